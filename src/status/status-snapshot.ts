@@ -1,0 +1,66 @@
+/**
+ * The one shape of "what the server is doing": served as JSON by /api/status, printed by `kayak-cast status`,
+ * rendered by the dashboard. Times are ISO-8601 strings, rates are bits per second, sizes are bytes.
+ */
+export type ViewerProtocol = 'rtmp' | 'http-flv';
+
+export interface ServerStatus {
+  version: string;
+  pid: number;
+  startedAt: string;
+  uptimeSeconds: number;
+  memory: { rss: number; heapUsed: number; heapTotal: number };
+  /** Process CPU over the last sampling interval, in percent of one core. */
+  cpuPercent: number;
+  rtmpPort: number;
+  httpPort: number;
+  app: string;
+  connections: number;
+}
+
+export interface VideoStatus {
+  codec: string;
+  width?: number;
+  height?: number;
+  fps?: number;
+}
+
+export interface AudioStatus {
+  codec: string;
+  sampleRate?: number;
+  channels?: number;
+}
+
+export interface StreamStatus {
+  app: string;
+  key: string;
+  /** `app/key`, the stream's name in URLs. */
+  path: string;
+  /** `live`: a publisher is sending; `grace`: the publisher left and viewers wait for it to come back. */
+  state: 'live' | 'grace';
+  publisher: { address: string; protocol: 'rtmp'; since: string } | null;
+  since: string;
+  video: VideoStatus | null;
+  audio: AudioStatus | null;
+  /** Incoming media bitrate averaged over the last 5 s. */
+  bitrateIn: number;
+  /** Outgoing bitrate to all viewers, averaged over the last 5 s. */
+  bitrateOut: number;
+  viewers: Record<ViewerProtocol, number> & { total: number };
+}
+
+export interface ViewerStatus {
+  id: string;
+  path: string;
+  protocol: ViewerProtocol;
+  remoteAddress: string;
+  since: string;
+  bytesSent: number;
+  droppedFrames: number;
+}
+
+export interface StatusSnapshot {
+  server: ServerStatus;
+  streams: StreamStatus[];
+  viewers: ViewerStatus[];
+}
