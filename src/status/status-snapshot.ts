@@ -2,7 +2,10 @@
  * The one shape of "what the server is doing": served as JSON by /api/status, printed by `kayak-cast status`,
  * rendered by the dashboard. Times are ISO-8601 strings, rates are bits per second, sizes are bytes.
  */
-export type ViewerProtocol = 'rtmp' | 'http-flv';
+import type { AudioInfo, VideoInfo } from '../media/stream-info.js';
+import type { ViewerProtocol } from '../media/viewer.js';
+
+export type { ViewerProtocol };
 
 export interface ServerStatus {
   version: string;
@@ -18,18 +21,8 @@ export interface ServerStatus {
   connections: number;
 }
 
-export interface VideoStatus {
-  codec: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-}
-
-export interface AudioStatus {
-  codec: string;
-  sampleRate?: number;
-  channels?: number;
-}
+export type VideoStatus = VideoInfo;
+export type AudioStatus = AudioInfo;
 
 export interface StreamStatus {
   app: string;

@@ -1,0 +1,52 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
+import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
+import { VERSION } from '../version.js';
+import { serve } from './commands/serve.js';
+import { status } from './commands/status.js';
+
+/** The command-line program. Each action parses flags, calls one service and reports its exit code. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('kayak-cast')
+    .description('Broadcast movies to friends from one machine: RTMP + HTTP-FLV server and real-time playout.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('serve')
+    .description('run the embedded RTMP + HTTP-FLV server and print the URLs to publish to and share')
+    .addOption(new Option('--rtmp-port <port>', 'RTMP port').default(DEFAULT_RTMP_PORT).argParser(parsePort))
+    .addOption(new Option('--http-port <port>', 'HTTP-FLV and API port').default(DEFAULT_HTTP_PORT).argParser(parsePort))
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--public-host <name>', 'host name or IP to print in share URLs (default: this machine\'s LAN addresses)')
+    .option('--app <name>', 'RTMP application name (rtmp://host/<app>/<key>)', DEFAULT_APP)
+    .addOption(
+      new Option('--grace <seconds>', 'how long viewers wait for a publisher that left to come back')
+        .default(DEFAULT_GRACE_MS / 1000)
+        .argParser(parseSeconds),
+    )
+    .option('--no-dashboard', 'print plain log lines instead of the live dashboard')
+    .option('--verbose', 'also print debug lines', false)
+    .action(async (options) => setExitCode(await serve(options)));
+
+  program
+    .command('status')
+    .description('show what a running kayak-cast server is doing')
+    .option('--url <url>', 'the server\'s HTTP address (default: the server running on this machine)')
+    .option('--json', 'print the raw JSON status', false)
+    .action(async (options) => setExitCode(await status(options)));
+
+  return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return port;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds (0 or more)');
+  return seconds;
+}

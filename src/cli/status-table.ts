@@ -1,0 +1,44 @@
+import chalk from 'chalk';
+import type { StatusSnapshot } from '../status/status-snapshot.js';
+import { formatBitrate, formatBytes, formatDuration, table } from './format.js';
+
+/** `kayak-cast status` without --json: what is live, who watches, what it costs. */
+export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string {
+  const { server, streams, viewers } = snapshot;
+  const lines = [
+    chalk.bold(`kayak-cast ${server.version}`) +
+      `  pid ${server.pid}  up ${formatDuration(server.uptimeSeconds)}  ` +
+      `memory ${formatBytes(server.memory.rss)} rss / ${formatBytes(server.memory.heapUsed)} heap  cpu ${server.cpuPercent}%`,
+    `rtmp :${server.rtmpPort}  http :${server.httpPort}  app ${server.app}  ${server.connections} connections`,
+    '',
+  ];
+  if (streams.length === 0) {
+    lines.push('No live streams.');
+  } else {
+    const rows = [['STREAM', 'STATE', 'SOURCE', 'VIDEO', 'AUDIO', 'IN', 'VIEWERS', 'OUT']];
+    for (const s of streams) {
+      const video = s.video === null ? '-' : [s.video.codec, s.video.width && `${s.video.width}x${s.video.height}`, s.video.fps && `${s.video.fps}fps`].filter(Boolean).join(' ');
+      const audio = s.audio === null ? '-' : [s.audio.codec, s.audio.sampleRate && `${s.audio.sampleRate}Hz`, s.audio.channels && `${s.audio.channels}ch`].filter(Boolean).join(' ');
+      rows.push([
+        s.path,
+        s.state,
+        s.publisher?.address ?? '(waiting)',
+        video,
+        audio,
+        formatBitrate(s.bitrateIn),
+        `${s.viewers.total} (rtmp ${s.viewers.rtmp}, flv ${s.viewers['http-flv']})`,
+        formatBitrate(s.bitrateOut),
+      ]);
+    }
+    lines.push(table(rows));
+  }
+  if (viewers.length > 0) {
+    lines.push('');
+    const rows = [['VIEWER', 'STREAM', 'PROTOCOL', 'ADDRESS', 'WATCHING', 'SENT', 'DROPPED']];
+    for (const v of viewers) {
+      rows.push([v.id, v.path, v.protocol, v.remoteAddress, formatDuration((now - Date.parse(v.since)) / 1000), formatBytes(v.bytesSent), String(v.droppedFrames)]);
+    }
+    lines.push(table(rows));
+  }
+  return lines.join('\n');
+}

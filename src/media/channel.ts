@@ -1,0 +1,176 @@
+import { MediaPacket } from './media-packet.js';
+import { type AudioInfo, StreamInfo, type VideoInfo } from './stream-info.js';
+import type { Viewer } from './viewer.js';
+
+/** Packets kept from the last keyframe on, so a joining viewer starts on a keyframe with no wait. */
+export const GOP_CACHE_MAX_PACKETS = 1024;
+/** Bytes kept in the GOP cache; a longer GOP is not cached (joiners then wait for the next keyframe). */
+export const GOP_CACHE_MAX_BYTES = 12 * 1024 * 1024;
+/** Packets kept for joiners of an audio-only stream (about 1.5 s of AAC at 44.1 kHz). */
+export const AUDIO_ONLY_CACHE_PACKETS = 64;
+/** Timeline step between the last packet of one publisher and the first of the next, when no frame rate is known. */
+const DEFAULT_FRAME_MS = 33;
+
+export interface PublisherInfo {
+  address: string;
+  protocol: 'rtmp';
+  /** Epoch milliseconds. */
+  since: number;
+}
+
+export type ChannelState = 'live' | 'grace' | 'ended';
+
+/**
+ * One stream (app/key): the hub between its publisher and its viewers. It keeps what a joining viewer needs
+ * (metadata, sequence headers, the GOP since the last keyframe) and one continuous timeline across publishers.
+ */
+export class Channel {
+  readonly path: string;
+  state: ChannelState = 'live';
+  publisher: PublisherInfo | undefined;
+  readonly since: number;
+  /** Media bytes received from publishers, and sent to viewers, since the channel was created. */
+  bytesIn = 0;
+  bytesOut = 0;
+
+  private readonly viewers = new Set<Viewer>();
+  private readonly info = new StreamInfo();
+  private metadata: MediaPacket | undefined;
+  private videoHeader: MediaPacket | undefined;
+  private audioHeader: MediaPacket | undefined;
+  private gop: MediaPacket[] = [];
+  private gopBytes = 0;
+  private gopValid = false;
+  private hasVideo = false;
+  /** Added to a publisher's timestamps so the channel's timeline never goes back. */
+  private offset = 0;
+  private lastTimestamp = -1;
+  private rebasePending = false;
+
+  constructor(
+    readonly app: string,
+    readonly key: string,
+    publisher: PublisherInfo,
+  ) {
+    this.path = `${app}/${key}`;
+    this.publisher = publisher;
+    this.since = publisher.since;
+  }
+
+  get video(): VideoInfo | null {
+    return this.info.video;
+  }
+
+  get audio(): AudioInfo | null {
+    return this.info.audio;
+  }
+
+  get viewerList(): ReadonlySet<Viewer> {
+    return this.viewers;
+  }
+
+  /** A publisher (re)attaches. Its timestamps will be shifted to continue this channel's timeline. */
+  attachPublisher(publisher: PublisherInfo): void {
+    this.publisher = publisher;
+    this.state = 'live';
+    this.rebasePending = this.lastTimestamp >= 0;
+  }
+
+  /** The publisher left; viewers stay for the grace period. The old GOP is useless to anyone joining now. */
+  detachPublisher(): void {
+    this.publisher = undefined;
+    this.state = 'grace';
+    this.clearGop();
+  }
+
+  pushData(timestamp: number, payload: Buffer, isMetadata: boolean): void {
+    const packet = new MediaPacket('data', this.timeline(timestamp), payload);
+    if (isMetadata) {
+      this.metadata = packet;
+      this.info.takeMetadata(payload);
+    }
+    this.forward(packet);
+  }
+
+  pushVideo(timestamp: number, payload: Buffer): void {
+    const tag = this.info.takeVideo(payload);
+    if (tag === undefined) return;
+    const packet = new MediaPacket('video', this.timeline(timestamp), payload, tag.keyframe, tag.sequenceHeader);
+    this.hasVideo = true;
+    if (!tag.sequenceHeader) this.info.countFrame(packet.timestamp);
+    if (tag.sequenceHeader) this.videoHeader = packet;
+    else if (packet.isVideoKeyframe) this.startGop();
+    this.forward(packet);
+  }
+
+  pushAudio(timestamp: number, payload: Buffer): void {
+    const tag = this.info.takeAudio(payload);
+    if (tag === undefined) return;
+    const packet = new MediaPacket('audio', this.timeline(timestamp), payload, false, tag.sequenceHeader);
+    if (tag.sequenceHeader) this.audioHeader = packet;
+    // An audio-only stream can start anywhere: keep a short rolling window instead of a GOP.
+    else if (!this.hasVideo && (!this.gopValid || this.gop.length >= AUDIO_ONLY_CACHE_PACKETS)) this.startGop();
+    this.forward(packet);
+  }
+
+  /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
+  addViewer(viewer: Viewer): void {
+    const start = this.gop[0]?.timestamp ?? Math.max(this.lastTimestamp, 0);
+    for (const packet of [this.metadata, this.videoHeader, this.audioHeader]) {
+      if (packet !== undefined) viewer.deliver(packet.at(start), this.hasVideo);
+    }
+    for (const packet of this.gop) viewer.deliver(packet, this.hasVideo);
+    this.viewers.add(viewer);
+  }
+
+  removeViewer(viewer: Viewer): boolean {
+    return this.viewers.delete(viewer);
+  }
+
+  /** The channel is over: every viewer gets a clean end of stream. */
+  end(reason: string): void {
+    this.state = 'ended';
+    for (const viewer of [...this.viewers]) viewer.finish(reason);
+    this.viewers.clear();
+    this.clearGop();
+  }
+
+  private timeline(sourceTimestamp: number): number {
+    if (this.rebasePending) {
+      this.rebasePending = false;
+      const step = this.info.frameMs ?? DEFAULT_FRAME_MS;
+      this.offset = this.lastTimestamp + step - sourceTimestamp;
+    }
+    const timestamp = Math.max(0, sourceTimestamp + this.offset);
+    if (timestamp > this.lastTimestamp) this.lastTimestamp = timestamp;
+    return timestamp;
+  }
+
+  private forward(packet: MediaPacket): void {
+    this.bytesIn += packet.payload.length;
+    if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
+    for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
+  }
+
+  private startGop(): void {
+    this.gop = [];
+    this.gopBytes = 0;
+    this.gopValid = true;
+  }
+
+  private cache(packet: MediaPacket): void {
+    if (!this.gopValid) return;
+    if (this.gop.length >= GOP_CACHE_MAX_PACKETS || this.gopBytes + packet.payload.length > GOP_CACHE_MAX_BYTES) {
+      this.clearGop();
+      return;
+    }
+    this.gop.push(packet);
+    this.gopBytes += packet.payload.length;
+  }
+
+  private clearGop(): void {
+    this.gop = [];
+    this.gopBytes = 0;
+    this.gopValid = false;
+  }
+}

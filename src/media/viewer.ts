@@ -1,0 +1,18 @@
+import type { MediaPacket } from './media-packet.js';
+
+export type ViewerProtocol = 'rtmp' | 'http-flv';
+
+/** A connection watching a channel: an RTMP play session or an HTTP-FLV response. */
+export interface Viewer {
+  readonly id: string;
+  readonly protocol: ViewerProtocol;
+  readonly remoteAddress: string;
+  /** Epoch milliseconds. */
+  readonly since: number;
+  readonly bytesSent: number;
+  readonly droppedFrames: number;
+  /** Hands the viewer one packet; the viewer applies its own queue policy. */
+  deliver(packet: MediaPacket, channelHasVideo: boolean): void;
+  /** The stream is over for good: end the response or send StreamEOF, then close. */
+  finish(reason: string): void;
+}

@@ -1,0 +1,50 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Channel } from '../media/channel.js';
+import { flvFileHeader } from '../protocol/flv/flv-tag.js';
+import { FlvViewer } from './flv-viewer.js';
+import type { ServerContext } from './server-context.js';
+import { formatAddress } from './socket-viewer.js';
+
+export const FLV_HEADERS = {
+  'Content-Type': 'video/x-flv',
+  'Access-Control-Allow-Origin': '*',
+  'Cache-Control': 'no-cache, no-store',
+} as const;
+
+/**
+ * Serves `channel` as an endless FLV body. After the response head, tags are written straight to the socket with no
+ * chunked framing: the body ends when the connection does, so each tag Buffer goes out as it is, shared by all.
+ */
+export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Channel, ctx: ServerContext): void {
+  res.useChunkedEncodingByDefault = false;
+  res.shouldKeepAlive = false;
+  res.writeHead(200, FLV_HEADERS);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const socket = res.socket as Socket;
+  socket.setNoDelay(true);
+  const remote = formatAddress(socket.remoteAddress, socket.remotePort);
+  const viewer = new FlvViewer({
+    id: ctx.nextId('flv'),
+    socket,
+    channel,
+    clock: ctx.clock,
+    queueLimits: ctx.limits.queue,
+    onCutOff: () => {
+      ctx.logger.log('warn', `http-flv ${remote} fell behind: disconnected`, { viewer: viewer.id });
+      socket.destroy();
+    },
+  });
+  socket.write(flvFileHeader({ audio: channel.audio !== null || channel.video === null, video: channel.video !== null || channel.audio === null }));
+  channel.addViewer(viewer);
+  ctx.logger.log('info', `http-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id });
+  socket.once('close', () => {
+    if (channel.removeViewer(viewer)) {
+      ctx.logger.log('info', `http-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id });
+    }
+  });
+}

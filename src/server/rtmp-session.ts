@@ -1,0 +1,319 @@
+import type { Socket } from 'node:net';
+import type { Channel } from '../media/channel.js';
+import { stripQuery, streamKeyProblem } from '../media/stream-key.js';
+import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
+import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
+import {
+  acknowledgement,
+  parseControlMessage,
+  setChunkSize,
+  setPeerBandwidth,
+  userControl,
+  windowAckSize,
+} from '../protocol/rtmp/control-messages.js';
+import { ServerHandshake } from '../protocol/rtmp/handshake.js';
+import { DEFAULT_CHUNK_SIZE, MessageType, type RtmpMessage, UserControlEvent } from '../protocol/rtmp/message-types.js';
+import { ProtocolError } from '../errors.js';
+import {
+  type RtmpCommand,
+  dataMessage,
+  errorMessage,
+  onStatusMessage,
+  parseCommand,
+  parseDataMessage,
+  resultMessage,
+} from './rtmp-commands.js';
+import type { ServerContext } from './server-context.js';
+import { RtmpViewer } from './rtmp-viewer.js';
+import { formatAddress } from './socket-viewer.js';
+
+/** The chunk size we send with: large chunks mean fewer headers per frame (spec 5.4.1 allows up to 2^31-1). */
+export const OUT_CHUNK_SIZE = 4096;
+/** Window Acknowledgement Size and Set Peer Bandwidth we announce (spec 5.4.4, 5.4.5), as common servers do. */
+const WINDOW_ACK_SIZE = 5_000_000;
+
+type Role = { kind: 'none' } | { kind: 'publisher'; channel: Channel; streamId: number } | { kind: 'player'; viewer: RtmpViewer };
+
+/**
+ * One RTMP connection: handshake, chunk stream, commands, then either publishing into a channel or playing one.
+ * Protocol errors close this connection only.
+ */
+export class RtmpSession {
+  readonly id: string;
+  readonly remoteAddress: string;
+  private handshake: ServerHandshake | undefined = new ServerHandshake();
+  private readonly reader = new ChunkReader();
+  private connected = false;
+  /** Our chunk size: the default until we have told the peer otherwise (spec 5.4.1). */
+  private outChunkSize = DEFAULT_CHUNK_SIZE;
+  private nextStreamId = 1;
+  private peerWindowAck = 0;
+  private lastAckSent = 0;
+  private role: Role = { kind: 'none' };
+  private closed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly ctx: ServerContext,
+  ) {
+    this.id = ctx.nextId('rtmp');
+    this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+    socket.setNoDelay(true);
+    socket.setTimeout(ctx.limits.handshakeTimeoutMs);
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('timeout', () => this.onTimeout());
+    socket.on('error', (error: NodeJS.ErrnoException) => this.log('debug', `socket error: ${error.code ?? error.message}`));
+    socket.on('close', () => this.onClose());
+  }
+
+  get isPublisher(): boolean {
+    return this.role.kind === 'publisher';
+  }
+
+  /** Server shutdown: players get an end of stream, everyone is disconnected. */
+  close(): void {
+    if (this.role.kind === 'player') this.role.viewer.finish('the server is stopping');
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private onData(data: Buffer): void {
+    if (this.closed) return;
+    try {
+      let rest = data;
+      if (this.handshake !== undefined) {
+        const step = this.handshake.push(data);
+        for (const bytes of step.send) this.socket.write(bytes);
+        if (!step.done) return;
+        this.handshake = undefined;
+        this.socket.setTimeout(this.ctx.limits.idleTimeoutMs);
+        rest = step.rest;
+      }
+      if (rest.length === 0) return;
+      for (const message of this.reader.push(rest)) {
+        this.onMessage(message);
+        if (this.closed) return;
+      }
+      this.acknowledge();
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.fail(`${error.message} (${error.code})`);
+    }
+  }
+
+  private onMessage(message: RtmpMessage): void {
+    switch (message.typeId) {
+      case MessageType.Audio:
+      case MessageType.Video:
+        return this.onMedia(message);
+      case MessageType.DataAmf0:
+      case MessageType.DataAmf3:
+        return this.onData0(message);
+      case MessageType.CommandAmf0:
+      case MessageType.CommandAmf3:
+        return this.onCommand(parseCommand(message));
+      case MessageType.SetChunkSize:
+      case MessageType.Abort:
+      case MessageType.Acknowledgement:
+      case MessageType.SetPeerBandwidth:
+        return; // applied by the chunk reader, or nothing for a server to do
+      case MessageType.WindowAckSize: {
+        const control = parseControlMessage(message);
+        if (control.type === 'window-ack-size') this.peerWindowAck = control.size;
+        return;
+      }
+      case MessageType.UserControl: {
+        const control = parseControlMessage(message);
+        if (control.type === 'user-control' && control.event === UserControlEvent.PingRequest) {
+          this.send(userControl(UserControlEvent.PingResponse, control.value));
+        }
+        return;
+      }
+      default:
+        this.log('debug', `ignored message type ${message.typeId}`);
+    }
+  }
+
+  private onMedia(message: RtmpMessage): void {
+    if (this.role.kind !== 'publisher' || message.payload.length === 0) return;
+    if (message.typeId === MessageType.Video) this.role.channel.pushVideo(message.timestamp, message.payload);
+    else this.role.channel.pushAudio(message.timestamp, message.payload);
+  }
+
+  private onData0(message: RtmpMessage): void {
+    if (this.role.kind !== 'publisher') return;
+    const payload = message.typeId === MessageType.DataAmf3 ? message.payload.subarray(1) : message.payload;
+    const { name, body } = parseDataMessage(payload);
+    this.role.channel.pushData(message.timestamp, body, name === 'onMetaData');
+  }
+
+  private onCommand(command: RtmpCommand): void {
+    if (command.name !== 'connect' && !this.connected) {
+      return this.fail(`'${command.name}' before 'connect'`);
+    }
+    switch (command.name) {
+      case 'connect':
+        return this.onConnect(command);
+      case 'createStream':
+        return this.send(resultMessage(command.transactionId, null, this.nextStreamId++));
+      case 'releaseStream':
+      case 'FCPublish':
+      case 'getStreamLength':
+        return this.send(resultMessage(command.transactionId, null, command.name === 'getStreamLength' ? 0 : undefined));
+      case 'publish':
+        return this.onPublish(command);
+      case 'play':
+        return this.onPlay(command);
+      case 'FCUnpublish':
+      case 'deleteStream':
+      case 'closeStream':
+        return this.leaveRole();
+      case 'receiveAudio':
+      case 'receiveVideo':
+        if (this.role.kind === 'player') {
+          const on = command.args[0] !== false;
+          if (command.name === 'receiveAudio') this.role.viewer.receiveAudio = on;
+          else this.role.viewer.receiveVideo = on;
+        }
+        return;
+      default:
+        this.log('debug', `unhandled command '${command.name}'`);
+        if (command.transactionId > 0) {
+          this.send(errorMessage(command.transactionId, 'NetConnection.Call.Failed', `unknown command ${command.name}`));
+        }
+    }
+  }
+
+  private onConnect(command: RtmpCommand): void {
+    const requested = typeof command.object?.['app'] === 'string' ? command.object['app'] : '';
+    const app = stripQuery(requested).replace(/\/+$/, '');
+    if (app !== this.ctx.app) {
+      this.send(
+        errorMessage(command.transactionId, 'NetConnection.Connect.Rejected', `unknown app '${app}': this server serves '${this.ctx.app}'`),
+      );
+      return this.fail(`connect to unknown app '${app}' (this server serves '${this.ctx.app}')`, 'info');
+    }
+    this.connected = true;
+    this.send(windowAckSize(WINDOW_ACK_SIZE));
+    this.send(setPeerBandwidth(WINDOW_ACK_SIZE, 2));
+    this.send(setChunkSize(OUT_CHUNK_SIZE));
+    this.outChunkSize = OUT_CHUNK_SIZE;
+    this.send(
+      resultMessage(
+        command.transactionId,
+        { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 },
+        {
+          level: 'status',
+          code: 'NetConnection.Connect.Success',
+          description: 'Connection succeeded.',
+          objectEncoding: typeof command.object?.['objectEncoding'] === 'number' ? command.object['objectEncoding'] : 0,
+        },
+      ),
+    );
+  }
+
+  private onPublish(command: RtmpCommand): void {
+    const streamId = command.streamId;
+    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
+    const problem = streamKeyProblem(key);
+    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${problem}`);
+    if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Publish.BadConnection', 'publish refused: this connection already has a stream');
+    const channel = this.ctx.hub.publish(this.ctx.app, key, this.remoteAddress);
+    if (channel === undefined) {
+      return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${this.ctx.app}/${key} is already being published`);
+    }
+    this.role = { kind: 'publisher', channel, streamId };
+    this.send(userControl(UserControlEvent.StreamBegin, streamId));
+    this.send(onStatusMessage(streamId, 'status', 'NetStream.Publish.Start', `${channel.path} is now published.`));
+  }
+
+  private onPlay(command: RtmpCommand): void {
+    const streamId = command.streamId;
+    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
+    const problem = streamKeyProblem(key);
+    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Play.BadName', `play refused: ${problem}`);
+    if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Play.Failed', 'play refused: this connection already has a stream');
+    const path = `${this.ctx.app}/${key}`;
+    const channel = this.ctx.hub.get(path);
+    if (channel === undefined) {
+      return this.refuse(streamId, 'NetStream.Play.StreamNotFound', `play refused: no stream ${path}`);
+    }
+    const viewer = new RtmpViewer(
+      {
+        id: this.id,
+        socket: this.socket,
+        channel,
+        clock: this.ctx.clock,
+        queueLimits: this.ctx.limits.queue,
+        onCutOff: () => this.fail(`fell behind for ${Math.round(this.ctx.limits.queue.maxBehindMs / 1000)} s: disconnected`, 'warn'),
+      },
+      streamId,
+      OUT_CHUNK_SIZE,
+    );
+    this.role = { kind: 'player', viewer };
+    this.send(userControl(UserControlEvent.StreamBegin, streamId));
+    this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Reset', `Playing and resetting ${path}.`));
+    this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Start', `Started playing ${path}.`));
+    this.send(dataMessage(streamId, '|RtmpSampleAccess', true, true));
+    this.send(dataMessage(streamId, 'onStatus', { code: 'NetStream.Data.Start' }));
+    channel.addViewer(viewer);
+    this.log('info', `playing ${path} (viewer ${viewer.id})`);
+  }
+
+  private refuse(streamId: number, code: string, reason: string): void {
+    this.send(onStatusMessage(streamId, 'error', code, reason));
+    this.fail(reason, 'warn');
+  }
+
+  /** The client stopped publishing or playing but may keep the connection (deleteStream, FCUnpublish). */
+  private leaveRole(): void {
+    const role = this.role;
+    this.role = { kind: 'none' };
+    if (role.kind === 'publisher') {
+      this.ctx.hub.unpublish(role.channel);
+      this.log('info', `stopped publishing ${role.channel.path}`);
+    } else if (role.kind === 'player') {
+      if (role.viewer.channel.removeViewer(role.viewer)) this.log('info', `stopped playing ${role.viewer.channel.path}`);
+    }
+  }
+
+  /** Spec 5.4.3: acknowledge once the peer's window of bytes has been received. */
+  private acknowledge(): void {
+    const received = this.reader.bytesReceived;
+    if (this.peerWindowAck > 0 && received - this.lastAckSent >= this.peerWindowAck) {
+      this.lastAckSent = received;
+      this.send(acknowledgement(received >>> 0));
+    }
+  }
+
+  private send(message: RtmpMessage): void {
+    if (!this.socket.destroyed) this.socket.write(writeMessage(message, this.outChunkSize));
+  }
+
+  private fail(reason: string, level: 'info' | 'warn' = 'warn'): void {
+    if (this.closed) return;
+    this.log(level, `closed: ${reason}`);
+    this.closed = true;
+    this.leaveRole();
+    this.socket.end();
+    this.socket.destroySoon();
+    // A peer that never reads would keep a half-closed socket forever.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  /** No traffic either way for a while. A player's liveness is judged by its queue instead (it may be in grace). */
+  private onTimeout(): void {
+    if (this.handshake !== undefined) this.fail('handshake timed out');
+    else if (this.role.kind !== 'player') this.fail('idle timeout');
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.leaveRole();
+    this.log('debug', 'disconnected');
+  }
+
+  private log(level: 'debug' | 'info' | 'warn', message: string): void {
+    this.ctx.logger.log(level, `rtmp ${this.remoteAddress} ${message}`, { session: this.id });
+  }
+}

@@ -1,0 +1,25 @@
+import type { ChannelHub } from '../media/channel-hub.js';
+import type { QueueLimits } from '../media/viewer-queue.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+/** A connection that has not finished the RTMP handshake by then is closed. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** A connection with no traffic either way for this long is closed. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+export interface ServerLimits {
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  queue: QueueLimits;
+}
+
+/** What every session of one server shares. One per KayakServer: nothing here is module-level. */
+export interface ServerContext {
+  readonly app: string;
+  readonly hub: ChannelHub;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly limits: ServerLimits;
+  nextId(prefix: string): string;
+}

@@ -1,0 +1,83 @@
+import type { Socket } from 'node:net';
+import type { Channel } from '../media/channel.js';
+import type { MediaPacket } from '../media/media-packet.js';
+import type { Viewer, ViewerProtocol } from '../media/viewer.js';
+import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
+import type { Clock } from '../util/clock.js';
+
+export interface SocketViewerOptions {
+  id: string;
+  socket: Socket;
+  channel: Channel;
+  clock: Clock;
+  queueLimits: QueueLimits;
+  /** Called once when the viewer is cut off for falling behind. */
+  onCutOff: (viewer: SocketViewer) => void;
+}
+
+/**
+ * A viewer that writes serialised packets straight to its socket, under the bounded-queue policy. The bytes
+ * written are the packet's shared Buffer: nothing is copied per viewer.
+ */
+export abstract class SocketViewer implements Viewer {
+  abstract readonly protocol: ViewerProtocol;
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly since: number;
+  bytesSent = 0;
+  protected readonly socket: Socket;
+  readonly channel: Channel;
+  private readonly queue: ViewerQueue;
+  private readonly clock: Clock;
+  private readonly onCutOff: (viewer: SocketViewer) => void;
+  private cutOff = false;
+
+  constructor(options: SocketViewerOptions) {
+    this.id = options.id;
+    this.socket = options.socket;
+    this.channel = options.channel;
+    this.clock = options.clock;
+    this.queue = new ViewerQueue(options.queueLimits);
+    this.onCutOff = options.onCutOff;
+    this.remoteAddress = formatAddress(options.socket.remoteAddress, options.socket.remotePort);
+    this.since = options.clock.now();
+  }
+
+  get droppedFrames(): number {
+    return this.queue.dropped;
+  }
+
+  deliver(packet: MediaPacket, channelHasVideo: boolean): void {
+    if (this.cutOff || this.socket.destroyed || !this.wants(packet)) return;
+    const verdict = this.queue.judge(packet, this.socket.writableLength, this.clock, channelHasVideo);
+    if (verdict === 'send') {
+      this.write(this.serialise(packet));
+    } else if (verdict === 'disconnect') {
+      this.cutOff = true;
+      this.onCutOff(this);
+    }
+  }
+
+  abstract finish(reason: string): void;
+
+  /** The packet in this viewer's wire format; implementations return the packet's cached, shared Buffer. */
+  protected abstract serialise(packet: MediaPacket): Buffer;
+
+  /** Whether this viewer asked for this kind of packet (RTMP receiveAudio / receiveVideo). */
+  protected wants(_packet: MediaPacket): boolean {
+    return true;
+  }
+
+  protected write(bytes: Buffer): void {
+    this.socket.write(bytes);
+    this.bytesSent += bytes.length;
+    this.channel.bytesOut += bytes.length;
+  }
+}
+
+export function formatAddress(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return 'unknown';
+  const host = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return port === undefined ? shown : `${shown}:${port}`;
+}
