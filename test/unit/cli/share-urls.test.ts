@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { shareHosts, streamUrls } from '../../../src/cli/share-urls.js';
+
+describe('share URLs', () => {
+  it('prefers --public-host, then a specific listen address', () => {
+    expect(shareHosts('movies.example.net', '0.0.0.0')).toEqual(['movies.example.net']);
+    expect(shareHosts(undefined, '192.0.2.7')).toEqual(['192.0.2.7']);
+  });
+
+  it('falls back to the LAN addresses, or localhost when there are none', () => {
+    const hosts = shareHosts(undefined, '0.0.0.0');
+    expect(hosts.length).toBeGreaterThan(0);
+    for (const host of hosts) expect(host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host)).toBe(true);
+  });
+
+  it('builds RTMP and HTTP-FLV URLs, bracketing IPv6 hosts', () => {
+    expect(streamUrls('10.0.0.2', { rtmp: 1935, http: 8000 }, 'live/movie')).toEqual({
+      rtmp: 'rtmp://10.0.0.2:1935/live/movie',
+      flv: 'http://10.0.0.2:8000/live/movie.flv',
+    });
+    expect(streamUrls('::1', { rtmp: 1, http: 2 }, 'live/a').rtmp).toBe('rtmp://[::1]:1/live/a');
+  });
+});
