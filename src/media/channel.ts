@@ -84,7 +84,8 @@ export class Channel {
   }
 
   pushData(timestamp: number, payload: Buffer, isMetadata: boolean): void {
-    const packet = new MediaPacket('data', this.timeline(timestamp), payload);
+    // onMetaData always goes out at time 0: ffmpeg's FLV reader takes metadata at any other time for a data stream.
+    const packet = new MediaPacket('data', isMetadata ? 0 : this.timeline(timestamp), payload);
     if (isMetadata) {
       this.metadata = packet;
       this.info.takeMetadata(payload);
@@ -99,7 +100,7 @@ export class Channel {
     this.hasVideo = true;
     if (!tag.sequenceHeader) this.info.countFrame(packet.timestamp);
     if (tag.sequenceHeader) this.videoHeader = packet;
-    else if (packet.isVideoKeyframe) this.startGop();
+    else if (packet.isVideoKeyframe && !tag.endOfSequence) this.startGop();
     this.forward(packet);
   }
 
@@ -116,7 +117,8 @@ export class Channel {
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
     const start = this.gop[0]?.timestamp ?? Math.max(this.lastTimestamp, 0);
-    for (const packet of [this.metadata, this.videoHeader, this.audioHeader]) {
+    if (this.metadata !== undefined) viewer.deliver(this.metadata, this.hasVideo);
+    for (const packet of [this.videoHeader, this.audioHeader]) {
       if (packet !== undefined) viewer.deliver(packet.at(start), this.hasVideo);
     }
     for (const packet of this.gop) viewer.deliver(packet, this.hasVideo);

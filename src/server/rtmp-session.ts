@@ -255,7 +255,6 @@ export class RtmpSession {
     this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Reset', `Playing and resetting ${path}.`));
     this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Start', `Started playing ${path}.`));
     this.send(dataMessage(streamId, '|RtmpSampleAccess', true, true));
-    this.send(dataMessage(streamId, 'onStatus', { code: 'NetStream.Data.Start' }));
     channel.addViewer(viewer);
     this.log('info', `playing ${path} (viewer ${viewer.id})`);
   }

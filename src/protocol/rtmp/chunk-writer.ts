@@ -1,0 +1,76 @@
+import { BugError } from '../../errors.js';
+import { EXTENDED_TIMESTAMP, MAX_CHUNK_SIZE, MAX_CSID, MIN_CSID, type RtmpMessage } from './message-types.js';
+
+/** Largest payload a message header can describe: the length field is 24 bits (spec 5.3.1.2.1). */
+const MAX_PAYLOAD_LENGTH = 0xffffff;
+
+/** Basic header length for a chunk stream id (spec 5.3.1.1). */
+function basicHeaderLength(csid: number): number {
+  if (csid <= 63) return 1;
+  if (csid <= 319) return 2;
+  return 3;
+}
+
+function writeBasicHeader(out: Buffer, at: number, fmt: number, csid: number): number {
+  if (csid <= 63) {
+    out[at] = (fmt << 6) | csid;
+    return at + 1;
+  }
+  const id = csid - 64;
+  if (csid <= 319) {
+    out[at] = fmt << 6;
+    out[at + 1] = id;
+    return at + 2;
+  }
+  // Spec 5.3.1.1: the 3-byte form stores (csid - 64) low byte first.
+  out[at] = (fmt << 6) | 1;
+  out[at + 1] = id & 0xff;
+  out[at + 2] = id >>> 8;
+  return at + 3;
+}
+
+/**
+ * Serialises one message as chunks: a type-0 header for the first chunk, type-3 for the rest, extended timestamp
+ * (and its repetition in type-3 chunks) when timestamp >= 0xFFFFFF. One allocation. The result is shared by many
+ * connections, so it must not depend on any per-connection state other than chunkSize.
+ */
+export function writeMessage(message: RtmpMessage, chunkSize: number): Buffer {
+  const { csid, typeId, streamId, payload } = message;
+  if (!Number.isInteger(csid) || csid < MIN_CSID || csid > MAX_CSID) {
+    throw new BugError(`writeMessage: chunk stream id ${csid} is outside ${MIN_CSID}..${MAX_CSID}`);
+  }
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new BugError(`writeMessage: chunk size ${chunkSize} is outside 1..${MAX_CHUNK_SIZE}`);
+  }
+  if (payload.length > MAX_PAYLOAD_LENGTH) {
+    throw new BugError(`writeMessage: payload of ${payload.length} bytes does not fit a 24-bit length`);
+  }
+  // RTMP timestamps are u32 milliseconds that wrap (spec 5.3.1.2.1).
+  const timestamp = message.timestamp >>> 0;
+  const extended = timestamp >= EXTENDED_TIMESTAMP;
+  const basic = basicHeaderLength(csid);
+  const chunks = payload.length === 0 ? 1 : Math.ceil(payload.length / chunkSize);
+  // Spec 5.3.1.3: the extended field follows every chunk header of the message, type 3 included.
+  const perChunk = basic + (extended ? 4 : 0);
+  const out = Buffer.allocUnsafe(11 + chunks * perChunk + payload.length);
+
+  let at = writeBasicHeader(out, 0, 0, csid);
+  out.writeUIntBE(extended ? EXTENDED_TIMESTAMP : timestamp, at, 3);
+  out.writeUIntBE(payload.length, at + 3, 3);
+  out[at + 6] = typeId;
+  // Spec 5.3.1.2.1: the message stream id is little-endian.
+  out.writeUInt32LE(streamId >>> 0, at + 7);
+  at += 11;
+  if (extended) at = out.writeUInt32BE(timestamp, at);
+
+  let sent = 0;
+  for (;;) {
+    const take = Math.min(chunkSize, payload.length - sent);
+    at += payload.copy(out, at, sent, sent + take);
+    sent += take;
+    if (sent >= payload.length) break;
+    at = writeBasicHeader(out, at, 3, csid);
+    if (extended) at = out.writeUInt32BE(timestamp, at);
+  }
+  return out;
+}
