@@ -96,8 +96,12 @@ export class RtmpSession {
       }
       this.acknowledge();
     } catch (error) {
-      if (!(error instanceof ProtocolError)) throw error;
-      this.fail(`${error.message} (${error.code})`);
+      if (error instanceof ProtocolError) return this.fail(`${error.message} (${error.code})`);
+      // A fault of ours must cost this connection only, never the server and everyone else's stream.
+      this.ctx.logger.log('error', `rtmp ${this.remoteAddress}: internal error, connection closed: ${String(error)}`, {
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+      this.fail('internal error');
     }
   }
 
