@@ -51,6 +51,8 @@ export class RtmpSession {
   private lastAckSent = 0;
   private role: Role = { kind: 'none' };
   private closed = false;
+  /** An absolute deadline: a client trickling the handshake byte by byte must not hold the socket forever. */
+  private readonly handshakeTimer: NodeJS.Timeout;
 
   constructor(
     private readonly socket: Socket,
@@ -59,7 +61,8 @@ export class RtmpSession {
     this.id = ctx.nextId('rtmp');
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
     socket.setNoDelay(true);
-    socket.setTimeout(ctx.limits.handshakeTimeoutMs);
+    this.handshakeTimer = setTimeout(() => this.fail('handshake timed out'), ctx.limits.handshakeTimeoutMs);
+    this.handshakeTimer.unref();
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('timeout', () => this.onTimeout());
     socket.on('error', (error: NodeJS.ErrnoException) => this.log('debug', `socket error: ${error.code ?? error.message}`));
@@ -86,6 +89,7 @@ export class RtmpSession {
         for (const bytes of step.send) this.socket.write(bytes);
         if (!step.done) return;
         this.handshake = undefined;
+        clearTimeout(this.handshakeTimer);
         this.socket.setTimeout(this.ctx.limits.idleTimeoutMs);
         rest = step.rest;
       }
@@ -172,6 +176,8 @@ export class RtmpSession {
       case 'deleteStream':
       case 'closeStream':
         return this.leaveRole();
+      case 'FCSubscribe': // librtmp asks for live streams this way; the play that follows is what counts
+        return;
       case 'receiveAudio':
       case 'receiveVideo':
         if (this.role.kind === 'player') {
@@ -306,12 +312,12 @@ export class RtmpSession {
 
   /** No traffic either way for a while. A player's liveness is judged by its queue instead (it may be in grace). */
   private onTimeout(): void {
-    if (this.handshake !== undefined) this.fail('handshake timed out');
-    else if (this.role.kind !== 'player') this.fail('idle timeout');
+    if (this.role.kind !== 'player') this.fail('idle timeout');
   }
 
   private onClose(): void {
     this.closed = true;
+    clearTimeout(this.handshakeTimer);
     this.leaveRole();
     this.log('debug', 'disconnected');
   }

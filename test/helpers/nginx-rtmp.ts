@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { NGINX_RTMP_MODULE, peer } from './peers.js';
+import { freePort } from './ports.js';
+import { scratchSubdir } from './media.js';
+import { GiveUp, startProcess, stopProcess, waitFor } from './processes.js';
+import type { ManagedProcess } from './processes.js';
+
+/**
+ * A private nginx with the RTMP module: a known-good server to validate the peer helpers against (and, later, a relay
+ * target). Its prefix, config, logs and pid file live in a scratch directory; it runs in the foreground with one
+ * process (master_process off) and is stopped by that pid.
+ */
+export interface NginxRtmp {
+  readonly port: number;
+  readonly dir: string;
+  readonly process: ManagedProcess;
+  /** rtmp://127.0.0.1:<port>/<app>/<key> */
+  url(key: string, app?: string): string;
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+export interface NginxRtmpOptions {
+  /** Application name (default live). */
+  app?: string;
+  /** `wait_key on`: players start at a keyframe (nginx-rtmp has no GOP cache, so they wait for the next one). */
+  waitKey?: boolean;
+}
+
+export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<NginxRtmp> {
+  const nginx = peer('nginx-rtmp');
+  const app = opts.app ?? 'live';
+  const dir = scratchSubdir('nginx-rtmp');
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  const errorLogPath = join(dir, 'error.log');
+  writeFileSync(
+    conf,
+    [
+      `load_module ${NGINX_RTMP_MODULE};`,
+      'worker_processes 1;',
+      'master_process off;',
+      `pid ${join(dir, 'nginx.pid')};`,
+      `error_log ${errorLogPath} info;`,
+      'events { worker_connections 256; }',
+      'rtmp {',
+      '  server {',
+      `    listen 127.0.0.1:${port};`,
+      '    chunk_size 4096;',
+      `    application ${app} {`,
+      '      live on;',
+      ...(opts.waitKey ? ['      wait_key on;', '      wait_video on;'] : []),
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const child = startProcess(nginx, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { name: 'nginx-rtmp' });
+  const errorLog = (): string => {
+    try {
+      return readFileSync(errorLogPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (child.exit !== null) throw new GiveUp(`nginx exited ${JSON.stringify(child.exit)}`);
+        return canConnect(port);
+      },
+      { timeoutMs: 10_000, what: `nginx-rtmp to listen on ${port}` },
+    );
+  } catch (e) {
+    await stopProcess(child, 'SIGKILL');
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${child.output()}\n${errorLog()}`);
+  }
+  return {
+    port,
+    dir,
+    process: child,
+    url: (key, application = app) => `rtmp://127.0.0.1:${port}/${application}/${key}`,
+    errorLog,
+    stop: async () => {
+      // SIGQUIT is nginx's graceful shutdown; stopProcess escalates to SIGKILL if it lingers.
+      await stopProcess(child, 'SIGQUIT', 3_000);
+    },
+  };
+}
+
+/** True when a TCP connection to 127.0.0.1:port succeeds. */
+export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
