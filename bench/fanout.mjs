@@ -85,10 +85,14 @@ const SERVERS = {
         droppedFrames: (s.viewers ?? []).reduce((n, v) => n + (v.droppedFrames ?? 0), 0),
       };
     },
-    start: (rtmpPort, httpPort, logPath) => children.spawn(process.execPath, [
-      ...cfg.serverNodeOptions, 'bin/kayak-cast.js', 'serve', '--host', '127.0.0.1',
-      '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard',
-    ], { cwd: repoDir, logPath }),
+    // Started the way `npx kayak-cast` starts it: the bin's shebang (and the runtime flags it carries) applies.
+    // With --server-node-options the flags given replace the shebang's.
+    start: (rtmpPort, httpPort, logPath) => {
+      const args = ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'];
+      return cfg.serverNodeOptions.length === 0
+        ? children.spawn(join(repoDir, 'bin/kayak-cast.js'), args, { cwd: repoDir, logPath })
+        : children.spawn(process.execPath, [...cfg.serverNodeOptions, 'bin/kayak-cast.js', ...args], { cwd: repoDir, logPath });
+    },
   },
   nms: {
     label: 'node-media-server',

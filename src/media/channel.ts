@@ -117,11 +117,11 @@ export class Channel {
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
     const start = this.gop[0]?.timestamp ?? Math.max(this.lastTimestamp, 0);
-    if (this.metadata !== undefined) viewer.deliver(this.metadata, this.hasVideo);
-    for (const packet of [this.videoHeader, this.audioHeader]) {
-      if (packet !== undefined) viewer.deliver(packet.at(start), this.hasVideo);
-    }
-    for (const packet of this.gop) viewer.deliver(packet, this.hasVideo);
+    const burst: MediaPacket[] = [];
+    if (this.metadata !== undefined) burst.push(this.metadata);
+    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
+    burst.push(...this.gop);
+    viewer.deliverBurst(burst, this.hasVideo);
     this.viewers.add(viewer);
   }
 

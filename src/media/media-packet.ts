@@ -1,21 +1,29 @@
-import { FlvTagType, writeFlvTag } from '../protocol/flv/flv-tag.js';
+import { FlvTagType, writeFlvTag, writeFlvTagParts } from '../protocol/flv/flv-tag.js';
+import { writeMessage, writeMessageParts } from '../protocol/rtmp/chunk-writer.js';
 import { MessageType, type RtmpMessage } from '../protocol/rtmp/message-types.js';
-import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
 
 export type PacketKind = 'audio' | 'video' | 'data';
 
-/** Chunk stream ids we send media on: one per kind, as Flash Media Server did, so headers compress per kind. */
+/** Chunk stream ids we send media on: one per kind, as Flash Media Server did. */
 const CSID: Record<PacketKind, number> = { data: 5, audio: 4, video: 6 };
 const FLV_TYPE: Record<PacketKind, number> = { audio: FlvTagType.Audio, video: FlvTagType.Video, data: FlvTagType.Script };
 const RTMP_TYPE: Record<PacketKind, number> = { audio: MessageType.Audio, video: MessageType.Video, data: MessageType.DataAmf0 };
+/**
+ * Payloads from this size up are framed without copying: the wire form is a list of small headers and views of
+ * the payload. Below it one contiguous Buffer is cheaper to write than several.
+ */
+export const ZERO_COPY_MIN_BYTES = 2048;
+
+/** A packet in one output format: the Buffers to write, in order. Shared by every viewer of that format. */
+export type WireParts = readonly Buffer[];
 
 /**
- * One media message on the channel's timeline. It is parsed once at the source and serialised at most once per
- * output format; every viewer of that format is handed the same Buffer.
+ * One media message on the channel's timeline. It is parsed once at the source and framed at most once per
+ * output format; every viewer of that format is handed the same Buffers.
  */
 export class MediaPacket {
-  private flv: Buffer | undefined;
-  private rtmp: Buffer | undefined;
+  private flv: WireParts | undefined;
+  private rtmp: WireParts | undefined;
   private rtmpChunkSize = 0;
   private rtmpStreamId = 0;
 
@@ -39,8 +47,14 @@ export class MediaPacket {
       : new MediaPacket(this.kind, timestamp, this.payload, this.keyframe, this.sequenceHeader);
   }
 
-  flvTag(): Buffer {
-    this.flv ??= writeFlvTag(FLV_TYPE[this.kind], this.timestamp >>> 0, this.payload);
+  flvTag(): WireParts {
+    if (this.flv === undefined) {
+      const type = FLV_TYPE[this.kind];
+      this.flv =
+        this.payload.length >= ZERO_COPY_MIN_BYTES
+          ? writeFlvTagParts(type, this.timestamp, this.payload)
+          : [writeFlvTag(type, this.timestamp, this.payload)];
+    }
     return this.flv;
   }
 
@@ -48,21 +62,21 @@ export class MediaPacket {
    * The packet as RTMP chunks. Every viewer of a server shares one outgoing chunk size and, in practice, the
    * message stream id 1, so a single cached slot serves them all.
    */
-  rtmpChunks(chunkSize: number, streamId: number): Buffer {
+  rtmpChunks(chunkSize: number, streamId: number): WireParts {
     if (this.rtmp !== undefined && this.rtmpChunkSize === chunkSize && this.rtmpStreamId === streamId) {
       return this.rtmp;
     }
     const message: RtmpMessage = {
       csid: CSID[this.kind],
-      timestamp: this.timestamp >>> 0,
+      timestamp: this.timestamp,
       typeId: RTMP_TYPE[this.kind],
       streamId,
       payload: this.payload,
     };
-    const chunks = writeMessage(message, chunkSize);
-    this.rtmp = chunks;
+    this.rtmp =
+      this.payload.length >= ZERO_COPY_MIN_BYTES ? writeMessageParts(message, chunkSize) : [writeMessage(message, chunkSize)];
     this.rtmpChunkSize = chunkSize;
     this.rtmpStreamId = streamId;
-    return chunks;
+    return this.rtmp;
   }
 }

@@ -13,6 +13,8 @@ export interface Viewer {
   readonly droppedFrames: number;
   /** Hands the viewer one packet; the viewer applies its own queue policy. */
   deliver(packet: MediaPacket, channelHasVideo: boolean): void;
+  /** Hands the viewer the catch-up burst of a join (headers and cached GOP) in one go. */
+  deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean): void;
   /** The stream is over for good: end the response or send StreamEOF, then close. */
   finish(reason: string): void;
 }

@@ -1,4 +1,4 @@
-import type { MediaPacket } from '../media/media-packet.js';
+import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { SocketViewer } from './socket-viewer.js';
 
 /** An HTTP-FLV response: the FLV header was written with the response head; then one FLV tag per packet. */
@@ -10,7 +10,7 @@ export class FlvViewer extends SocketViewer {
     this.socket.end();
   }
 
-  protected override serialise(packet: MediaPacket): Buffer {
+  protected override serialise(packet: MediaPacket): WireParts {
     return packet.flvTag();
   }
 }

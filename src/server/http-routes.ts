@@ -56,7 +56,7 @@ function text(res: ServerResponse, code: number, body: string, headers: Record<s
 
 function json(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { ...CORS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
-  res.end(`${JSON.stringify(body, null, 2)}\n`);
+  res.end(`${JSON.stringify(body)}\n`);
 }
 
 function decodeSafely(path: string): string | undefined {

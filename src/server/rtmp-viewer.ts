@@ -1,4 +1,4 @@
-import type { MediaPacket } from '../media/media-packet.js';
+import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
 import { userControl } from '../protocol/rtmp/control-messages.js';
 import { UserControlEvent } from '../protocol/rtmp/message-types.js';
@@ -31,7 +31,7 @@ export class RtmpViewer extends SocketViewer {
     this.socket.end();
   }
 
-  protected override serialise(packet: MediaPacket): Buffer {
+  protected override serialise(packet: MediaPacket): WireParts {
     return packet.rtmpChunks(this.chunkSize, this.streamId);
   }
 

@@ -170,17 +170,22 @@ export async function gstPlay(
     timeoutMs: opts.timeoutMs ?? 20_000,
     name: 'gst-play',
   });
-  const capsOf = (sink: string): string | undefined => {
-    const re = new RegExp(`GstFakeSink:${sink}\\.GstPad:sink: caps = (.*)`, 'g');
-    const all = [...r.stdout.matchAll(re)];
-    return all[all.length - 1]?.[1];
+  // gst-launch -v prints caps as they are set on each pad; the sink's line is the final word, but under load it can be
+  // missing from the captured output, so fall back to the parser's source pad, which carries the same caps.
+  const capsOf = (sink: string, parser: string): string | undefined => {
+    for (const element of [`GstFakeSink:${sink}\\.GstPad:sink`, `${parser}\\d*\\.GstPad:src`]) {
+      const all = [...r.stdout.matchAll(new RegExp(`${element}: caps = (.*)`, 'g'))];
+      const last = all[all.length - 1]?.[1];
+      if (last !== undefined) return last;
+    }
+    return undefined;
   };
   return {
     ok: r.code === 0 && !r.timedOut && /Got EOS from element/.test(r.stdout),
     code: r.code,
     timedOut: r.timedOut,
-    videoCaps: capsOf('vsink'),
-    audioCaps: capsOf('asink'),
+    videoCaps: capsOf('vsink', 'GstH264Parse:h264parse'),
+    audioCaps: capsOf('asink', 'GstAacParse:aacparse'),
     output: `${r.stdout}\n${r.stderr}`,
   };
 }

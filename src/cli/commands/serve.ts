@@ -5,6 +5,7 @@ import { LineLogger } from '../line-logger.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.js';
 import { shareHosts, streamUrls } from '../share-urls.js';
 import { waitForShutdownSignal } from '../shutdown.js';
+import { startGcGovernor } from '../../util/gc-governor.js';
 
 export interface ServeOptions {
   rtmpPort: number;
@@ -33,6 +34,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     },
   });
   await server.start();
+  const stopGcGovernor = startGcGovernor();
   const ports = { rtmp: server.rtmpPort, http: server.httpPort };
   const runtimeFile = writeRuntimeFile({
     pid: process.pid,
@@ -65,6 +67,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const signal = await waitForShutdownSignal();
   logger.log('info', `${signal}: stopping, closing viewers and publishers`);
   await server.stop();
+  stopGcGovernor();
   cleanUp();
   logger.log('info', 'stopped');
   return 0;

@@ -66,3 +66,23 @@ export function writeFlvTag(type: number, timestamp: number, payload: Buffer): B
   out.writeUInt32BE(tagSize, tagSize);
   return out;
 }
+
+/**
+ * The same tag as writeFlvTag, as [tag header, payload, PreviousTagSize] with the payload not copied: for large
+ * tags sent to many viewers, the bytes held per tag are the payload itself plus 15.
+ */
+export function writeFlvTagParts(type: number, timestamp: number, payload: Buffer): [Buffer, Buffer, Buffer] {
+  const size = payload.length;
+  if (size > MAX_ENCODABLE_DATA_SIZE) {
+    throw new BugError(`FLV tag payload of ${size} bytes does not fit the 24-bit DataSize`);
+  }
+  const ts = timestamp >>> 0;
+  const framing = Buffer.allocUnsafe(FLV_TAG_HEADER_SIZE + FLV_PREVIOUS_TAG_SIZE_SIZE);
+  framing[0] = type & 0x1f;
+  framing.writeUIntBE(size, 1, 3);
+  framing.writeUIntBE(ts & 0xffffff, 4, 3);
+  framing[7] = ts >>> 24;
+  framing.writeUIntBE(0, 8, 3);
+  framing.writeUInt32BE(FLV_TAG_HEADER_SIZE + size, FLV_TAG_HEADER_SIZE);
+  return [framing.subarray(0, FLV_TAG_HEADER_SIZE), payload, framing.subarray(FLV_TAG_HEADER_SIZE)];
+}

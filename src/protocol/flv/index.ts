@@ -6,6 +6,7 @@ export {
   MAX_FLV_TAG_SIZE,
   flvFileHeader,
   writeFlvTag,
+  writeFlvTagParts,
   type FlvTag,
 } from './flv-tag.js';
 export { FlvReader } from './flv-reader.js';

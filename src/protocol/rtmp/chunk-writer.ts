@@ -74,3 +74,47 @@ export function writeMessage(message: RtmpMessage, chunkSize: number): Buffer {
   }
   return out;
 }
+
+/**
+ * The same chunks as writeMessage, as a list of Buffers to write in order: small chunk headers (one allocation,
+ * sliced) interleaved with views of the payload, which is not copied. For large messages sent to many connections
+ * this keeps the bytes held per message to the payload itself.
+ */
+export function writeMessageParts(message: RtmpMessage, chunkSize: number): Buffer[] {
+  const { csid, typeId, streamId, payload } = message;
+  if (!Number.isInteger(csid) || csid < MIN_CSID || csid > MAX_CSID || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new BugError(`writeMessageParts: chunk stream ${csid} or chunk size ${chunkSize} out of range`);
+  }
+  if (payload.length > MAX_PAYLOAD_LENGTH) {
+    throw new BugError(`writeMessageParts: payload of ${payload.length} bytes does not fit a 24-bit length`);
+  }
+  const timestamp = message.timestamp >>> 0;
+  const extended = timestamp >= EXTENDED_TIMESTAMP;
+  const basic = basicHeaderLength(csid);
+  const chunks = payload.length === 0 ? 1 : Math.ceil(payload.length / chunkSize);
+  const perChunk = basic + (extended ? 4 : 0);
+  const headers = Buffer.allocUnsafe(11 + chunks * perChunk);
+  const parts: Buffer[] = [];
+
+  let at = writeBasicHeader(headers, 0, 0, csid);
+  headers.writeUIntBE(extended ? EXTENDED_TIMESTAMP : timestamp, at, 3);
+  headers.writeUIntBE(payload.length, at + 3, 3);
+  headers[at + 6] = typeId;
+  headers.writeUInt32LE(streamId >>> 0, at + 7);
+  at += 11;
+  if (extended) at = headers.writeUInt32BE(timestamp, at);
+  parts.push(headers.subarray(0, at));
+
+  for (let sent = 0; sent < payload.length; ) {
+    if (sent > 0) {
+      const start = at;
+      at = writeBasicHeader(headers, at, 3, csid);
+      if (extended) at = headers.writeUInt32BE(timestamp, at);
+      parts.push(headers.subarray(start, at));
+    }
+    const take = Math.min(chunkSize, payload.length - sent);
+    parts.push(payload.subarray(sent, sent + take));
+    sent += take;
+  }
+  return parts;
+}

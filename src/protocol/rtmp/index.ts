@@ -13,7 +13,7 @@ export {
 export type { RtmpMessage } from './message-types.js';
 export { ChunkReader, MAX_PENDING_MESSAGES_FACTOR } from './chunk-reader.js';
 export type { ChunkReaderOptions } from './chunk-reader.js';
-export { writeMessage } from './chunk-writer.js';
+export { writeMessage, writeMessageParts } from './chunk-writer.js';
 export {
   abortMessage,
   acknowledgement,

@@ -22,6 +22,9 @@ class RecordingViewer implements Viewer {
   deliver(packet: MediaPacket): void {
     this.packets.push(packet);
   }
+  deliverBurst(packets: readonly MediaPacket[]): void {
+    this.packets.push(...packets);
+  }
   finish(reason: string): void {
     this.finished = reason;
   }
