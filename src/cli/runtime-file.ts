@@ -44,7 +44,7 @@ export function findRunningServer(directory = stateDirectory()): RuntimeInfo | u
     if (info !== undefined && isAlive(info.pid)) alive.push(info);
     else rmSync(file, { force: true });
   }
-  return alive.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0];
+  return alive.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))[0];
 }
 
 function readInfo(file: string): RuntimeInfo | undefined {

@@ -65,7 +65,8 @@ export class StatusStore {
         connections: this.sources.connections(),
       },
       streams: channels.map((channel) => this.streamStatus(channel)),
-      viewers: channels.flatMap((channel) => viewerStatuses(channel)).sort((a, b) => b.since.localeCompare(a.since)),
+      // Newest first. Sorted on numbers: String#localeCompare would page in ICU's collation data (about 3 MB).
+      viewers: channels.flatMap((channel) => viewerStatuses(channel)).sort((a, b) => Date.parse(b.since) - Date.parse(a.since)),
     };
   }
 
