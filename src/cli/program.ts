@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
 import { VERSION } from '../version.js';
+import { doctor } from './commands/doctor.js';
 import { serve } from './commands/serve.js';
 import { status } from './commands/status.js';
 
@@ -35,6 +36,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--url <url>', 'the server\'s HTTP address (default: the server running on this machine)')
     .option('--json', 'print the raw JSON status', false)
     .action(async (options) => setExitCode(await status(options)));
+
+  program
+    .command('doctor')
+    .description('check which ffmpeg and ffprobe playout uses, their versions and encoders, and what to install')
+    .option('--ffmpeg <path>', 'ffmpeg binary to use (default: FFMPEG_PATH, the ffmpeg-static package, then PATH)')
+    .option('--ffprobe <path>', 'ffprobe binary to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
+    .action(async (options) => setExitCode(await doctor(options)));
 
   return program;
 }

@@ -1,0 +1,58 @@
+import type { Readable } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import type { Logger } from '../util/logger.js';
+import { type FfmpegCommand, commandLine } from './ffmpeg-commands.js';
+
+/** Lines of ffmpeg's stderr kept for the error message when it fails. */
+const STDERR_TAIL_LINES = 8;
+
+export class FfmpegError extends Error {
+  constructor(
+    message: string,
+    readonly command: string,
+    readonly stderrTail: string,
+  ) {
+    super(`${message}\n  command: ${command}\n  ffmpeg said: ${stderrTail || '(nothing)'}`);
+    this.name = 'FfmpegError';
+  }
+}
+
+export interface RunningFfmpeg {
+  /** ffmpeg's stdout: with backpressure, so a paused reader stops ffmpeg. */
+  readonly stdout: Readable;
+  /** Settles when ffmpeg exits: resolves on success or when killed by us, rejects with FfmpegError otherwise. */
+  readonly done: Promise<void>;
+  kill(): void;
+}
+
+/** Runs one playout ffmpeg through fluent-ffmpeg; an abort kills it (no orphan outlives the show). */
+export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Logger, signal?: AbortSignal): RunningFfmpeg {
+  const line = commandLine(ffmpegPath, command);
+  const builder = ffmpeg({ stdoutLines: 0 }).setFfmpegPath(ffmpegPath);
+  for (const input of command.inputs) builder.input(input.source).inputOptions(input.options);
+  builder.outputOptions(command.output.slice(0, -1));
+  const stderr: string[] = [];
+  let killed = false;
+  const kill = () => {
+    if (killed) return;
+    killed = true;
+    builder.kill('SIGKILL');
+  };
+  const done = new Promise<void>((resolve, reject) => {
+    builder.on('start', () => logger.log('debug', `ffmpeg: ${line}`));
+    builder.on('stderr', (text: string) => {
+      stderr.push(text);
+      if (stderr.length > STDERR_TAIL_LINES) stderr.shift();
+    });
+    builder.on('end', () => resolve());
+    builder.on('error', (error: Error) => {
+      if (killed) resolve();
+      else reject(new FfmpegError(`ffmpeg failed: ${error.message.split('\n')[0] ?? ''}`, line, stderr.join('\n')));
+    });
+  });
+  // The caller looks at `done` when it is ready to; until then a failure must not count as unhandled.
+  done.catch(() => {});
+  signal?.addEventListener('abort', kill, { once: true });
+  const stdout = builder.pipe() as Readable;
+  return { stdout, done, kill };
+}

@@ -1,0 +1,127 @@
+import { FlvTagType } from '../protocol/flv/flv-tag.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { ContinuousTimeline } from './continuous-timeline.js';
+import type { FfmpegCommand } from './ffmpeg-commands.js';
+import { type RunningFfmpeg, runFfmpeg } from './ffmpeg-run.js';
+import type { MediaSink } from './media-sink.js';
+import { SegmentReader } from './segment-reader.js';
+
+/** The next item's ffmpeg starts this long before the current one ends, so its first frame is ready on time. */
+export const PREROLL_MS = 3000;
+
+/** An ffmpeg that dies mid-item is restarted where it stopped, this many times per item at most. */
+export const MAX_RESTARTS_PER_SEGMENT = 5;
+
+export interface PlannedSegment {
+  title: string;
+  /** The command that plays this segment from `offsetS` seconds into it (0 at first, later after a crash). */
+  command(offsetS: number): FfmpegCommand;
+  /** Planned length; the next segment is prepared PREROLL_MS before it ends. */
+  seconds: number;
+}
+
+export interface PacedPlayoutOptions {
+  ffmpegPath: string;
+  sink: MediaSink;
+  clock: Clock;
+  logger: Logger;
+  /** One frame at the output frame rate, in ms. */
+  frameMs: number;
+  /** Called as each segment starts (status, dashboard). */
+  onSegment?: (segment: PlannedSegment, index: number) => void;
+  /** Called when a segment's ffmpeg died and was restarted at `offsetS`. */
+  onRestart?: (segment: PlannedSegment, offsetS: number, error: Error) => void;
+}
+
+/**
+ * Plays segments back to back as one stream, paced by our own clock rather than ffmpeg's -re: each ffmpeg runs just
+ * ahead of real time (held back by its stdout pipe), and every frame goes out when the wall clock reaches its place
+ * on the channel's timeline. Media time therefore tracks the wall clock over a whole show, and the next item is
+ * already decoded when the current one ends.
+ */
+export class PacedPlayout {
+  private readonly timeline: ContinuousTimeline;
+
+  constructor(private readonly options: PacedPlayoutOptions) {
+    this.timeline = new ContinuousTimeline(options.sink, options.frameMs);
+  }
+
+  /** Plays `segments` with the first frame due at wall time `startAtMs`. Resolves when done or aborted. */
+  async play(segments: readonly PlannedSegment[], startAtMs: number, signal: AbortSignal): Promise<void> {
+    const { clock } = this.options;
+    // Channel time t is due at monotonic time `anchor + t`.
+    const anchor = clock.monotonic() + (startAtMs - clock.now()) - this.timeline.position;
+    let next: RunningFfmpeg | undefined = segments[0] === undefined ? undefined : this.start(segments[0], 0, signal);
+    for (let index = 0; index < segments.length && !signal.aborted; index++) {
+      const segment = segments[index] as PlannedSegment;
+      const prepareNext = () => {
+        if (next === undefined && index + 1 < segments.length && !signal.aborted) {
+          next = this.start(segments[index + 1] as PlannedSegment, 0, signal);
+        }
+      };
+      let running = next ?? this.start(segment, 0, signal);
+      next = undefined;
+      this.options.onSegment?.(segment, index);
+      const prerollAt = anchor + this.timeline.position + segment.seconds * 1000 - PREROLL_MS;
+      let playedS = 0;
+      for (let restarts = 0; ; restarts++) {
+        playedS += await this.pace(running, anchor, signal, () => {
+          if (clock.monotonic() >= prerollAt) prepareNext();
+        });
+        const failure = await running.done.then(() => undefined, (error: Error) => error);
+        if (failure === undefined || signal.aborted) break;
+        if (restarts >= MAX_RESTARTS_PER_SEGMENT || playedS >= segment.seconds - 0.5) {
+          this.options.logger.log('error', `"${segment.title}": ${failure.message.split('\n')[0]}; moving on`);
+          break;
+        }
+        this.options.onRestart?.(segment, playedS, failure);
+        this.options.logger.log('warn', `"${segment.title}": ffmpeg stopped at ${playedS.toFixed(1)} s; restarting there`);
+        running = this.start(segment, playedS, signal);
+      }
+      prepareNext();
+    }
+    (next as RunningFfmpeg | undefined)?.kill();
+  }
+
+  /** Sends one ffmpeg run's tags on the timeline, each when it is due. Returns the seconds of media it played. */
+  private async pace(running: RunningFfmpeg, anchor: number, signal: AbortSignal, onTag: () => void): Promise<number> {
+    const { clock } = this.options;
+    const reader = new SegmentReader(running.stdout);
+    this.timeline.beginSegment();
+    const segmentStart = anchor + this.timeline.position;
+    let first: number | undefined;
+    let last = 0;
+    for (;;) {
+      const tag = await reader.next().catch(() => undefined);
+      if (tag === undefined || signal.aborted) break;
+      if (tag.type !== FlvTagType.Script) {
+        first ??= tag.timestamp;
+        last = Math.max(last, tag.timestamp - first);
+        const wait = segmentStart + (tag.timestamp - first) - clock.monotonic();
+        if (wait > 1) await sleep(wait, signal);
+      }
+      if (signal.aborted) break;
+      this.timeline.push(tag);
+      onTag();
+    }
+    return first === undefined ? 0 : last / 1000;
+  }
+
+  private start(segment: PlannedSegment, offsetS: number, signal: AbortSignal): RunningFfmpeg {
+    this.options.logger.log('debug', `preparing "${segment.title}"${offsetS > 0 ? ` from ${offsetS.toFixed(1)} s` : ''}`);
+    return runFfmpeg(this.options.ffmpegPath, segment.command(offsetS), this.options.logger, signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,311 @@
+/**
+ * A playlist file: read, validate, and turn into the typed Playlist the timetable and playout use.
+ * Every problem is reported with file, line and field; all problems at once, one per line.
+ * Whether the files exist is the probe's business, not ours.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { UserError } from '../errors.js';
+import { MAX_STREAM_KEY_LENGTH } from '../media/stream-key.js';
+import { describeValue, issueMessage, knownKeysAt, playlistSchema } from './playlist-schema.js';
+import type { PlaylistYaml } from './playlist-schema.js';
+
+export type TranscodeMode = 'auto' | 'copy' | 'normalize';
+
+export interface OutputProfile {
+  width: number;
+  height: number;
+  fps: number;
+  /** bit/s */
+  videoBitrate: number;
+  /** bit/s */
+  audioBitrate: number;
+  sampleRate: number;
+}
+
+export const DEFAULT_OUTPUT: OutputProfile = Object.freeze({
+  width: 1280,
+  height: 720,
+  fps: 30,
+  videoBitrate: 2_500_000,
+  audioBitrate: 128_000,
+  sampleRate: 48_000,
+});
+
+export type StartSpec =
+  | { kind: 'clock'; hour: number; minute: number }
+  /** `epochMs` is set when the text had an offset; otherwise the text is a wall time in the playlist's zone. */
+  | { kind: 'instant'; text: string; epochMs?: number };
+
+export type GeneratedPattern = 'testsrc2' | 'smptebars' | 'colorbars';
+
+export type ItemSource =
+  | { kind: 'file'; path: string /* absolute, resolved relative to the YAML file */ }
+  /** `toneHz` absent: the item is silent. */
+  | { kind: 'generated'; pattern: GeneratedPattern; seconds: number; toneHz?: number };
+
+export interface PlaylistItem {
+  /** 0-based position in `items`, as in the messages' `items[i]`. */
+  index: number;
+  title: string;
+  source: ItemSource;
+  inS?: number;
+  outS?: number;
+  at?: StartSpec;
+  /** 1-based line of the item in the YAML. */
+  line: number;
+}
+
+export interface Playlist {
+  /** Absolute path of the YAML file. */
+  file: string;
+  /** The path as the user wrote it, for messages (falls back to `file`). */
+  displayFile?: string;
+  stream: string;
+  start?: StartSpec;
+  timezone?: string;
+  loop: boolean;
+  transcode: TranscodeMode;
+  output: OutputProfile;
+  /** Absolute file or folder. */
+  filler?: string;
+  items: PlaylistItem[];
+}
+
+export interface PlaylistProblem {
+  /** 1-based; 0 when no line applies. */
+  line: number;
+  /** `items[2].in`; empty for the document as a whole. */
+  field: string;
+  message: string;
+}
+
+/** A playlist the user has to fix. The message lists every problem as `file:line: field: message`. */
+export class PlaylistError extends UserError {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly PlaylistProblem[],
+  ) {
+    super(
+      problems.map((problem) => formatProblem(file, problem)).join('\n'),
+      'Fix the playlist at the lines above; playlists/movie-night.yaml explains every field.',
+    );
+  }
+}
+
+function formatProblem(file: string, problem: PlaylistProblem): string {
+  const where = problem.line > 0 ? `${file}:${problem.line}` : file;
+  return problem.field === '' ? `${where}: ${problem.message}` : `${where}: ${problem.field}: ${problem.message}`;
+}
+
+/** Reads and validates a playlist file (see parsePlaylist). */
+export function loadPlaylist(path: string): Playlist {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : String(code ?? error);
+    throw new UserError(`Cannot read the playlist ${path}: ${reason}.`, 'Check the path; playlists/demo.yaml is an example.');
+  }
+  return parsePlaylist(text, path);
+}
+
+/** Validates playlist text; `path` names it in messages and anchors relative file paths. */
+export function parsePlaylist(text: string, path: string): Playlist {
+  const file = resolve(path);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineAt = (offset: number | undefined): number => (offset === undefined ? 0 : lineCounter.linePos(offset).line);
+
+  if (doc.errors.length > 0) {
+    throw new PlaylistError(
+      path,
+      doc.errors.map((error) => ({ line: lineAt(error.pos[0]), field: '', message: `YAML syntax: ${firstLine(error.message)}` })),
+    );
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || value === undefined) {
+    throw new PlaylistError(path, [{ line: 1, field: '', message: 'the file is empty; expected a mapping with at least `items`' }]);
+  }
+  const parsed = playlistSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    const problems: PlaylistProblem[] = [];
+    for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const known = knownKeysAt(issue.path);
+          problems.push({
+            line: lineAt(keyOffset(doc, issue.path, key)),
+            field: fieldPath([...issue.path, key]),
+            message: `unknown field${suggestion(key, known)}; expected one of ${known.join(', ')}`,
+          });
+        }
+        continue;
+      }
+      problems.push({ line: lineAt(nodeOffset(doc, issue.path)), field: fieldPath(issue.path), message: issueMessage(issue) });
+    }
+    if (problems.length === 0) problems.push({ line: 1, field: '', message: `expected a playlist mapping, got ${describeValue(value)}` });
+    throw new PlaylistError(path, sortProblems(problems));
+  }
+  const playlist = toPlaylist(parsed.data, file, path, (index) => lineAt(nodeOffset(doc, ['items', index])));
+  const problems = crossChecks(playlist);
+  if (problems.length > 0) throw new PlaylistError(path, problems);
+  return playlist;
+}
+
+function toPlaylist(yaml: PlaylistYaml, file: string, displayFile: string, itemLine: (index: number) => number): Playlist {
+  const folder = dirname(file);
+  const output = yaml.output ?? {};
+  const playlist: Playlist = {
+    file,
+    displayFile,
+    stream: yaml.stream ?? streamFromFileName(file),
+    loop: yaml.loop,
+    transcode: yaml.transcode,
+    output: {
+      width: output.width ?? DEFAULT_OUTPUT.width,
+      height: output.height ?? DEFAULT_OUTPUT.height,
+      fps: output.fps ?? DEFAULT_OUTPUT.fps,
+      videoBitrate: output.video_bitrate ?? DEFAULT_OUTPUT.videoBitrate,
+      audioBitrate: output.audio_bitrate ?? DEFAULT_OUTPUT.audioBitrate,
+      sampleRate: output.sample_rate ?? DEFAULT_OUTPUT.sampleRate,
+    },
+    items: yaml.items.map((item, index): PlaylistItem => {
+      const source: ItemSource =
+        item.generate !== undefined
+          ? {
+              kind: 'generated',
+              pattern: item.generate.pattern,
+              seconds: item.generate.seconds,
+              ...(item.generate.tone !== undefined ? { toneHz: item.generate.tone } : {}),
+            }
+          : { kind: 'file', path: resolvePath(folder, item.file ?? '') };
+      const result: PlaylistItem = { index, title: item.title ?? defaultTitle(source), source, line: itemLine(index) };
+      if (item.in !== undefined) result.inS = item.in;
+      if (item.out !== undefined) result.outS = item.out;
+      if (item.at !== undefined) result.at = item.at;
+      return result;
+    }),
+  };
+  if (yaml.start !== undefined) playlist.start = yaml.start;
+  if (yaml.timezone !== undefined) playlist.timezone = yaml.timezone;
+  if (yaml.filler !== undefined) playlist.filler = resolvePath(folder, yaml.filler);
+  return playlist;
+}
+
+/** Checks that need more than one field. */
+function crossChecks(playlist: Playlist): PlaylistProblem[] {
+  const problems: PlaylistProblem[] = [];
+  if (playlist.loop) {
+    for (const item of playlist.items) {
+      if (item.at?.kind === 'instant') {
+        problems.push({
+          line: item.line,
+          field: `items[${item.index}].at`,
+          message: `expected HH:MM in a looping playlist (a date-time happens only once), got '${item.at.text}'`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** The default stream key: the file name without extension, reduced to URL-safe characters. */
+export function streamFromFileName(file: string): string {
+  const stem = basename(file, extname(file));
+  const key = stem
+    .replace(/[^A-Za-z0-9._~-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, MAX_STREAM_KEY_LENGTH);
+  return key === '' ? 'channel' : key;
+}
+
+function defaultTitle(source: ItemSource): string {
+  if (source.kind === 'file') return basename(source.path, extname(source.path)) || basename(source.path);
+  return `Test card (${source.pattern})`;
+}
+
+function resolvePath(folder: string, path: string): string {
+  const expanded = path === '~' ? homedir() : path.startsWith('~/') ? resolve(homedir(), path.slice(2)) : path;
+  return isAbsolute(expanded) ? expanded : resolve(folder, expanded);
+}
+
+/** `['items', 2, 'in']` → `items[2].in` */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+
+/** Offset of the deepest node along `path` (the value when present, else its key, else the closest parent). */
+function nodeOffset(doc: Document, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((candidate) => isScalar(candidate.key) && candidate.key.value === segment);
+      if (!pair) break;
+      offset = rangeStart(pair.value) ?? rangeStart(pair.key) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment];
+      const start = isPair(item) ? rangeStart(item.key) : rangeStart(item);
+      if (start === undefined) break;
+      offset = start;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+function keyOffset(doc: Document, path: readonly PropertyKey[], key: string): number | undefined {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    if (isMap(node)) node = node.items.find((pair) => isScalar(pair.key) && pair.key.value === segment)?.value;
+    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+    else return nodeOffset(doc, path);
+  }
+  if (!isMap(node)) return nodeOffset(doc, path);
+  const pair = node.items.find((candidate) => isScalar(candidate.key) && String(candidate.key.value) === key);
+  return rangeStart(pair?.key) ?? nodeOffset(doc, path);
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return node !== null && typeof node === 'object' && 'range' in node ? (node as Node).range?.[0] : undefined;
+}
+
+function sortProblems(problems: PlaylistProblem[]): PlaylistProblem[] {
+  return problems.map((problem, order) => ({ problem, order })).sort((a, b) => a.problem.line - b.problem.line || a.order - b.order).map(({ problem }) => problem);
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** ` (did you mean 'title'?)` when one known key is a typo away. */
+function suggestion(key: string, known: readonly string[]): string {
+  const close = known.filter((candidate) => editDistance(key.toLowerCase(), candidate) <= 2);
+  return close.length === 1 ? ` (did you mean '${close[0]}'?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ContinuousTimeline } from '../../../src/playout/continuous-timeline.js';
+import type { MediaSink } from '../../../src/playout/media-sink.js';
+
+const AVC_HEADER = Buffer.from([0x17, 0x00, 0, 0, 0, 0x01, 0x64]);
+const OTHER_AVC_HEADER = Buffer.from([0x17, 0x00, 0, 0, 0, 0x01, 0x4d]);
+const KEY = Buffer.from([0x17, 0x01, 0, 0, 0, 0xaa]);
+const AAC = Buffer.from([0xaf, 0x01, 0xcc]);
+const META = Buffer.from([0x02, 0x00, 0x0a, ...Buffer.from('onMetaData'), 0x05]);
+
+function recorder() {
+  const pushed: { kind: string; ts: number; payload: Buffer }[] = [];
+  const sink: MediaSink = {
+    pushVideo: (ts, payload) => pushed.push({ kind: 'video', ts, payload }),
+    pushAudio: (ts, payload) => pushed.push({ kind: 'audio', ts, payload }),
+    pushData: (ts, payload) => pushed.push({ kind: 'data', ts, payload }),
+  };
+  return { sink, pushed };
+}
+
+function segment(timeline: ContinuousTimeline, header: Buffer, frames: number, start = 0): void {
+  timeline.beginSegment();
+  timeline.push({ type: 18, timestamp: 0, payload: META });
+  timeline.push({ type: 9, timestamp: start, payload: header });
+  for (let i = 0; i < frames; i++) {
+    timeline.push({ type: 9, timestamp: start + i * 40, payload: KEY });
+    timeline.push({ type: 8, timestamp: start + i * 40 + 5, payload: AAC });
+  }
+}
+
+describe('ContinuousTimeline', () => {
+  it('starts each segment one frame after the last frame of the previous one (and after its last audio)', () => {
+    const { sink, pushed } = recorder();
+    const timeline = new ContinuousTimeline(sink, 40);
+    segment(timeline, AVC_HEADER, 3); // video 0, 40, 80; audio up to 85
+    segment(timeline, AVC_HEADER, 2, 1000); // a segment whose own timestamps start at 1000
+    const video = pushed.filter((p) => p.kind === 'video' && p.payload === KEY).map((p) => p.ts);
+    expect(video).toEqual([0, 40, 80, 120, 160]);
+  });
+
+  it('drops sequence headers identical to the last ones and all but the first onMetaData', () => {
+    const { sink, pushed } = recorder();
+    const timeline = new ContinuousTimeline(sink, 40);
+    segment(timeline, AVC_HEADER, 1);
+    segment(timeline, AVC_HEADER, 1);
+    expect(pushed.filter((p) => p.payload === AVC_HEADER || p.payload.equals(AVC_HEADER))).toHaveLength(1);
+    expect(pushed.filter((p) => p.kind === 'data')).toHaveLength(1);
+    expect(pushed.find((p) => p.kind === 'data')?.ts).toBe(0);
+  });
+
+  it('forwards a changed sequence header', () => {
+    const { sink, pushed } = recorder();
+    const timeline = new ContinuousTimeline(sink, 40);
+    segment(timeline, AVC_HEADER, 1);
+    segment(timeline, OTHER_AVC_HEADER, 1);
+    expect(pushed.filter((p) => p.kind === 'video' && p.payload[1] === 0)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import { copyCompatible, parseFfmpegInputInfo, parseFfprobeJson } from '../../../src/playout/ffmpeg-probe.js';
+import type { MediaProbe } from '../../../src/playout/ffmpeg-probe.js';
+
+/** `ffmpeg -hide_banner -i a.mp4` (5.1): H.264 640x360 25 fps + AAC 44.1 kHz stereo in MP4. */
+const MP4_STDERR = `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'file:/tmp/ffs/a.mp4':
+  Metadata:
+    major_brand     : isom
+    minor_version   : 512
+    compatible_brands: isomiso2avc1mp41
+    encoder         : Lavf59.27.100
+  Duration: 00:00:02.00, start: 0.000000, bitrate: 1880 kb/s
+  Stream #0:0[0x1](und): Video: h264 (Constrained Baseline) (avc1 / 0x31637661), yuv420p(progressive), 640x360 [SAR 1:1 DAR 16:9], 1739 kb/s, 25 fps, 25 tbr, 12800 tbn (default)
+    Metadata:
+      handler_name    : VideoHandler
+      vendor_id       : [0][0][0][0]
+      encoder         : Lavc59.37.100 libx264
+  Stream #0:1[0x2](und): Audio: aac (LC) (mp4a / 0x6134706D), 44100 Hz, stereo, fltp, 127 kb/s (default)
+    Metadata:
+      handler_name    : SoundHandler
+      vendor_id       : [0][0][0][0]
+At least one output file must be specified
+`;
+
+/** FLV, 1280x720 at 30000/1001 fps, no audio. */
+const FLV_NO_AUDIO_STDERR = `Input #0, flv, from 'file:/tmp/ffs/a.flv':
+  Metadata:
+    encoder         : Lavf59.27.100
+  Duration: 00:00:02.00, start: 0.000000, bitrate: 7409 kb/s
+  Stream #0:0: Video: h264 (Constrained Baseline), yuv420p(progressive), 1280x720 [SAR 1:1 DAR 16:9], 29.97 fps, 29.97 tbr, 1k tbn
+At least one output file must be specified
+`;
+
+/** Matroska with 5.1 audio at 48 kHz. */
+const MKV_51_STDERR = `Input #0, matroska,webm, from 'file:/tmp/ffs/c.mkv':
+  Metadata:
+    ENCODER         : Lavf59.27.100
+  Duration: 00:00:01.02, start: 0.000000, bitrate: 1141 kb/s
+  Stream #0:0: Video: h264 (Constrained Baseline), yuv420p(progressive), 320x240 [SAR 1:1 DAR 4:3], 29.97 fps, 29.97 tbr, 1k tbn
+    Metadata:
+      ENCODER         : Lavc59.37.100 libx264
+      DURATION        : 00:00:01.022000000
+  Stream #0:1: Audio: aac (LC), 48000 Hz, 5.1, fltp
+    Metadata:
+      DURATION        : 00:00:01.022000000
+At least one output file must be specified
+`;
+
+/** MP4 with cover art before the real video, BT.709 colour, and an mono track (shape as printed by ffmpeg 5.1). */
+const COVER_ART_STDERR = `Input #0, mov,mp4,m4a,3gp,3g2,mj2, from 'file:/m/movie.mp4':
+  Duration: 01:32:05.48, start: 0.000000, bitrate: 2500 kb/s
+  Stream #0:0[0x1](und): Video: mjpeg (Baseline), yuvj420p(pc, bt470bg/unknown/unknown), 600x900, 90k tbr, 90k tbn (attached pic)
+  Stream #0:1[0x2](eng): Video: h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709, progressive), 1920x1080 [SAR 1:1 DAR 16:9], 2300 kb/s, 23.98 fps, 23.98 tbr, 24k tbn (default)
+  Stream #0:2[0x3](eng): Audio: ac3 (ac-3 / 0x332D6361), 48000 Hz, mono, fltp, 192 kb/s (default)
+At least one output file must be specified
+`;
+
+describe('parseFfmpegInputInfo', () => {
+  it('reads an MP4 with video and audio', () => {
+    expect(parseFfmpegInputInfo(MP4_STDERR)).toEqual({
+      durationS: 2,
+      formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+      video: { codec: 'h264', profile: 'Constrained Baseline', pixFmt: 'yuv420p', width: 640, height: 360, fps: 25 },
+      audio: { codec: 'aac', sampleRate: 44100, channels: 2 },
+    });
+  });
+
+  it('reads an FLV without audio', () => {
+    const probe = parseFfmpegInputInfo(FLV_NO_AUDIO_STDERR);
+    expect(probe?.formatName).toBe('flv');
+    expect(probe?.audio).toBeUndefined();
+    expect(probe?.video).toMatchObject({ width: 1280, height: 720, codec: 'h264' });
+    expect(probe?.video?.fps).toBeCloseTo(30000 / 1001, 2);
+  });
+
+  it('counts 5.1 as six channels and skips per-stream metadata', () => {
+    const probe = parseFfmpegInputInfo(MKV_51_STDERR);
+    expect(probe?.durationS).toBeCloseTo(1.02, 3);
+    expect(probe?.formatName).toBe('matroska,webm');
+    expect(probe?.audio).toEqual({ codec: 'aac', sampleRate: 48000, channels: 6 });
+  });
+
+  it('skips cover art and reads parenthesised colour info', () => {
+    const probe = parseFfmpegInputInfo(COVER_ART_STDERR);
+    expect(probe?.durationS).toBeCloseTo(5525.48, 2);
+    expect(probe?.video).toEqual({ codec: 'h264', profile: 'High', pixFmt: 'yuv420p', width: 1920, height: 1080, fps: 23.98 });
+    expect(probe?.audio).toEqual({ codec: 'ac3', sampleRate: 48000, channels: 1 });
+  });
+
+  it('returns undefined when ffmpeg could not open the input', () => {
+    expect(parseFfmpegInputInfo('file:/tmp/t.txt: Invalid data found when processing input\n')).toBeUndefined();
+    expect(parseFfmpegInputInfo('file:/tmp/nope.mp4: No such file or directory\n')).toBeUndefined();
+  });
+
+  it('leaves the duration NaN when ffmpeg prints N/A', () => {
+    const probe = parseFfmpegInputInfo(FLV_NO_AUDIO_STDERR.replace('Duration: 00:00:02.00', 'Duration: N/A'));
+    expect(probe?.durationS).toBeNaN();
+  });
+});
+
+describe('parseFfprobeJson', () => {
+  it('reads format and the first video and audio streams', () => {
+    const probe = parseFfprobeJson({
+      streams: [
+        { codec_type: 'video', codec_name: 'mjpeg', width: 600, height: 900, disposition: { attached_pic: 1 } },
+        {
+          codec_type: 'video', codec_name: 'h264', profile: 'High', width: 1280, height: 720, pix_fmt: 'yuv420p',
+          avg_frame_rate: '30000/1001', r_frame_rate: '30000/1001', disposition: { attached_pic: 0 },
+        },
+        { codec_type: 'audio', codec_name: 'aac', sample_rate: '48000', channels: 2 },
+        { codec_type: 'audio', codec_name: 'ac3', sample_rate: '44100', channels: 6 },
+      ],
+      format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '3.000000' },
+    });
+    expect(probe.durationS).toBe(3);
+    expect(probe.video).toMatchObject({ codec: 'h264', profile: 'High', width: 1280, height: 720, pixFmt: 'yuv420p' });
+    expect(probe.video?.fps).toBeCloseTo(29.97, 2);
+    expect(probe.audio).toEqual({ codec: 'aac', sampleRate: 48000, channels: 2 });
+  });
+
+  it('falls back to r_frame_rate and to stream durations', () => {
+    const probe = parseFfprobeJson({
+      streams: [{ codec_type: 'video', codec_name: 'h264', width: 2, height: 2, avg_frame_rate: '0/0', r_frame_rate: '25/1', duration: '4.5' }],
+      format: { format_name: 'h264' },
+    });
+    expect(probe.video?.fps).toBe(25);
+    expect(probe.durationS).toBe(4.5);
+    expect(probe.audio).toBeUndefined();
+  });
+
+  it('survives JSON without streams or format', () => {
+    const probe = parseFfprobeJson({});
+    expect(probe.video).toBeUndefined();
+    expect(probe.durationS).toBe(-Infinity);
+  });
+});
+
+describe('copyCompatible', () => {
+  const item = (overrides: { video?: Partial<NonNullable<MediaProbe['video']>>; audio?: Partial<NonNullable<MediaProbe['audio']>> | null } = {}): MediaProbe => ({
+    durationS: 3,
+    formatName: 'flv',
+    video: { codec: 'h264', width: 1280, height: 720, fps: 25, pixFmt: 'yuv420p', profile: 'High', ...overrides.video },
+    ...(overrides.audio === null ? {} : { audio: { codec: 'aac', sampleRate: 48000, channels: 2, ...overrides.audio } }),
+  });
+
+  it('accepts matching items, an empty list and one item', () => {
+    expect(copyCompatible([item(), item({ video: { profile: 'Main' } }), item()])).toEqual({ ok: true });
+    expect(copyCompatible([])).toEqual({ ok: true });
+    expect(copyCompatible([item()])).toEqual({ ok: true });
+  });
+
+  it('treats frame rates within 0.01 as equal', () => {
+    expect(copyCompatible([item({ video: { fps: 30000 / 1001 } }), item({ video: { fps: 29.97 } })])).toEqual({ ok: true });
+    expect(copyCompatible([item({ video: { fps: 29.97 } }), item({ video: { fps: 29.985 } })]).ok).toBe(false);
+  });
+
+  it.each([
+    ['size', { video: { width: 640, height: 360 } }, /item 2 is 640x360, item 1 is 1280x720/],
+    ['fps', { video: { fps: 30 } }, /item 2 runs at 30 fps, item 1 at 25 fps/],
+    ['pixel format', { video: { pixFmt: 'yuv420p10le' } }, /pixel format is yuv420p10le/],
+    ['sample rate', { audio: { sampleRate: 44100 } }, /item 2's audio is 44100 Hz, item 1's is 48000 Hz/],
+    ['channels', { audio: { channels: 1 } }, /item 2 has 1 audio channels, item 1 has 2/],
+    ['no audio', { audio: null }, /item 2 has no audio/],
+    ['video codec', { video: { codec: 'hevc' } }, /item 2's video is hevc, not h264/],
+    ['audio codec', { audio: { codec: 'mp3' } }, /item 2's audio is mp3, not aac/],
+  ] as const)('rejects a different %s with a reason', (_name, overrides, reason) => {
+    const r = copyCompatible([item(), item(overrides as Parameters<typeof item>[0])]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reasons.join('\n')).toMatch(reason);
+  });
+
+  it('rejects an item without video and lists every reason', () => {
+    const noVideo: MediaProbe = { durationS: 3, formatName: 'mp3', audio: { codec: 'mp3', sampleRate: 44100, channels: 2 } };
+    const r = copyCompatible([item(), noVideo]);
+    expect(r).toEqual({ ok: false, reasons: ['item 2 has no video', "item 2's audio is mp3, not aac", "item 2's audio is 44100 Hz, item 1's is 48000 Hz"] });
+  });
+});
