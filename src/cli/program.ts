@@ -3,6 +3,7 @@ import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
 import { VERSION } from '../version.js';
 import { doctor } from './commands/doctor.js';
+import { schedule } from './commands/schedule.js';
 import { serve } from './commands/serve.js';
 import { status } from './commands/status.js';
 
@@ -13,22 +14,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)');
 
-  program
-    .command('serve')
-    .description('run the embedded RTMP + HTTP-FLV server and print the URLs to publish to and share')
-    .addOption(new Option('--rtmp-port <port>', 'RTMP port').default(DEFAULT_RTMP_PORT).argParser(parsePort))
-    .addOption(new Option('--http-port <port>', 'HTTP-FLV and API port').default(DEFAULT_HTTP_PORT).argParser(parsePort))
-    .option('--host <address>', 'address to listen on', '0.0.0.0')
-    .option('--public-host <name>', 'host name or IP to print in share URLs (default: this machine\'s LAN addresses)')
-    .option('--app <name>', 'RTMP application name (rtmp://host/<app>/<key>)', DEFAULT_APP)
-    .addOption(
-      new Option('--grace <seconds>', 'how long viewers wait for a publisher that left to come back')
-        .default(DEFAULT_GRACE_MS / 1000)
-        .argParser(parseSeconds),
-    )
-    .option('--no-dashboard', 'print plain log lines instead of the live dashboard')
-    .option('--verbose', 'also print debug lines', false)
-    .action(async (options) => setExitCode(await serve(options)));
+  withServerFlags(
+    program.command('serve').description('run the embedded RTMP + HTTP-FLV server and print the URLs to publish to and share'),
+  ).action(async (options) => setExitCode(await serve(options)));
+
+  withServerFlags(
+    program
+      .command('schedule')
+      .description('check a playlist, print its timetable, and play it in real time as one continuous channel')
+      .argument('<playlist>', 'playlist file (YAML), e.g. playlists/demo.yaml')
+      .option('--at <time>', 'start time: HH:MM, an ISO date-time, or now (default: the playlist\'s start, else now)')
+      .option('--check', 'validate, probe and print the timetable, then exit', false)
+      .option('--ffmpeg <path>', 'ffmpeg to use (default: FFMPEG_PATH, ffmpeg-static, then PATH)')
+      .option('--ffprobe <path>', 'ffprobe to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
+      .option('--to <rtmp-url>', 'play out to another RTMP server instead of the embedded one'),
+  ).action(async (file: string, options) => setExitCode(await schedule(file, options)));
 
   program
     .command('status')
@@ -45,6 +45,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options) => setExitCode(await doctor(options)));
 
   return program;
+}
+
+/** The flags of the embedded server, shared by `serve` and `schedule`. */
+function withServerFlags(command: Command): Command {
+  return command
+    .addOption(new Option('--rtmp-port <port>', 'RTMP port').default(DEFAULT_RTMP_PORT).argParser(parsePort))
+    .addOption(new Option('--http-port <port>', 'HTTP-FLV and API port').default(DEFAULT_HTTP_PORT).argParser(parsePort))
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--public-host <name>', "host name or IP to print in share URLs (default: this machine's LAN addresses)")
+    .option('--app <name>', 'RTMP application name (rtmp://host/<app>/<key>)', DEFAULT_APP)
+    .addOption(
+      new Option('--grace <seconds>', 'how long viewers wait for a publisher that left to come back')
+        .default(DEFAULT_GRACE_MS / 1000)
+        .argParser(parseSeconds),
+    )
+    .option('--no-dashboard', 'print plain log lines instead of the live dashboard')
+    .option('--verbose', 'also print debug lines', false);
 }
 
 function parsePort(value: string): number {

@@ -34,9 +34,9 @@ export class ChannelHub {
   }
 
   /** Claims `app/key` for a publisher. Undefined when someone is already publishing there. */
-  publish(app: string, key: string, address: string): Channel | undefined {
+  publish(app: string, key: string, address: string, protocol: PublisherInfo['protocol'] = 'rtmp'): Channel | undefined {
     const path = `${app}/${key}`;
-    const publisher: PublisherInfo = { address, protocol: 'rtmp', since: this.options.clock.now() };
+    const publisher: PublisherInfo = { address, protocol, since: this.options.clock.now() };
     const existing = this.channels.get(path);
     if (existing !== undefined) {
       if (existing.state === 'live') return undefined;

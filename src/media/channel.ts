@@ -13,7 +13,8 @@ const DEFAULT_FRAME_MS = 33;
 
 export interface PublisherInfo {
   address: string;
-  protocol: 'rtmp';
+  /** `rtmp`: an RTMP publisher; `playout`: this process's own scheduled playout. */
+  protocol: 'rtmp' | 'playout';
   /** Epoch milliseconds. */
   since: number;
 }

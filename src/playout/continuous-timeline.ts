@@ -34,12 +34,20 @@ export class ContinuousTimeline {
     return this.nextStart;
   }
 
-  /** Call before the first tag of each segment. */
-  beginSegment(): void {
-    if (this.lastVideo < 0 && this.lastAudio < 0) this.nextStart = 0;
-    // The next segment starts one video frame after the last frame, and after the last audio frame has played
-    // (ffmpeg's -t can end the audio up to one AAC frame past the video).
-    else this.nextStart = Math.ceil(Math.max(this.lastVideo + this.frameMs, this.lastAudio + AAC_FRAME_MS));
+  /**
+   * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it: used
+   * when the previous segment's frames end by then, so that rounding never accumulates over a long show.
+   */
+  beginSegment(plannedStart?: number): void {
+    if (this.lastVideo < 0 && this.lastAudio < 0) {
+      this.nextStart = plannedStart ?? 0;
+    } else {
+      // One video frame after the last frame, and after the last audio frame has played (ffmpeg's -t can end the
+      // audio up to one AAC frame past the video).
+      const earliest = Math.ceil(Math.max(this.lastVideo + this.frameMs, this.lastAudio + AAC_FRAME_MS));
+      const afterLast = Math.floor(Math.max(this.lastVideo, this.lastAudio)) + 1;
+      this.nextStart = plannedStart !== undefined && plannedStart >= afterLast ? plannedStart : earliest;
+    }
     this.segmentFirst = undefined;
   }
 

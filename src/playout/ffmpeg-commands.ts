@@ -25,7 +25,7 @@ export interface EncodeProfile {
 export const OUTPUT_GOP_SECONDS = 2;
 
 export type SegmentSource =
-  | { kind: 'file'; path: string; hasAudio: boolean }
+  | { kind: 'file'; path: string; hasAudio: boolean; /** repeat the file to fill the length (filler) */ loop?: boolean }
   | { kind: 'generated'; pattern: 'testsrc2' | 'smptebars' | 'colorbars'; toneHz?: number }
   | { kind: 'slate'; lines: string[] };
 
@@ -42,7 +42,7 @@ export function normalizeCommand(source: SegmentSource, inS: number, seconds: nu
   const size = `${p.width}x${p.height}`;
   const inputs: FfmpegInput[] = [];
   if (source.kind === 'file') {
-    inputs.push({ source: source.path, options: inS > 0 ? ['-ss', seconds3(inS)] : [] });
+    inputs.push({ source: source.path, options: [...(source.loop ? ['-stream_loop', '-1'] : []), ...(inS > 0 ? ['-ss', seconds3(inS)] : [])] });
   } else if (source.kind === 'generated') {
     inputs.push({ source: `${source.pattern}=size=${size}:rate=${p.fps}`, options: ['-f', 'lavfi'] });
   } else {

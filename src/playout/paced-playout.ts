@@ -47,28 +47,37 @@ export class PacedPlayout {
     this.timeline = new ContinuousTimeline(options.sink, options.frameMs);
   }
 
-  /** Plays `segments` with the first frame due at wall time `startAtMs`. Resolves when done or aborted. */
-  async play(segments: readonly PlannedSegment[], startAtMs: number, signal: AbortSignal): Promise<void> {
+  /**
+   * Plays `segments` (any iterable: a loop is endless) back to back, the first frame due at wall time
+   * `startAtMs`. Each segment is placed at its planned position (the sum of the planned lengths before it), so
+   * the show stays on the clock however long it runs. Resolves when they are done or on abort.
+   */
+  async play(segments: Iterable<PlannedSegment>, startAtMs: number, signal: AbortSignal): Promise<void> {
     const { clock } = this.options;
+    const origin = this.timeline.position;
     // Channel time t is due at monotonic time `anchor + t`.
-    const anchor = clock.monotonic() + (startAtMs - clock.now()) - this.timeline.position;
-    let next: RunningFfmpeg | undefined = segments[0] === undefined ? undefined : this.start(segments[0], 0, signal);
-    for (let index = 0; index < segments.length && !signal.aborted; index++) {
-      const segment = segments[index] as PlannedSegment;
+    const anchor = clock.monotonic() + (startAtMs - clock.now()) - origin;
+    const queue = segments[Symbol.iterator]();
+    let current = queue.next();
+    let next: RunningFfmpeg | undefined = current.done ? undefined : this.start(current.value, 0, signal);
+    let plannedMs = origin;
+    for (let index = 0; !current.done && !signal.aborted; index++) {
+      const segment = current.value;
+      const upcoming = queue.next();
       const prepareNext = () => {
-        if (next === undefined && index + 1 < segments.length && !signal.aborted) {
-          next = this.start(segments[index + 1] as PlannedSegment, 0, signal);
-        }
+        if (next === undefined && !upcoming.done && !signal.aborted) next = this.start(upcoming.value, 0, signal);
       };
       let running = next ?? this.start(segment, 0, signal);
       next = undefined;
       this.options.onSegment?.(segment, index);
-      const prerollAt = anchor + this.timeline.position + segment.seconds * 1000 - PREROLL_MS;
+      const prerollAt = anchor + plannedMs + segment.seconds * 1000 - PREROLL_MS;
       let playedS = 0;
+      let planned: number | undefined = plannedMs;
       for (let restarts = 0; ; restarts++) {
-        playedS += await this.pace(running, anchor, signal, () => {
+        playedS += await this.pace(running, anchor, planned, signal, () => {
           if (clock.monotonic() >= prerollAt) prepareNext();
         });
+        planned = undefined;
         const failure = await running.done.then(() => undefined, (error: Error) => error);
         if (failure === undefined || signal.aborted) break;
         if (restarts >= MAX_RESTARTS_PER_SEGMENT || playedS >= segment.seconds - 0.5) {
@@ -79,16 +88,18 @@ export class PacedPlayout {
         this.options.logger.log('warn', `"${segment.title}": ffmpeg stopped at ${playedS.toFixed(1)} s; restarting there`);
         running = this.start(segment, playedS, signal);
       }
+      plannedMs += segment.seconds * 1000;
       prepareNext();
+      current = upcoming;
     }
     (next as RunningFfmpeg | undefined)?.kill();
   }
 
   /** Sends one ffmpeg run's tags on the timeline, each when it is due. Returns the seconds of media it played. */
-  private async pace(running: RunningFfmpeg, anchor: number, signal: AbortSignal, onTag: () => void): Promise<number> {
+  private async pace(running: RunningFfmpeg, anchor: number, plannedStart: number | undefined, signal: AbortSignal, onTag: () => void): Promise<number> {
     const { clock } = this.options;
     const reader = new SegmentReader(running.stdout);
-    this.timeline.beginSegment();
+    this.timeline.beginSegment(plannedStart);
     const segmentStart = anchor + this.timeline.position;
     let first: number | undefined;
     let last = 0;

@@ -4,6 +4,7 @@
  */
 import type { AudioInfo, VideoInfo } from '../media/stream-info.js';
 import type { ViewerProtocol } from '../media/viewer.js';
+import type { ScheduleStatus } from '../playout/playout.js';
 
 export type { ViewerProtocol };
 
@@ -31,7 +32,7 @@ export interface StreamStatus {
   path: string;
   /** `live`: a publisher is sending; `grace`: the publisher left and viewers wait for it to come back. */
   state: 'live' | 'grace';
-  publisher: { address: string; protocol: 'rtmp'; since: string } | null;
+  publisher: { address: string; protocol: 'rtmp' | 'playout'; since: string } | null;
   since: string;
   video: VideoStatus | null;
   audio: AudioStatus | null;
@@ -52,8 +53,12 @@ export interface ViewerStatus {
   droppedFrames: number;
 }
 
+export type { ScheduleStatus };
+
 export interface StatusSnapshot {
   server: ServerStatus;
   streams: StreamStatus[];
   viewers: ViewerStatus[];
+  /** Present while `kayak-cast schedule` plays a playlist. */
+  schedule?: ScheduleStatus;
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../util/clock.js';
 import { VERSION } from '../version.js';
 import { ProcessSampler } from './process-sampler.js';
 import { RateWindow } from './rate-window.js';
-import type { StatusSnapshot, StreamStatus, ViewerStatus } from './status-snapshot.js';
+import type { ScheduleStatus, StatusSnapshot, StreamStatus, ViewerStatus } from './status-snapshot.js';
 
 /** How often rates and CPU are sampled. */
 export const SAMPLE_INTERVAL_MS = 1000;
@@ -31,6 +31,7 @@ export class StatusStore {
   private readonly rates = new Map<Channel, ChannelRates>();
   private readonly process = new ProcessSampler();
   private timer: NodeJS.Timeout | undefined;
+  private schedule: (() => ScheduleStatus) | undefined;
 
   constructor(private readonly sources: StatusSources) {
     this.startedAt = sources.clock.now();
@@ -44,6 +45,11 @@ export class StatusStore {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** The playout whose schedule the snapshot shows. */
+  setScheduleSource(source: () => ScheduleStatus): void {
+    this.schedule = source;
   }
 
   snapshot(): StatusSnapshot {
@@ -67,6 +73,7 @@ export class StatusStore {
       streams: channels.map((channel) => this.streamStatus(channel)),
       // Newest first. Sorted on numbers: String#localeCompare would page in ICU's collation data (about 3 MB).
       viewers: channels.flatMap((channel) => viewerStatuses(channel)).sort((a, b) => Date.parse(b.since) - Date.parse(a.since)),
+      ...(this.schedule !== undefined ? { schedule: this.schedule() } : {}),
     };
   }
 

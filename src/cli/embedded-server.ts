@@ -1,0 +1,85 @@
+import chalk from 'chalk';
+import type { HubEvent } from '../media/channel-hub.js';
+import { KayakServer } from '../server/kayak-server.js';
+import { startGcGovernor } from '../util/gc-governor.js';
+import type { Logger } from '../util/logger.js';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
+import { shareHosts, streamUrls } from './share-urls.js';
+
+/** The flags `serve` and `schedule` share. */
+export interface ServerFlags {
+  rtmpPort: number;
+  httpPort: number;
+  host: string;
+  publicHost?: string;
+  app: string;
+  grace: number;
+  dashboard: boolean;
+  verbose: boolean;
+}
+
+export interface LaunchedServer {
+  server: KayakServer;
+  /** Prints the RTMP and HTTP-FLV URLs to share for `app/key`. */
+  printShareUrls(path: string): void;
+  /** Ends every stream cleanly, stops listening, removes the runtime file. */
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded server, leaves the runtime file for `kayak-cast status`, prints where to publish. */
+export async function launchServer(flags: ServerFlags, logger: Logger, options: { announcePublish: boolean }): Promise<LaunchedServer> {
+  const hosts = shareHosts(flags.publicHost, flags.host);
+  const printShareUrls = (path: string) => {
+    console.log(chalk.bold(`Share ${path}:`));
+    for (const host of hosts) {
+      const urls = streamUrls(host, ports, path);
+      console.log(`  RTMP:     ${chalk.cyan(urls.rtmp)}`);
+      console.log(`  HTTP-FLV: ${chalk.cyan(urls.flv)}`);
+    }
+  };
+  const server = new KayakServer({
+    host: flags.host,
+    rtmpPort: flags.rtmpPort,
+    httpPort: flags.httpPort,
+    app: flags.app,
+    graceMs: flags.grace * 1000,
+    logger,
+    onStreamEvent: (event: HubEvent) => {
+      if (event.type === 'publish' && !event.resumed && event.address !== 'playout') printShareUrls(event.path);
+    },
+  });
+  await server.start();
+  const stopGcGovernor = startGcGovernor();
+  const ports = { rtmp: server.rtmpPort, http: server.httpPort };
+  const runtimeFile = writeRuntimeFile({
+    pid: process.pid,
+    rtmpPort: ports.rtmp,
+    httpPort: ports.http,
+    host: flags.host,
+    app: flags.app,
+    startedAt: new Date().toISOString(),
+  });
+  const cleanUp = () => removeRuntimeFile(runtimeFile);
+  process.once('exit', cleanUp);
+
+  const first = hosts[0] as string;
+  const host = first.includes(':') ? `[${first}]` : first;
+  console.log(chalk.bold('kayak-cast is serving.'));
+  if (options.announcePublish) {
+    const publishUrl = `rtmp://${host}:${ports.rtmp}/${flags.app}/<key>`;
+    console.log(`  Publish (OBS, ffmpeg):  ${chalk.cyan(publishUrl)}`);
+    console.log(`      e.g. ffmpeg -re -i movie.mp4 -c copy -f flv ${publishUrl.replace('<key>', 'movie')}`);
+  }
+  console.log(`  Status:                 http://${host}:${ports.http}/api/status   (or: kayak-cast status)`);
+  console.log('  Press Ctrl-C to stop.');
+
+  return {
+    server,
+    printShareUrls,
+    stop: async () => {
+      await server.stop();
+      stopGcGovernor();
+      cleanUp();
+    },
+  };
+}
