@@ -3,19 +3,21 @@ import { parseAudioTag } from '../protocol/flv/audio-tag.js';
 import { parseVideoTag } from '../protocol/flv/video-tag.js';
 import type { MediaSink } from './media-sink.js';
 
-/** One AAC frame (1024 samples) at 44.1 kHz, the longest of the rates we output. */
-const AAC_FRAME_MS = (1024 / 44_100) * 1000;
+/** Tags held at a segment's start while waiting for its first video frame to align on. */
+const MAX_HELD_TAGS = 16;
 
 /**
- * Joins the FLV outputs of successive ffmpeg runs (one per playlist item) into one stream: every segment starts at 0,
- * so its timestamps are shifted to follow the previous segment's last frame by one frame interval; sequence headers
- * identical to the ones already sent are dropped, and only the first segment's onMetaData goes out. Viewers see one
- * publish with one timeline, whatever the items were.
+ * Joins the FLV outputs of successive ffmpeg runs (one per playlist item) into one stream. Every segment starts near
+ * 0, so it is shifted to follow the previous one: its first video frame comes one frame interval after the last
+ * (or at its planned place, when that is within a frame), audio that would overlap the previous segment's (the AAC
+ * encoder's priming frame) is dropped, sequence headers identical to the ones already sent are dropped, and only the
+ * first onMetaData goes out. Viewers see one publish with one timeline, whatever the items were.
  */
 export class ContinuousTimeline {
   private offset = 0;
-  private segmentFirst: number | undefined;
-  /** The channel time the next segment starts at. */
+  private aligned = false;
+  private held: FlvTag[] = [];
+  /** Where the next segment's first video frame goes on the channel timeline. */
   private nextStart = 0;
   private lastVideo = -1;
   private lastAudio = -1;
@@ -25,68 +27,100 @@ export class ContinuousTimeline {
 
   constructor(
     private readonly sink: MediaSink,
-    /** One video frame at the output frame rate: the step between the last frame of a segment and the next one's first. */
+    /** One video frame at the output frame rate, in ms. */
     private readonly frameMs: number,
   ) {}
 
-  /** The timeline position where the next segment will start, in ms. */
+  /** The timeline position where the next segment starts, in ms. */
   get position(): number {
     return this.nextStart;
   }
 
   /**
-   * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it: used
-   * when the previous segment's frames end by then, so that rounding never accumulates over a long show.
+   * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it; it is
+   * used when it lies within one frame of "right after the last frame", so rounding never accumulates over a long
+   * show and no gap exceeds two frame intervals.
    */
   beginSegment(plannedStart?: number): void {
+    this.flushHeld();
+    this.aligned = false;
     if (this.lastVideo < 0 && this.lastAudio < 0) {
       this.nextStart = plannedStart ?? 0;
-    } else {
-      // One video frame after the last frame, and after the last audio frame has played (ffmpeg's -t can end the
-      // audio up to one AAC frame past the video).
-      const earliest = Math.ceil(Math.max(this.lastVideo + this.frameMs, this.lastAudio + AAC_FRAME_MS));
-      const afterLast = Math.floor(Math.max(this.lastVideo, this.lastAudio)) + 1;
-      this.nextStart = plannedStart !== undefined && plannedStart >= afterLast ? plannedStart : earliest;
+      return;
     }
-    this.segmentFirst = undefined;
+    const last = Math.max(this.lastVideo, 0);
+    const earliest = Math.round(last + this.frameMs);
+    const fits = plannedStart !== undefined && plannedStart > last && plannedStart <= last + 2 * this.frameMs;
+    this.nextStart = fits ? plannedStart : earliest;
   }
 
-  /** Maps a segment's tag onto the channel timeline and forwards it. Returns the channel timestamp. */
-  push(tag: FlvTag): number {
-    // The segment's clock starts at its first media tag: onMetaData is stamped 0 whatever the media's times.
-    if (this.segmentFirst === undefined && tag.type !== FlvTagType.Script) {
-      this.segmentFirst = tag.timestamp;
-      this.offset = this.nextStart - tag.timestamp;
+  /** Call after a segment's last tag: releases anything held for alignment (a segment with no video). */
+  endSegment(): void {
+    this.flushHeld();
+  }
+
+  push(tag: FlvTag): void {
+    if (tag.type === FlvTagType.Script) return this.forward(tag);
+    if (!this.aligned) {
+      // Align on the first video frame (not its sequence header, which ffmpeg stamps before the encoder delay).
+      const videoFrame = tag.type === FlvTagType.Video && !isHeader(() => parseVideoTag(tag.payload).sequenceHeader);
+      if (!videoFrame && this.held.length < MAX_HELD_TAGS) {
+        this.held.push(tag);
+        return;
+      }
+      this.align(videoFrame ? tag : (this.held[0] ?? tag));
+      this.flushHeld();
     }
+    this.forward(tag);
+  }
+
+  private align(on: FlvTag): void {
+    this.offset = this.nextStart - on.timestamp;
+    this.aligned = true;
+  }
+
+  private flushHeld(): void {
+    if (this.held.length === 0) return;
+    const held = this.held;
+    this.held = [];
+    if (!this.aligned) this.align(held[0] as FlvTag);
+    for (const tag of held) this.forward(tag);
+  }
+
+  private forward(tag: FlvTag): void {
     const timestamp = Math.max(0, tag.timestamp + this.offset);
     switch (tag.type) {
       case FlvTagType.Video: {
         if (isHeader(() => parseVideoTag(tag.payload).sequenceHeader)) {
-          if (this.videoHeader?.equals(tag.payload)) return timestamp;
+          if (this.videoHeader?.equals(tag.payload)) return;
           this.videoHeader = Buffer.from(tag.payload);
-        } else {
-          this.lastVideo = Math.max(this.lastVideo, timestamp);
+          this.sink.pushVideo(Math.max(timestamp, this.lastVideo, 0), tag.payload);
+          return;
         }
-        this.sink.pushVideo(timestamp, tag.payload);
-        break;
+        const at = Math.max(timestamp, this.lastVideo + 1);
+        this.lastVideo = at;
+        this.sink.pushVideo(at, tag.payload);
+        return;
       }
       case FlvTagType.Audio: {
         if (isHeader(() => parseAudioTag(tag.payload).sequenceHeader)) {
-          if (this.audioHeader?.equals(tag.payload)) return timestamp;
+          if (this.audioHeader?.equals(tag.payload)) return;
           this.audioHeader = Buffer.from(tag.payload);
-        } else {
-          this.lastAudio = Math.max(this.lastAudio, timestamp);
+          this.sink.pushAudio(Math.max(timestamp, this.lastAudio, 0), tag.payload);
+          return;
         }
+        // Audio that would overlap what was already sent (the next encoder's priming frame) is dropped.
+        if (timestamp <= this.lastAudio) return;
+        this.lastAudio = timestamp;
         this.sink.pushAudio(timestamp, tag.payload);
-        break;
+        return;
       }
       case FlvTagType.Script:
-        if (this.metadataSent) return timestamp;
+        if (this.metadataSent) return;
         this.metadataSent = true;
+        // onMetaData always at 0: ffmpeg's FLV reader takes metadata at any other time for a data stream.
         this.sink.pushData(0, tag.payload, true);
-        break;
     }
-    return timestamp;
   }
 }
 

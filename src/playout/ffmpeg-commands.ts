@@ -63,6 +63,9 @@ export function normalizeCommand(source: SegmentSource, inS: number, seconds: nu
     `pad=${p.width}:${p.height}:(ow-iw)/2:(oh-ih)/2`,
     'setsar=1',
     `fps=${p.fps}`,
+    // A file's video can end before its container says (audio runs longer): hold the last frame so every item
+    // lasts exactly its planned length and the next one starts on time, with no hole in the timeline.
+    ...(source.kind === 'file' ? ['tpad=stop=-1:stop_mode=clone'] : []),
     'format=yuv420p',
     ...(source.kind === 'slate' ? slateText(source.lines, p.height) : []),
   ].join(',');
@@ -73,7 +76,7 @@ export function normalizeCommand(source: SegmentSource, inS: number, seconds: nu
       '-map', '0:v:0', '-map', `${audioInput}:a:0`,
       '-t', seconds3(seconds),
       '-vf', video,
-      '-af', `aresample=${p.sampleRate},aformat=sample_fmts=fltp:channel_layouts=stereo`,
+      '-af', `aresample=${p.sampleRate},aformat=sample_fmts=fltp:channel_layouts=stereo${source.kind === 'file' ? ',apad' : ''}`,
       '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-level:v', '4.1', '-pix_fmt', 'yuv420p',
       '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0',
       '-b:v', String(p.videoBitrate), '-maxrate', String(p.videoBitrate), '-bufsize', String(p.videoBitrate * 2),

@@ -116,6 +116,7 @@ export class PacedPlayout {
       this.timeline.push(tag);
       onTag();
     }
+    this.timeline.endSegment();
     return first === undefined ? 0 : last / 1000;
   }
 
