@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import type { StatusSnapshot } from '../status/status-snapshot.js';
+import type { ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
 import { formatBitrate, formatBytes, formatDuration, table } from './format.js';
 
 /** `kayak-cast status` without --json: what is live, who watches, what it costs. */
@@ -32,6 +32,7 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
     }
     lines.push(table(rows));
   }
+  if (snapshot.schedule !== undefined) lines.push('', ...renderSchedule(snapshot.schedule));
   if (viewers.length > 0) {
     lines.push('');
     const rows = [['VIEWER', 'STREAM', 'PROTOCOL', 'ADDRESS', 'WATCHING', 'SENT', 'DROPPED']];
@@ -41,4 +42,16 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
     lines.push(table(rows));
   }
   return lines.join('\n');
+}
+
+function renderSchedule(schedule: ScheduleStatus): string[] {
+  const lines = [chalk.bold(`Schedule: ${schedule.playlist} (${schedule.stream}, ${schedule.mode})  state: ${schedule.state}`)];
+  const now = schedule.nowPlaying;
+  if (schedule.state === 'pre-show' || schedule.state === 'waiting') lines.push(`  starts at ${new Date(schedule.startsAt).toLocaleTimeString()}`);
+  if (now !== null) {
+    lines.push(`  now: ${now.title}  ${formatDuration(now.positionS)} / ${formatDuration(now.durationS)}${now.file !== undefined ? `  (${now.file})` : ''}`);
+  }
+  for (const next of schedule.next) lines.push(`  next: ${next.startsAt}  ${next.title}`);
+  if (schedule.ffmpegRestarts > 0) lines.push(`  ffmpeg restarts: ${schedule.ffmpegRestarts}`);
+  return lines;
 }

@@ -28,7 +28,7 @@ export interface PacedPlayoutOptions {
   logger: Logger;
   /** One frame at the output frame rate, in ms. */
   frameMs: number;
-  /** Called as each segment starts (status, dashboard). */
+  /** Called as each segment's first frame goes out (status, dashboard). */
   onSegment?: (segment: PlannedSegment, index: number) => void;
   /** Called when a segment's ffmpeg died and was restarted at `offsetS`. */
   onRestart?: (segment: PlannedSegment, offsetS: number, error: Error) => void;
@@ -69,12 +69,16 @@ export class PacedPlayout {
       };
       let running = next ?? this.start(segment, 0, signal);
       next = undefined;
-      this.options.onSegment?.(segment, index);
+      let announced = false;
       const prerollAt = anchor + plannedMs + segment.seconds * 1000 - PREROLL_MS;
       let playedS = 0;
       let planned: number | undefined = plannedMs;
       for (let restarts = 0; ; restarts++) {
         playedS += await this.pace(running, anchor, planned, signal, () => {
+          if (!announced) {
+            announced = true;
+            this.options.onSegment?.(segment, index);
+          }
           if (clock.monotonic() >= prerollAt) prepareNext();
         });
         planned = undefined;
