@@ -12,14 +12,10 @@ export interface FfmpegCommand {
   output: string[];
 }
 
-export interface EncodeProfile {
-  width: number;
-  height: number;
-  fps: number;
-  videoBitrate: number;
-  audioBitrate: number;
-  sampleRate: number;
-}
+import type { OutputProfile } from './playlist.js';
+
+/** The fixed output every normalized item is encoded to: the playlist's `output`. */
+export type EncodeProfile = OutputProfile;
 
 /** Keyframe interval of normalized output, in seconds: joins start within a GOP. */
 export const OUTPUT_GOP_SECONDS = 2;

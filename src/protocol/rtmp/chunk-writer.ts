@@ -29,48 +29,73 @@ function writeBasicHeader(out: Buffer, at: number, fmt: number, csid: number): n
   return at + 3;
 }
 
+interface Layout {
+  timestamp: number;
+  extended: boolean;
+  chunks: number;
+  /** Bytes of the type-0 header of the first chunk (basic + message header + extended timestamp). */
+  firstHeader: number;
+  /** Bytes of each type-3 header that follows. */
+  nextHeader: number;
+}
+
+/** Checks the message against the format's limits and works out its chunk layout (spec 5.3.1). */
+function layout(message: RtmpMessage, chunkSize: number): Layout {
+  const { csid, payload } = message;
+  if (!Number.isInteger(csid) || csid < MIN_CSID || csid > MAX_CSID) {
+    throw new BugError(`chunk stream id ${csid} is outside ${MIN_CSID}..${MAX_CSID}`);
+  }
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new BugError(`chunk size ${chunkSize} is outside 1..${MAX_CHUNK_SIZE}`);
+  }
+  if (payload.length > MAX_PAYLOAD_LENGTH) {
+    throw new BugError(`a payload of ${payload.length} bytes does not fit a 24-bit length`);
+  }
+  // RTMP timestamps are u32 milliseconds that wrap (spec 5.3.1.2.1).
+  const timestamp = message.timestamp >>> 0;
+  const extended = timestamp >= EXTENDED_TIMESTAMP;
+  // Spec 5.3.1.3: the extended field follows every chunk header of the message, type 3 included.
+  const nextHeader = basicHeaderLength(csid) + (extended ? 4 : 0);
+  return {
+    timestamp,
+    extended,
+    chunks: payload.length === 0 ? 1 : Math.ceil(payload.length / chunkSize),
+    firstHeader: nextHeader + 11,
+    nextHeader,
+  };
+}
+
+function writeFirstHeader(out: Buffer, message: RtmpMessage, l: Layout): number {
+  let at = writeBasicHeader(out, 0, 0, message.csid);
+  out.writeUIntBE(l.extended ? EXTENDED_TIMESTAMP : l.timestamp, at, 3);
+  out.writeUIntBE(message.payload.length, at + 3, 3);
+  out[at + 6] = message.typeId;
+  // Spec 5.3.1.2.1: the message stream id is little-endian.
+  out.writeUInt32LE(message.streamId >>> 0, at + 7);
+  at += 11;
+  return l.extended ? out.writeUInt32BE(l.timestamp, at) : at;
+}
+
+function writeNextHeader(out: Buffer, at: number, message: RtmpMessage, l: Layout): number {
+  const end = writeBasicHeader(out, at, 3, message.csid);
+  return l.extended ? out.writeUInt32BE(l.timestamp, end) : end;
+}
+
 /**
  * Serialises one message as chunks: a type-0 header for the first chunk, type-3 for the rest, extended timestamp
  * (and its repetition in type-3 chunks) when timestamp >= 0xFFFFFF. One allocation. The result is shared by many
  * connections, so it must not depend on any per-connection state other than chunkSize.
  */
 export function writeMessage(message: RtmpMessage, chunkSize: number): Buffer {
-  const { csid, typeId, streamId, payload } = message;
-  if (!Number.isInteger(csid) || csid < MIN_CSID || csid > MAX_CSID) {
-    throw new BugError(`writeMessage: chunk stream id ${csid} is outside ${MIN_CSID}..${MAX_CSID}`);
-  }
-  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw new BugError(`writeMessage: chunk size ${chunkSize} is outside 1..${MAX_CHUNK_SIZE}`);
-  }
-  if (payload.length > MAX_PAYLOAD_LENGTH) {
-    throw new BugError(`writeMessage: payload of ${payload.length} bytes does not fit a 24-bit length`);
-  }
-  // RTMP timestamps are u32 milliseconds that wrap (spec 5.3.1.2.1).
-  const timestamp = message.timestamp >>> 0;
-  const extended = timestamp >= EXTENDED_TIMESTAMP;
-  const basic = basicHeaderLength(csid);
-  const chunks = payload.length === 0 ? 1 : Math.ceil(payload.length / chunkSize);
-  // Spec 5.3.1.3: the extended field follows every chunk header of the message, type 3 included.
-  const perChunk = basic + (extended ? 4 : 0);
-  const out = Buffer.allocUnsafe(11 + chunks * perChunk + payload.length);
-
-  let at = writeBasicHeader(out, 0, 0, csid);
-  out.writeUIntBE(extended ? EXTENDED_TIMESTAMP : timestamp, at, 3);
-  out.writeUIntBE(payload.length, at + 3, 3);
-  out[at + 6] = typeId;
-  // Spec 5.3.1.2.1: the message stream id is little-endian.
-  out.writeUInt32LE(streamId >>> 0, at + 7);
-  at += 11;
-  if (extended) at = out.writeUInt32BE(timestamp, at);
-
-  let sent = 0;
-  for (;;) {
+  const l = layout(message, chunkSize);
+  const { payload } = message;
+  const out = Buffer.allocUnsafe(l.firstHeader + (l.chunks - 1) * l.nextHeader + payload.length);
+  let at = writeFirstHeader(out, message, l);
+  for (let sent = 0; sent < payload.length; ) {
+    if (sent > 0) at = writeNextHeader(out, at, message, l);
     const take = Math.min(chunkSize, payload.length - sent);
     at += payload.copy(out, at, sent, sent + take);
     sent += take;
-    if (sent >= payload.length) break;
-    at = writeBasicHeader(out, at, 3, csid);
-    if (extended) at = out.writeUInt32BE(timestamp, at);
   }
   return out;
 }
@@ -81,35 +106,15 @@ export function writeMessage(message: RtmpMessage, chunkSize: number): Buffer {
  * this keeps the bytes held per message to the payload itself.
  */
 export function writeMessageParts(message: RtmpMessage, chunkSize: number): Buffer[] {
-  const { csid, typeId, streamId, payload } = message;
-  if (!Number.isInteger(csid) || csid < MIN_CSID || csid > MAX_CSID || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw new BugError(`writeMessageParts: chunk stream ${csid} or chunk size ${chunkSize} out of range`);
-  }
-  if (payload.length > MAX_PAYLOAD_LENGTH) {
-    throw new BugError(`writeMessageParts: payload of ${payload.length} bytes does not fit a 24-bit length`);
-  }
-  const timestamp = message.timestamp >>> 0;
-  const extended = timestamp >= EXTENDED_TIMESTAMP;
-  const basic = basicHeaderLength(csid);
-  const chunks = payload.length === 0 ? 1 : Math.ceil(payload.length / chunkSize);
-  const perChunk = basic + (extended ? 4 : 0);
-  const headers = Buffer.allocUnsafe(11 + chunks * perChunk);
-  const parts: Buffer[] = [];
-
-  let at = writeBasicHeader(headers, 0, 0, csid);
-  headers.writeUIntBE(extended ? EXTENDED_TIMESTAMP : timestamp, at, 3);
-  headers.writeUIntBE(payload.length, at + 3, 3);
-  headers[at + 6] = typeId;
-  headers.writeUInt32LE(streamId >>> 0, at + 7);
-  at += 11;
-  if (extended) at = headers.writeUInt32BE(timestamp, at);
-  parts.push(headers.subarray(0, at));
-
+  const l = layout(message, chunkSize);
+  const { payload } = message;
+  const headers = Buffer.allocUnsafe(l.firstHeader + (l.chunks - 1) * l.nextHeader);
+  let at = writeFirstHeader(headers, message, l);
+  const parts: Buffer[] = [headers.subarray(0, at)];
   for (let sent = 0; sent < payload.length; ) {
     if (sent > 0) {
       const start = at;
-      at = writeBasicHeader(headers, at, 3, csid);
-      if (extended) at = headers.writeUInt32BE(timestamp, at);
+      at = writeNextHeader(headers, at, message, l);
       parts.push(headers.subarray(start, at));
     }
     const take = Math.min(chunkSize, payload.length - sent);
