@@ -68,6 +68,7 @@ export class Playout {
       },
     });
     const startAt = this.clock.now() + 300;
+    if (this.show.timetable.joinAt === undefined && this.show.timetable.startMs - startAt >= MIN_PRESHOW_S * 1000) this.state = 'pre-show';
     await playout.play(this.segments(startAt, profile), startAt, signal);
   }
 

@@ -100,7 +100,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule', () =
       const flv = httpFlvView(`http://127.0.0.1:${httpPort}/live/night.flv`);
       const rtmp = rtmpdumpPlay(`rtmp://127.0.0.1:${rtmpPort}/live/night`, (startAt - Date.now()) / 1000 + 10.5);
       const status = () => httpJson<StatusSnapshot>(`http://127.0.0.1:${httpPort}/api/status`);
-      expect((await status()).schedule?.state).toBe('pre-show');
+      await waitFor(async () => (await status()).schedule?.state === 'pre-show', { timeoutMs: 3_000, what: 'the pre-show slate' });
       await waitFor(async () => (await status()).schedule?.state === 'playing', { timeoutMs: startsIn + 5_000, what: 'the show to start' });
       const playingAt = Date.now();
       const now = (await status()).schedule;
