@@ -148,6 +148,76 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule', () =
   });
 });
 
+describeWithPeers(['ffmpeg', 'ffprobe'], 'kayak-cast schedule: joining late, and gaps', () => {
+  trackProcesses();
+
+  beforeAll(async () => {
+    await requireBuilt();
+  });
+
+  async function run(yaml: string, at: string) {
+    const dir = scratchSubdir('schedule-late');
+    const playlist = join(dir, 'show.yaml');
+    writeFileSync(playlist, yaml);
+    const httpPort = await freePort();
+    const rtmpPort = await freePort();
+    const child = startCli(
+      ['schedule', playlist, '--at', at, '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'],
+      { env: { ...cliEnv(), TZ: 'UTC' } },
+    );
+    await waitForOutput(child, /HTTP-FLV: http:\/\/\S+\.flv/, 30_000);
+    return { child, status: () => httpJson<StatusSnapshot>(`http://127.0.0.1:${httpPort}/api/status`) };
+  }
+
+  it('a start already past joins the show in progress, at the right item and offset', async () => {
+    const yaml = [
+      'stream: late',
+      'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
+      'items:',
+      '  - { title: First, generate: { pattern: smptebars, seconds: 4, tone: 440 } }',
+      '  - { title: Second, generate: { pattern: testsrc2, seconds: 20, tone: 660 } }',
+      '',
+    ].join('\n');
+    const { child, status } = await run(yaml, isoIn(-8_000));
+    try {
+      expect(child.output()).toMatch(/join|progress/i);
+      await waitFor(async () => (await status()).schedule?.state === 'playing', { timeoutMs: 10_000, what: 'playing' });
+      const now = (await status()).schedule?.nowPlaying;
+      expect(now?.title).toBe('Second');
+      expect(now?.positionS).toBeGreaterThanOrEqual(3);
+    } finally {
+      await stopProcess(child, 'SIGINT', 10_000);
+    }
+  });
+
+  it('a fixed `at` leaves a gap that the filler fills, then the item starts on time', async () => {
+    const filler = await makeClip({ seconds: 2, width: 320, height: 240, fps: 25 });
+    const at = isoIn(4_000);
+    const second = new Date(Date.parse(`${at}Z`) + 6_000).toISOString().slice(0, 19);
+    const yaml = [
+      'stream: gaps',
+      `start: "${at}"`,
+      `filler: ${JSON.stringify(filler)}`,
+      'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
+      'items:',
+      '  - { title: Opening, generate: { pattern: smptebars, seconds: 3, tone: 440 } }',
+      `  - { title: Main, at: "${second}", generate: { pattern: testsrc2, seconds: 3, tone: 660 } }`,
+      '',
+    ].join('\n');
+    const { child, status } = await run(yaml, at);
+    try {
+      await waitFor(async () => (await status()).schedule?.state === 'between', { timeoutMs: 15_000, what: 'the gap' });
+      expect((await status()).schedule?.nowPlaying?.file).toBe(filler);
+      await waitFor(async () => (await status()).schedule?.nowPlaying?.title === 'Main', { timeoutMs: 10_000, what: 'Main' });
+      const started = Date.parse((await status()).schedule?.nowPlaying?.startedAt ?? '');
+      console.info(`[schedule] 'Main' started ${started - Date.parse(`${second}Z`)} ms after its fixed time`);
+      expect(Math.abs(started - Date.parse(`${second}Z`))).toBeLessThan(1_000);
+    } finally {
+      await stopProcess(child, 'SIGINT', 10_000);
+    }
+  });
+});
+
 describeWithPeers(['ffmpeg', 'ffprobe'], 'kayak-cast schedule --to', () => {
   trackProcesses();
   let far: RunningKayak;
