@@ -4,6 +4,8 @@
 /** Frames within this window around a boundary (before, after) count as "at the boundary". */
 export const BOUNDARY_BEFORE_MS = 500;
 export const BOUNDARY_AFTER_MS = 1500;
+/** Wall-clock gaps between video frames above this are counted. */
+export const STALL_REPORT_MS = 100;
 
 /**
  * @param viewer RecordingFlvViewer
@@ -29,6 +31,7 @@ export function analyseShow(viewer, { showStart, showEnd, boundaries }) {
   let maxStall = 0;
   let maxStallAt = 0;
   let backwards = 0;
+  let stalls = 0;
   const driftSeries = []; // one point per second of show: [s, drift ms]
   let nextSecond = 0;
   for (let i = first; i <= last; i++) {
@@ -47,6 +50,7 @@ export function analyseShow(viewer, { showStart, showEnd, boundaries }) {
       if (gap > maxTsGap) { maxTsGap = gap; maxTsGapAt = arrival[i] - a0; }
       const stall = arrival[i] - arrival[i - 1];
       if (stall > maxStall) { maxStall = stall; maxStallAt = arrival[i] - a0; }
+      if (stall > STALL_REPORT_MS) stalls++;
     }
   }
   const endDrift = (arrival[last] - a0) - (ts[last] - t0);
@@ -56,7 +60,8 @@ export function analyseShow(viewer, { showStart, showEnd, boundaries }) {
     let stall = 0;
     let frames = 0;
     let back = 0;
-    for (let i = Math.max(1, first); i <= last; i++) {
+    // frames after showEnd count here: the last item -> end slate step is a boundary too
+    for (let i = 1; i < arrival.length; i++) {
       if (arrival[i] < at - BOUNDARY_BEFORE_MS) continue;
       if (arrival[i] > at + BOUNDARY_AFTER_MS) break;
       frames++;
@@ -84,6 +89,7 @@ export function analyseShow(viewer, { showStart, showEnd, boundaries }) {
     maxStallMs: maxStall,
     maxStallAtS: maxStallAt / 1000,
     backwards,
+    stallsOver100: stalls,
     boundaries: perBoundary,
     boundaryMaxTsGapMs: worst('maxTsGapMs'),
     boundaryMaxStallMs: worst('maxStallMs'),

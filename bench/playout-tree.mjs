@@ -94,3 +94,10 @@ export function cpuBetween(from, to) {
   }
   return { rootTicks, childTicks, seconds: (to.at - from.at) / 1000, childComms: Object.fromEntries(childComms) };
 }
+
+/** The machine-wide "cpu" line of /proc/stat: busy and steal jiffies, to tell contention from our own load. */
+export function readMachineCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal = 0] = f;
+  return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal, at: performance.now() };
+}

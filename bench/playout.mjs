@@ -10,15 +10,15 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, waitForPort } from './children.mjs';
 import { ensureClip } from './clip.mjs';
-import { analyseShow } from './playout-analysis.mjs';
+import { BOUNDARY_AFTER_MS, analyseShow } from './playout-analysis.mjs';
 import { appendPlayoutResults, printPlayoutTable } from './playout-report.mjs';
-import { TreeCpuSampler, cpuBetween, descendants } from './playout-tree.mjs';
+import { TreeCpuSampler, cpuBetween, descendants, readMachineCpu } from './playout-tree.mjs';
 import { RecordingFlvViewer } from './playout-viewer.mjs';
 import { clockTicksPerSecond } from './proc-stats.mjs';
 
@@ -200,7 +200,7 @@ async function runShow({ label, mode, yamlPath, playlist, measureS, stamp }) {
       } catch {
         pollErrors++;
       }
-      await sleep(seen.length ? STATUS_SLOW_MS : STATUS_FAST_MS);
+      await sleep(seen.some((x) => x.kind === 'item') ? STATUS_SLOW_MS : STATUS_FAST_MS);
     }
   };
   try {
@@ -210,17 +210,22 @@ async function runShow({ label, mode, yamlPath, playlist, measureS, stamp }) {
     const offset = wallMinusPerf();
     // the first item: its startedAt, seen within one fast poll of it
     const deadline = performance.now() + (cfg.leadS + 30) * 1000;
-    while (!seen.length) {
+    // nowPlaying is the pre-show slate first (kind 'pre-show'); the show starts with the first kind 'item'
+    const firstItem = () => seen.find((x) => x.kind === 'item');
+    while (!firstItem()) {
       if (child.exitInfo) throw new Error(`kayak-cast exited (${child.exitInfo.code ?? child.exitInfo.signal}) before the show started; see ${result.log}`);
       if (performance.now() > deadline) throw new Error(`no nowPlaying.startedAt within ${cfg.leadS + 30} s; see ${result.log}`);
       await sleep(5);
     }
     const cpuFrom = sampler.snapshot();
-    const firstStartedMs = Date.parse(seen[0].startedAt);
+    const machineFrom = readMachineCpu();
+    const benchFrom = process.cpuUsage();
+    const first = firstItem();
+    const firstStartedMs = Date.parse(first.startedAt);
     result.startErrorMs = firstStartedMs - scheduledMs;
-    result.firstStartedAt = seen[0].startedAt;
+    result.firstStartedAt = first.startedAt;
     const showStart = firstStartedMs - offset;
-    console.log(`   first item started at ${seen[0].startedAt}: ${fmtSigned(result.startErrorMs)} ms from the scheduled time`);
+    console.log(`   first item started at ${first.startedAt}: ${fmtSigned(result.startErrorMs)} ms from the scheduled time`);
 
     let showEnd;
     if (measureS !== null) {
@@ -237,11 +242,17 @@ async function runShow({ label, mode, yamlPath, playlist, measureS, stamp }) {
         }
         await sleep(200);
       }
-      const lastItem = seen.filter((x) => x.kind === 'item').at(-1) ?? seen.at(-1);
+      const lastItem = seen.filter((x) => x.kind === 'item').at(-1);
       showEnd = Math.min(performance.now(), Date.parse(lastItem.startedAt) - offset + lastItem.durationS * 1000);
+      // keep watching the end slate for a boundary window: the last item -> end slate step counts too
+      await sleep(Math.max(0, showEnd + BOUNDARY_AFTER_MS + 300 - performance.now()));
     }
     const cpuTo = sampler.snapshot();
     const cpu = cpuBetween(cpuFrom, cpuTo);
+    const machineTo = readMachineCpu();
+    const benchUs = process.cpuUsage(benchFrom);
+    const benchTicks = ((benchUs.user + benchUs.system) / 1e6) * TICKS;
+    const jiffies = (machineTo.busy - machineFrom.busy) + (machineTo.idle - machineFrom.idle) + (machineTo.steal - machineFrom.steal);
     const perMin = (ticks) => ticks / TICKS / (cpu.seconds / 60);
     result.cpu = {
       windowS: cpu.seconds,
@@ -250,6 +261,11 @@ async function runShow({ label, mode, yamlPath, playlist, measureS, stamp }) {
       totalSPerMin: perMin(cpu.rootTicks + cpu.childTicks),
       children: cpu.childComms,
       samples: sampler.samples,
+      // all cores together: 100 % = every core busy
+      machineBusyPct: (100 * (machineTo.busy - machineFrom.busy)) / jiffies,
+      machineStealPct: (100 * (machineTo.steal - machineFrom.steal)) / jiffies,
+      benchSPerMin: perMin(benchTicks), // this process: viewer, status polling, /proc sampling
+      othersSPerMin: perMin((machineTo.busy - machineFrom.busy) - cpu.rootTicks - cpu.childTicks - benchTicks),
     };
     polling = false;
     await poller;
@@ -257,10 +273,12 @@ async function runShow({ label, mode, yamlPath, playlist, measureS, stamp }) {
       videoFrames: viewer.arrival.length, audioFrames: viewer.audioFrames, audioBackwards: viewer.audioBackwards,
       headersAfterStart: viewer.headers.filter(([t]) => t >= showStart - 1).map(([t, kind, ts]) => ({ atS: (t - showStart) / 1000, kind, ts })) };
     result.itemsStarted = seen.map((x) => ({ ...x, atS: (Date.parse(x.startedAt) - firstStartedMs) / 1000 }));
+    result.viewer.playingAtEnd = viewer.state === 'playing';
     result.states = states.map((s) => ({ state: s.state, atS: (s.perf - showStart) / 1000 }));
     result.ffmpegRestarts = last?.ffmpegRestarts ?? null;
     result.pollErrors = pollErrors;
-    const boundaries = seen.filter((x) => Date.parse(x.startedAt) - offset <= showEnd)
+    // every change of nowPlaying from the first item on (the first one is the slate -> item 1 change)
+    const boundaries = seen.filter((x) => Date.parse(x.startedAt) >= firstStartedMs)
       .map((x) => ({ title: x.title, at: Date.parse(x.startedAt) - offset }));
     result.show = analyseShow(viewer, { showStart, showEnd, boundaries });
     const a = result.show;
@@ -292,6 +310,7 @@ function machine(clip) {
     kernel: release(),
     node: process.version,
     ffmpeg: execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0].split(' ')[2],
+    loadavg: loadavg().map((n) => n.toFixed(2)).join(' '),
     kayak: JSON.parse(readFileSync(join(repoDir, 'package.json'), 'utf8')).version,
     clip: { file: relative(repoDir, clip.path), video: clip.video, audio: clip.audio, mbps: (clip.bytesPerSecond * 8) / 1e6, gopSeconds: clip.gopSeconds },
   };
@@ -320,6 +339,7 @@ async function main() {
     writeFileSync(yamlPath, playlist.yaml);
     runs.push(await runShow({ ...p, yamlPath, playlist, stamp }));
   }
+  env.loadavgEnd = loadavg().map((n) => n.toFixed(2)).join(' ');
   const run = { date: new Date().toISOString(), config: cfg, machine: env, runs };
   const jsonPath = join(outDir, `${stamp}-playout-results.json`);
   writeFileSync(jsonPath, `${JSON.stringify(run, null, 1)}\n`);

@@ -4,7 +4,7 @@ import { KayakServer } from '../server/kayak-server.js';
 import { startGcGovernor } from '../util/gc-governor.js';
 import type { Logger } from '../util/logger.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
-import { shareHosts, streamUrls } from './share-urls.js';
+import { type ShareUrls, shareHosts, streamUrls } from './share-urls.js';
 
 /** The flags `serve` and `schedule` share. */
 export interface ServerFlags {
@@ -16,20 +16,32 @@ export interface ServerFlags {
   grace: number;
   dashboard: boolean;
   verbose: boolean;
+  logFormat?: 'plain' | 'json';
 }
 
 export interface LaunchedServer {
   server: KayakServer;
   /** Prints the RTMP and HTTP-FLV URLs to share for `app/key`. */
   printShareUrls(path: string): void;
+  /** Where to publish (`<key>` for the stream key) and the URLs to share for `app/key`, for the dashboard. */
+  share: { publishUrl: string; streamUrls(path: string): ShareUrls };
   /** Ends every stream cleanly, stops listening, removes the runtime file. */
   stop(): Promise<void>;
 }
 
 /** Starts the embedded server, leaves the runtime file for `kayak-cast status`, prints where to publish. */
-export async function launchServer(flags: ServerFlags, logger: Logger, options: { announcePublish: boolean }): Promise<LaunchedServer> {
+export async function launchServer(
+  flags: ServerFlags,
+  logger: Logger,
+  options: { announcePublish: boolean; /** The dashboard or JSON lines own stdout: log instead of printing. */ quiet?: boolean },
+): Promise<LaunchedServer> {
   const hosts = shareHosts(flags.publicHost, flags.host);
   const printShareUrls = (path: string) => {
+    if (options.quiet) {
+      const urls = streamUrls(hosts[0] as string, ports, path);
+      logger.log('info', `share ${path}: ${urls.rtmp}  ${urls.flv}`, { event: 'share', rtmp: urls.rtmp, flv: urls.flv });
+      return;
+    }
     console.log(chalk.bold(`Share ${path}:`));
     for (const host of hosts) {
       const urls = streamUrls(host, ports, path);
@@ -61,25 +73,27 @@ export async function launchServer(flags: ServerFlags, logger: Logger, options: 
   });
   const cleanUp = () => removeRuntimeFile(runtimeFile);
   process.once('exit', cleanUp);
+  const stopServer = async () => {
+    await server.stop();
+    stopGcGovernor();
+    cleanUp();
+  };
 
   const first = hosts[0] as string;
   const host = first.includes(':') ? `[${first}]` : first;
+  const publishUrl = `rtmp://${host}:${ports.rtmp}/${flags.app}/<key>`;
+  const share = { publishUrl, streamUrls: (path: string) => streamUrls(first, ports, path) };
+  if (options.quiet) {
+    logger.log('info', `serving: publish to ${publishUrl}, status at http://${host}:${ports.http}/api/status`, { event: 'serving', rtmpPort: ports.rtmp, httpPort: ports.http });
+    return { server, printShareUrls, share, stop: stopServer };
+  }
   console.log(chalk.bold('kayak-cast is serving.'));
   if (options.announcePublish) {
-    const publishUrl = `rtmp://${host}:${ports.rtmp}/${flags.app}/<key>`;
     console.log(`  Publish (OBS, ffmpeg):  ${chalk.cyan(publishUrl)}`);
     console.log(`      e.g. ffmpeg -re -i movie.mp4 -c copy -f flv ${publishUrl.replace('<key>', 'movie')}`);
   }
   console.log(`  Status:                 http://${host}:${ports.http}/api/status   (or: kayak-cast status)`);
   console.log('  Press Ctrl-C to stop.');
 
-  return {
-    server,
-    printShareUrls,
-    stop: async () => {
-      await server.stop();
-      stopGcGovernor();
-      cleanUp();
-    },
-  };
+  return { server, printShareUrls, share, stop: stopServer };
 }

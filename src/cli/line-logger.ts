@@ -23,3 +23,16 @@ export class LineLogger implements Logger {
     this.write(`${chalk.dim(time)} ${LEVEL_STYLE[level](`${tag}${message}`)}`);
   }
 }
+
+/** One JSON object a line (`--log-format json`), for log collectors: time, level, message and the line's fields. */
+export class JsonLineLogger implements Logger {
+  constructor(
+    private readonly minimum: LogLevel = 'info',
+    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  log(level: LogLevel, message: string, fields?: LogFields): void {
+    if (LEVEL_ORDER[level] < LEVEL_ORDER[this.minimum]) return;
+    this.write(JSON.stringify({ ...fields, time: new Date().toISOString(), level, message }));
+  }
+}

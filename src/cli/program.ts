@@ -61,6 +61,7 @@ function withServerFlags(command: Command): Command {
         .argParser(parseSeconds),
     )
     .option('--no-dashboard', 'print plain log lines instead of the live dashboard')
+    .addOption(new Option('--log-format <format>', 'log lines without the dashboard: plain or json (one object a line)').choices(['plain', 'json']).default('plain'))
     .option('--verbose', 'also print debug lines', false);
 }
 

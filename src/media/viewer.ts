@@ -1,8 +1,8 @@
 import type { MediaPacket } from './media-packet.js';
 
-export type ViewerProtocol = 'rtmp' | 'http-flv';
+export type ViewerProtocol = 'rtmp' | 'http-flv' | 'ws-flv';
 
-/** A connection watching a channel: an RTMP play session or an HTTP-FLV response. */
+/** A connection watching a channel: an RTMP play session, an HTTP-FLV response or a WebSocket-FLV connection. */
 export interface Viewer {
   readonly id: string;
   readonly protocol: ViewerProtocol;

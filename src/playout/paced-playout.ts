@@ -42,6 +42,9 @@ export interface PacedPlayoutOptions {
  */
 export class PacedPlayout {
   private readonly timeline: ContinuousTimeline;
+  /** The ffmpeg of the segment on air, and whether the host asked to cut it short. */
+  private onAir: RunningFfmpeg | undefined;
+  private skipping = false;
 
   constructor(private readonly options: PacedPlayoutOptions) {
     this.timeline = new ContinuousTimeline(options.sink, options.frameMs);
@@ -74,6 +77,7 @@ export class PacedPlayout {
       let playedS = 0;
       let planned: number | undefined = plannedMs;
       for (let restarts = 0; ; restarts++) {
+        this.onAir = running;
         playedS += await this.pace(running, anchor, planned, signal, () => {
           if (!announced) {
             announced = true;
@@ -83,7 +87,7 @@ export class PacedPlayout {
         });
         planned = undefined;
         const failure = await running.done.then(() => undefined, (error: Error) => error);
-        if (failure === undefined || signal.aborted) break;
+        if (failure === undefined || signal.aborted || this.skipping) break;
         if (restarts >= MAX_RESTARTS_PER_SEGMENT || playedS >= segment.seconds - 0.5) {
           this.options.logger.log('error', `"${segment.title}": ${failure.message.split('\n')[0]}; moving on`);
           break;
@@ -92,11 +96,21 @@ export class PacedPlayout {
         this.options.logger.log('warn', `"${segment.title}": ffmpeg stopped at ${playedS.toFixed(1)} s; restarting there`);
         running = this.start(segment, playedS, signal);
       }
-      plannedMs += segment.seconds * 1000;
+      this.onAir = undefined;
+      // After a skip the rest of the show moves up: the next segment is planned for now, not for the cut one's end.
+      plannedMs = this.skipping ? clock.monotonic() - anchor : plannedMs + segment.seconds * 1000;
+      this.skipping = false;
       prepareNext();
       current = upcoming;
     }
     (next as RunningFfmpeg | undefined)?.kill();
+  }
+
+  /** Ends the segment on air now (its ffmpeg is killed, which is not a crash: no restart); the next one follows. */
+  skipCurrent(): void {
+    if (this.onAir === undefined) return;
+    this.skipping = true;
+    this.onAir.kill();
   }
 
   /** Sends one ffmpeg run's tags on the timeline, each when it is due. Returns the seconds of media it played. */
@@ -109,7 +123,7 @@ export class PacedPlayout {
     let last = 0;
     for (;;) {
       const tag = await reader.next().catch(() => undefined);
-      if (tag === undefined || signal.aborted) break;
+      if (tag === undefined || signal.aborted || this.skipping) break;
       if (tag.type !== FlvTagType.Script) {
         first ??= tag.timestamp;
         last = Math.max(last, tag.timestamp - first);

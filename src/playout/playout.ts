@@ -43,6 +43,7 @@ export class Playout {
   private current: ShowSegment | undefined;
   private currentSince = 0;
   private restarts = 0;
+  private paced: PacedPlayout | undefined;
 
   constructor(
     private readonly show: Show,
@@ -55,7 +56,7 @@ export class Playout {
   /** Plays until the show is over (then the end slate, until aborted) or until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const profile = this.profile();
-    const playout = new PacedPlayout({
+    const playout = (this.paced = new PacedPlayout({
       ffmpegPath: this.tools.ffmpeg,
       sink: this.sink,
       clock: this.clock,
@@ -66,10 +67,17 @@ export class Playout {
         this.restarts++;
         this.logger.log('warn', `ffmpeg restarted for "${segment.title}" at ${offsetS.toFixed(1)} s`, { event: 'ffmpeg-restart' });
       },
-    });
+    }));
     const startAt = this.clock.now() + 300;
     if (this.show.timetable.joinAt === undefined && this.show.timetable.startMs - startAt >= MIN_PRESHOW_S * 1000) this.state = 'pre-show';
     await playout.play(this.segments(startAt, profile), startAt, signal);
+  }
+
+  /** Cuts the segment on air short (the dashboard's `n`); the next one starts right away. */
+  skip(): void {
+    if (this.paced === undefined || this.current === undefined) return;
+    this.logger.log('info', `skipped: ${this.current.title}`, { event: 'skip' });
+    this.paced.skipCurrent();
   }
 
   status(): ScheduleStatus {

@@ -2,12 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatusStore } from '../status/status-store.js';
 import { streamKeyProblem } from '../media/stream-key.js';
 import { serveFlv } from './http-flv.js';
+import { type PageContext, servePage } from './http-pages.js';
 import type { ServerContext } from './server-context.js';
 
 const CORS = { 'Access-Control-Allow-Origin': '*' } as const;
 
 /** Routes one HTTP request. Every answer is deliberate: unknown paths 404, wrong methods 405, never a 500 by design. */
-export function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, status: StatusStore): void {
+export function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, status: StatusStore, pages: PageContext): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = decodeSafely(url.pathname);
   if (req.method === 'OPTIONS') {
@@ -39,6 +40,7 @@ export function route(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     return serveFlv(req, res, channel, ctx);
   }
 
+  if (servePage(req, res, path, pages)) return;
   if (path === '/') return text(res, 200, indexText(status));
   text(res, 404, `not found: ${path}`);
 }

@@ -6,9 +6,11 @@ import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../media/viewer-queue.js
 import { StatusStore } from '../status/status-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
+import { findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
 import { RtmpSession } from './rtmp-session.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerContext } from './server-context.js';
+import { WsFlvGateway } from './ws-flv.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
 export const DEFAULT_HTTP_PORT = 8000;
@@ -54,6 +56,7 @@ export class KayakServer {
   private readonly ctx: ServerContext;
   private readonly rtmp: NetServer;
   private readonly http: HttpServer;
+  private readonly wsFlv: WsFlvGateway;
   private readonly sessions = new Set<RtmpSession>();
   private readonly httpSockets = new Set<Socket>();
   private readonly host: string;
@@ -93,7 +96,10 @@ export class KayakServer {
       connections: () => this.sessions.size + this.httpSockets.size,
     });
     this.rtmp = createNetServer((socket) => this.accept(socket));
-    this.http = createHttpServer((req, res) => route(req, res, this.ctx, this.status));
+    const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist() };
+    this.http = createHttpServer((req, res) => route(req, res, this.ctx, this.status, pages));
+    this.wsFlv = new WsFlvGateway(this.ctx);
+    this.http.on('upgrade', (req, socket, head: Buffer) => this.wsFlv.handleUpgrade(req, socket, head));
     this.http.on('connection', (socket: Socket) => {
       this.httpSockets.add(socket);
       socket.once('close', () => this.httpSockets.delete(socket));
@@ -134,6 +140,7 @@ export class KayakServer {
     this.status.stop();
     this.hub.close('the server is stopping');
     for (const session of this.sessions) session.close();
+    this.wsFlv.close();
     const closed = Promise.all([closeServer(this.rtmp), closeServer(this.http)]);
     this.http.closeIdleConnections();
     for (const socket of this.httpSockets) socket.end();

@@ -2,6 +2,8 @@ import type { Channel } from '../media/channel.js';
 import type { ChannelHub } from '../media/channel-hub.js';
 import type { Clock } from '../util/clock.js';
 import { VERSION } from '../version.js';
+import { EventLog } from './event-log.js';
+import { History } from './history.js';
 import { ProcessSampler } from './process-sampler.js';
 import { RateWindow } from './rate-window.js';
 import type { ScheduleStatus, StatusSnapshot, StreamStatus, ViewerStatus } from './status-snapshot.js';
@@ -32,6 +34,9 @@ export class StatusStore {
   private readonly process = new ProcessSampler();
   private timer: NodeJS.Timeout | undefined;
   private schedule: (() => ScheduleStatus) | undefined;
+  /** The last minute of outgoing bitrate and viewers, for the dashboard's sparklines. */
+  readonly history = new History();
+  private eventLog = new EventLog();
 
   constructor(private readonly sources: StatusSources) {
     this.startedAt = sources.clock.now();
@@ -50,6 +55,15 @@ export class StatusStore {
   /** The playout whose schedule the snapshot shows. */
   setScheduleSource(source: () => ScheduleStatus): void {
     this.schedule = source;
+  }
+
+  /** Recent events; the CLI's logger tees into the log it sets here (it exists before the server does). */
+  get events(): EventLog {
+    return this.eventLog;
+  }
+
+  setEventLog(events: EventLog): void {
+    this.eventLog = events;
   }
 
   snapshot(): StatusSnapshot {
@@ -87,7 +101,7 @@ export class StatusStore {
   private streamStatus(channel: Channel): StreamStatus {
     const now = this.sources.clock.monotonic();
     const rates = this.rates.get(channel);
-    const viewers = { rtmp: 0, 'http-flv': 0, total: 0 };
+    const viewers = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0, total: 0 };
     for (const viewer of channel.viewerList) {
       viewers[viewer.protocol]++;
       viewers.total++;
@@ -124,6 +138,13 @@ export class StatusStore {
       rates.out.sample(now, channel.bytesOut);
     }
     for (const channel of this.rates.keys()) if (!live.has(channel)) this.rates.delete(channel);
+    let bitrateOut = 0;
+    let viewers = 0;
+    for (const channel of live) {
+      bitrateOut += this.rates.get(channel)?.out.bitsPerSecond(now, channel.bytesOut) ?? 0;
+      viewers += channel.viewerList.size;
+    }
+    this.history.record(bitrateOut, viewers);
   }
 }
 

@@ -159,6 +159,18 @@ export async function gstPlay(
   url: string,
   opts: { videoBuffers?: number; audioBuffers?: number; timeoutMs?: number } = {},
 ): Promise<GstPlayResult> {
+  // On a loaded machine gst-launch -v sometimes reaches EOS without having printed the caps notifications; one more
+  // play settles it (the play itself, `ok`, is never retried away).
+  const first = await gstPlayOnce(url, opts);
+  if (!first.ok || (first.videoCaps !== undefined && first.audioCaps !== undefined)) return first;
+  const second = await gstPlayOnce(url, opts);
+  return second.ok ? second : first;
+}
+
+async function gstPlayOnce(
+  url: string,
+  opts: { videoBuffers?: number; audioBuffers?: number; timeoutMs?: number },
+): Promise<GstPlayResult> {
   const videoBuffers = opts.videoBuffers ?? 50;
   const audioBuffers = opts.audioBuffers ?? 50;
   const pipeline = [

@@ -109,7 +109,7 @@ function newestSourceMtime(): number {
     newest = Math.max(newest, stat.mtimeMs);
     if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
   };
-  visit(join(REPO_ROOT, 'src'));
+  for (const dir of ['src', 'web', 'scripts']) if (existsSync(join(REPO_ROOT, dir))) visit(join(REPO_ROOT, dir));
   for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) {
     const path = join(REPO_ROOT, file);
     if (existsSync(path)) newest = Math.max(newest, statSync(path).mtimeMs);
@@ -126,7 +126,7 @@ function readStamp(): BuildStamp | undefined {
 }
 
 /**
- * Builds dist/ with `tsc -p tsconfig.build.json` unless the last build by this helper succeeded from the same sources.
+ * Builds dist/ as `npm run build` does (tsc, then the watch page) unless the last build by this helper succeeded from the same sources.
  * Never throws: returns whether dist is usable and the compiler output, so the caller decides how to fail.
  */
 export async function ensureBuilt(): Promise<{ ok: boolean; built: boolean; output: string }> {
@@ -142,8 +142,10 @@ export async function ensureBuilt(): Promise<{ ok: boolean; built: boolean; outp
     timeoutMs: 180_000,
     name: 'tsc-build',
   });
-  const ok = r.code === 0 && existsSync(distMain);
-  const output = `${r.stdout}${r.stderr}`.trim();
+  // The rest of `npm run build`: the watch page's assets.
+  const web = r.code === 0 ? await runProcess(process.execPath, [join(REPO_ROOT, 'scripts', 'build-web.mjs')], { cwd: REPO_ROOT, timeoutMs: 180_000, name: 'build-web' }) : undefined;
+  const ok = r.code === 0 && web?.code === 0 && existsSync(distMain);
+  const output = `${r.stdout}${r.stderr}${web?.stdout ?? ''}${web?.stderr ?? ''}`.trim();
   mkdirSync(dirname(BUILD_STAMP), { recursive: true });
   writeFileSync(BUILD_STAMP, JSON.stringify({ ok, sourcesMtimeMs, output } satisfies BuildStamp));
   return { ok, built: true, output };

@@ -10,7 +10,7 @@ import { prepareShow, renderShow } from '../../playout/show.js';
 import { RtmpPublishClient, parseRtmpUrl } from '../../server/rtmp-publish-client.js';
 import { systemClock } from '../../util/clock.js';
 import { type LaunchedServer, type ServerFlags, launchServer } from '../embedded-server.js';
-import { LineLogger } from '../line-logger.js';
+import { ConsoleOutput } from '../console-output.js';
 import { waitForShutdownSignal } from '../shutdown.js';
 
 export interface ScheduleOptions extends ServerFlags {
@@ -26,7 +26,8 @@ export interface ScheduleOptions extends ServerFlags {
  * in real time as one continuous channel on the embedded server (or on another server with --to).
  */
 export async function schedule(file: string, options: ScheduleOptions): Promise<number> {
-  const logger = new LineLogger(options.verbose ? 'debug' : 'info');
+  const output = new ConsoleOutput(options);
+  const logger = output.logger;
   const playlist = loadPlaylist(file);
   const timeZone = playlist.timezone ?? localTimeZone();
   const start = options.at !== undefined ? parseAt(options.at) : (playlist.start ?? { kind: 'now' as const });
@@ -41,21 +42,26 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
   if (options.check) return 0;
 
   const abort = new AbortController();
-  void waitForShutdownSignal().then((signal) => {
-    logger.log('info', `${signal}: stopping the show, closing viewers`);
+  const stopShow = (reason: string) => {
+    if (abort.signal.aborted) return;
+    output.detach();
+    logger.log('info', `${reason}: stopping the show, closing viewers`);
     abort.abort();
-  });
+  };
+  void waitForShutdownSignal().then(stopShow);
 
   let launched: LaunchedServer | undefined;
   let sink: MediaSink;
   let client: RtmpPublishClient | undefined;
   if (target !== undefined) {
+    // No embedded server, so no status store to show: plain lines.
+    output.detach();
     client = new RtmpPublishClient(target, logger);
     await client.start();
     sink = client;
     console.log(chalk.bold(`Playing out to ${options.to}`));
   } else {
-    launched = await launchServer(options, logger, { announcePublish: false });
+    launched = await launchServer(options, logger, { announcePublish: false, quiet: output.dashboard || output.json });
     const channel = launched.server.hub.publish(options.app, playlist.stream, 'playout', 'playout');
     if (channel === undefined) throw new UserError(`stream ${options.app}/${playlist.stream} is already in use`);
     sink = channel;
@@ -63,9 +69,13 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
   }
   const playout = new Playout(show, tools, sink, systemClock, logger);
   launched?.server.status.setScheduleSource(() => playout.status());
+  if (launched !== undefined) {
+    void output.attach(launched.server.status, launched.share, () => playout.skip()).then(() => stopShow('quit'));
+  }
   try {
     await playout.run(abort.signal);
   } finally {
+    output.detach();
     client?.close();
     await launched?.stop();
   }

@@ -1,15 +1,18 @@
-import { LineLogger } from '../line-logger.js';
+import { ConsoleOutput } from '../console-output.js';
 import { type ServerFlags, launchServer } from '../embedded-server.js';
 import { waitForShutdownSignal } from '../shutdown.js';
 
 export type ServeOptions = ServerFlags;
 
-/** `kayak-cast serve`: run the embedded server until Ctrl-C, printing where to publish and what to share. */
+/** `kayak-cast serve`: run the embedded server until Ctrl-C (or `q` on the dashboard), showing who watches what. */
 export async function serve(options: ServeOptions): Promise<number> {
-  const logger = new LineLogger(options.verbose ? 'debug' : 'info');
-  const launched = await launchServer(options, logger, { announcePublish: true });
-  const signal = await waitForShutdownSignal();
-  logger.log('info', `${signal}: stopping, closing viewers and publishers`);
+  const output = new ConsoleOutput(options);
+  const logger = output.logger;
+  const launched = await launchServer(options, logger, { announcePublish: true, quiet: output.dashboard || output.json });
+  const quit = output.attach(launched.server.status, launched.share);
+  const reason = await Promise.race([waitForShutdownSignal(), quit]);
+  output.detach();
+  logger.log('info', `${reason === 'q' ? 'quit' : reason}: stopping, closing viewers and publishers`);
   await launched.stop();
   logger.log('info', 'stopped');
   return 0;

@@ -1,0 +1,132 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Channel } from '../media/channel.js';
+import type { MediaPacket, WireParts } from '../media/media-packet.js';
+import { streamKeyProblem } from '../media/stream-key.js';
+import { flvFileHeader } from '../protocol/flv/flv-tag.js';
+import type { ServerContext } from './server-context.js';
+import { SocketViewer, type SocketViewerOptions, formatAddress } from './socket-viewer.js';
+
+/** A viewer sends nothing but control frames; anything larger than this from it is refused (RFC 6455 10.4). */
+export const WS_MAX_INCOMING_PAYLOAD = 1024;
+/** RFC 6455 5.5: a close frame's payload is at most 125 bytes, two of which are the status code. */
+const CLOSE_REASON_MAX_BYTES = 123;
+
+/**
+ * WebSocket-FLV: the same byte stream as HTTP-FLV (FLV header, then one FLV tag per packet), carried in binary
+ * messages. Each tag is one message; its parts go out as fragments of that message (RFC 6455 5.4), so the shared tag
+ * Buffers reach the socket unchanged: a server-to-client frame is not masked (5.3), only a small frame header is added.
+ */
+export class WsFlvViewer extends SocketViewer {
+  readonly protocol = 'ws-flv' as const;
+  private readonly ws: WebSocket;
+
+  constructor(options: SocketViewerOptions & { ws: WebSocket }) {
+    super(options);
+    this.ws = options.ws;
+  }
+
+  finish(reason: string): void {
+    this.ws.close(1000, truncateUtf8(reason, CLOSE_REASON_MAX_BYTES));
+  }
+
+  protected override serialise(packet: MediaPacket): WireParts {
+    return packet.flvTag();
+  }
+
+  protected override write(parts: WireParts): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    let bytes = 0;
+    // Corked, the frame headers and the parts leave in one writev system call.
+    this.socket.cork();
+    parts.forEach((part, i) => {
+      this.ws.send(part, { binary: true, compress: false, fin: i === parts.length - 1 });
+      bytes += part.length;
+    });
+    this.socket.uncork();
+    this.bytesSent += bytes;
+    this.channel.bytesOut += bytes;
+  }
+
+  /** Sends the FLV file header (FLV spec E.2) as the first message. */
+  sendHeader(header: Buffer): void {
+    this.write([header]);
+  }
+}
+
+/** Accepts WebSocket upgrades for `/<app>/<key>.flv` on the HTTP server; one per KayakServer. */
+export class WsFlvGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_INCOMING_PAYLOAD });
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  /** The HTTP server's 'upgrade' listener. Anything that is not a playable stream gets a plain HTTP answer. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return refuse(socket, 400, 'the path is not valid percent-encoding');
+    }
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(socket, 400, 'only WebSocket upgrades are served');
+    const match = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
+    if (match === null) return refuse(socket, 404, `not found: ${path}`);
+    const [, app, key] = match as unknown as [string, string, string];
+    const problem = streamKeyProblem(key);
+    if (problem !== undefined) return refuse(socket, 400, problem);
+    const channel = app === this.ctx.app ? this.ctx.hub.get(`${app}/${key}`) : undefined;
+    if (channel === undefined) return refuse(socket, 404, `no stream ${app}/${key}: nothing is being published there`);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel));
+  }
+
+  /** Stops accepting; open connections were sent a close frame by the hub and end with the HTTP server's sockets. */
+  close(): void {
+    this.wss.close();
+  }
+
+  private play(ws: WebSocket, socket: Socket, channel: Channel): void {
+    const { ctx } = this;
+    socket.setNoDelay(true);
+    const remote = formatAddress(socket.remoteAddress, socket.remotePort);
+    const viewer = new WsFlvViewer({
+      id: ctx.nextId('ws'),
+      socket,
+      ws,
+      channel,
+      clock: ctx.clock,
+      queueLimits: ctx.limits.queue,
+      onCutOff: () => {
+        ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id });
+        ws.terminate();
+      },
+    });
+    ws.on('error', () => ws.terminate());
+    ws.once('close', () => {
+      if (channel.removeViewer(viewer)) ctx.logger.log('info', `ws-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id });
+    });
+    viewer.sendHeader(flvFileHeader({ audio: channel.audio !== null || channel.video === null, video: channel.video !== null || channel.audio === null }));
+    channel.addViewer(viewer);
+    ctx.logger.log('info', `ws-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id });
+  }
+}
+
+function refuse(socket: Duplex, code: 400 | 404, message: string): void {
+  const body = `${message}\n`;
+  const reason = code === 400 ? 'Bad Request' : 'Not Found';
+  socket.end(
+    `HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text);
+  if (bytes.length <= maxBytes) return text;
+  // Cut before a continuation byte (10xxxxxx) so no character is split.
+  let end = maxBytes;
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}

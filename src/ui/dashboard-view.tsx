@@ -1,0 +1,72 @@
+import chalk from 'chalk';
+import { Box, Text } from 'ink';
+import type { DashboardState, ShareInfo } from './dashboard-state.js';
+import { EventsList } from './events-list.js';
+import { Header } from './header.js';
+import { HelpPanel } from './help-panel.js';
+import { HistoryPanel } from './history-panel.js';
+import { layoutFor } from './layout.js';
+import { ProcessPanel } from './process-panel.js';
+import { SchedulePanel } from './schedule-panel.js';
+import { StreamsTable } from './streams-table.js';
+import { ViewersList } from './viewers-list.js';
+
+/** `help`: the keys; `confirm-skip`: asking before skipping the current item. */
+export type DashboardMode = 'normal' | 'help' | 'confirm-skip';
+
+export interface DashboardViewProps {
+  state: DashboardState;
+  share: ShareInfo;
+  columns: number;
+  rows: number;
+  mode?: DashboardMode;
+  canSkip?: boolean;
+}
+
+/** One frame of the dashboard, from a state read off the status store: no timers, no I/O. */
+export function DashboardView({ state, share, columns, rows, mode = 'normal', canSkip = false }: DashboardViewProps) {
+  const { snapshot, history, events, now } = state;
+  const layout = layoutFor(columns, rows, snapshot.streams.length, snapshot.schedule !== undefined);
+  const { compact } = layout;
+  const viewers = <ViewersList viewers={snapshot.viewers} now={now} compact={compact || layout.wide} limit={layout.viewerRows} />;
+  const eventList = <EventsList events={events} limit={layout.eventRows} />;
+  return (
+    <Box flexDirection="column" width={columns}>
+      <Header snapshot={snapshot} share={share} compact={compact} />
+      <Box marginTop={1} flexDirection="column">
+        <StreamsTable streams={snapshot.streams} compact={compact} limit={3} />
+      </Box>
+      <Box marginTop={1} flexDirection={layout.wide ? 'row' : 'column'}>
+        <Box flexDirection="column" flexGrow={1}>
+          <HistoryPanel history={history} columns={layout.wide ? Math.floor(columns / 2) : columns} />
+        </Box>
+        <Box flexDirection="column" flexGrow={1}>
+          <ProcessPanel server={snapshot.server} compact={compact} />
+        </Box>
+      </Box>
+      {snapshot.schedule !== undefined ? (
+        <Box marginTop={1}>
+          <SchedulePanel schedule={snapshot.schedule} now={now} columns={columns} compact={compact} />
+        </Box>
+      ) : null}
+      {mode === 'confirm-skip' ? <Text>{chalk.yellow.bold('Skip to the next item now? (y/n)')}</Text> : null}
+      {mode === 'help' ? (
+        <HelpPanel canSkip={canSkip} />
+      ) : layout.wide ? (
+        <Box marginTop={1} flexDirection="row">
+          <Box width={Math.floor(columns / 2)} flexDirection="column">
+            {viewers}
+          </Box>
+          <Box flexGrow={1} flexDirection="column">
+            {eventList}
+          </Box>
+        </Box>
+      ) : (
+        <Box marginTop={1} flexDirection="column">
+          {viewers}
+          {eventList}
+        </Box>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,33 @@
+import chalk from 'chalk';
+import { Box, Text } from 'ink';
+import { formatDuration } from '../cli/format.js';
+import type { StatusSnapshot } from '../status/status-snapshot.js';
+import type { ShareInfo } from './dashboard-state.js';
+
+/** Version, uptime and the URLs to share, each on its own line so a terminal selection copies it whole. */
+export function Header({ snapshot, share, compact }: { snapshot: StatusSnapshot; share: ShareInfo; compact: boolean }) {
+  const { server } = snapshot;
+  const stream = snapshot.streams[0];
+  const urls = stream === undefined ? undefined : share.streamUrls(stream.path);
+  const title = `${chalk.bold('kayak-cast')} ${server.version}  ${chalk.dim('up')} ${formatDuration(server.uptimeSeconds)}`;
+  const keys = chalk.dim(compact ? '? keys' : '? keys  q quit');
+  return (
+    <Box flexDirection="column">
+      <Box justifyContent="space-between">
+        <Text wrap="truncate">{title}</Text>
+        <Text>{keys}</Text>
+      </Box>
+      {urls === undefined ? (
+        <>
+          <Text wrap="truncate">{`${chalk.dim(compact ? 'Pub ' : 'Publish  ')}${chalk.cyan(share.publishUrl)}`}</Text>
+          <Text wrap="truncate">{chalk.dim('waiting for a stream')}</Text>
+        </>
+      ) : (
+        <>
+          <Text wrap="truncate">{`${chalk.dim(compact ? 'RTMP ' : 'RTMP     ')}${chalk.cyan(urls.rtmp)}`}</Text>
+          <Text wrap="truncate">{`${chalk.dim(compact ? 'FLV  ' : 'HTTP-FLV ')}${chalk.cyan(urls.flv)}`}</Text>
+        </>
+      )}
+    </Box>
+  );
+}

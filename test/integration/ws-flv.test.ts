@@ -1,0 +1,140 @@
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { FlvWalker, makeClip, mediaFrames } from '../helpers/media.js';
+import { describeWithPeers } from '../helpers/peers.js';
+import { publishFfmpeg } from '../helpers/players.js';
+import { startProcess, stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
+import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
+
+/** The per-viewer queue, small so a stalled WebSocket viewer is cut off within seconds. */
+const QUEUE = { maxBytes: 512 * 1024, resumeBytes: 64 * 1024, maxBehindMs: 3_000 };
+
+interface WsView {
+  ws: WebSocket;
+  messages: Buffer[];
+  walker: FlvWalker;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+function wsView(url: string): WsView {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const view: WsView = {
+    ws,
+    messages: [],
+    walker: new FlvWalker(),
+    closed: new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
+  };
+  ws.on('error', () => {});
+  ws.on('message', (data: Buffer) => {
+    view.messages.push(data);
+    view.walker.push(data);
+  });
+  return view;
+}
+
+/** The HTTP status a WebSocket upgrade was refused with. */
+function refusal(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('open', () => reject(new Error(`${url} was accepted`)));
+    ws.on('error', () => {});
+  });
+}
+
+describeWithPeers(['ffmpeg'], 'WebSocket-FLV', () => {
+  trackProcesses();
+  let kayak: RunningKayak;
+  let clip: string;
+  const wsUrl = (key: string) => `ws://127.0.0.1:${kayak.httpPort}/live/${key}.flv`;
+
+  beforeAll(async () => {
+    [kayak, clip] = await Promise.all([startKayak({ queueLimits: QUEUE }), makeClip({ seconds: 4, width: 320, height: 240, fps: 25 })]);
+  });
+
+  afterAll(async () => {
+    await kayak?.stop();
+  });
+
+  it('sends the FLV header, then one FLV tag per message, byte for byte what HTTP-FLV sends', async () => {
+    publishFfmpeg(kayak.rtmpUrl('same'), clip, { loop: true });
+    await waitForLive(kayak, 'same');
+    const httpBytes: Buffer[] = [];
+    const req = request(kayak.flvUrl('same'), { agent: false }, (res) => res.on('data', (c: Buffer) => httpBytes.push(c)));
+    req.on('error', () => {});
+    req.end();
+    const view = wsView(wsUrl('same'));
+    await waitFor(() => mediaFrames(view.walker.tags, 'video').length >= 50, { timeoutMs: 15_000, what: '50 video frames over WS-FLV' });
+    expect(kayak.server.status.stream('live/same')?.viewers).toMatchObject({ 'ws-flv': 1, 'http-flv': 1, total: 2 });
+    expect(kayak.server.status.snapshot().viewers.some((v) => v.protocol === 'ws-flv' && v.bytesSent > 0)).toBe(true);
+    view.ws.close();
+    await view.closed;
+    await new Promise((r) => setTimeout(r, 300));
+    req.destroy();
+
+    expect(view.walker.error).toBeUndefined();
+    const [header, ...tags] = view.messages;
+    expect(header?.length).toBe(13);
+    expect(header?.subarray(0, 3).toString()).toBe('FLV');
+    for (const tag of tags) {
+      // 11-byte tag header + DataSize + 4-byte PreviousTagSize (FLV spec E.3, E.4.1)
+      expect(tag.length).toBe(11 + tag.readUIntBE(1, 3) + 4);
+    }
+    const http = Buffer.concat(httpBytes);
+    const lateTags = tags.slice(-20);
+    for (const tag of lateTags) expect(http.indexOf(tag)).toBeGreaterThan(0);
+    await waitFor(() => kayak.server.status.stream('live/same')?.viewers['ws-flv'] === 0, { timeoutMs: 5_000, what: 'the WS viewer to be removed' });
+  });
+
+  it('refuses unknown streams, bad keys and other paths with a plain HTTP answer', async () => {
+    expect(await refusal(wsUrl('nobody'))).toBe(404);
+    expect(await refusal(`ws://127.0.0.1:${kayak.httpPort}/other/nobody.flv`)).toBe(404);
+    expect(await refusal(`ws://127.0.0.1:${kayak.httpPort}/api/status`)).toBe(404);
+    expect(await refusal(`ws://127.0.0.1:${kayak.httpPort}/live/%ZZ.flv`)).toBe(400);
+  });
+
+  it('ends the WebSocket with a close frame when the stream ends', async () => {
+    const publisher = publishFfmpeg(kayak.rtmpUrl('ends'), clip, { loop: true });
+    await waitForLive(kayak, 'ends');
+    const view = wsView(wsUrl('ends'));
+    await waitFor(() => mediaFrames(view.walker.tags, 'video').length >= 5, { timeoutMs: 10_000, what: 'frames' });
+    await stopProcess(publisher);
+    // The publisher does not come back: after the 2 s grace period the stream ends and the viewer is told so.
+    const closed = await Promise.race([view.closed, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]);
+    expect(closed?.code).toBe(1000);
+  });
+
+  it('cuts off a WebSocket viewer that stops reading, under the same queue policy as HTTP-FLV', async () => {
+    startProcess(
+      'ffmpeg',
+      ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-stream_loop', '-1', '-i', clip, '-c', 'copy', '-f', 'flv', kayak.rtmpUrl('flood')],
+      { name: 'ffmpeg-flood' },
+    );
+    await waitForLive(kayak, 'flood');
+    const stalled = connect({ host: '127.0.0.1', port: kayak.httpPort });
+    stalled.on('error', () => {});
+    stalled.write(
+      'GET /live/flood.flv HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    stalled.pause();
+    const address = await waitFor(() => {
+      const v = kayak.server.status.snapshot().viewers.find((x) => x.protocol === 'ws-flv' && x.path === 'live/flood');
+      return v?.id;
+    }, { timeoutMs: 10_000, what: 'the stalled WS viewer to join' });
+    try {
+      await waitFor(() => !kayak.server.status.snapshot().viewers.some((v) => v.id === address), {
+        timeoutMs: QUEUE.maxBehindMs + 20_000,
+        what: 'the server to cut the stalled WS viewer off',
+      });
+    } finally {
+      stalled.destroy();
+    }
+    expect(kayak.logger.lines.some((l) => /ws-flv .* fell behind/.test(l.message))).toBe(true);
+  }, 40_000);
+});

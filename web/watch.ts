@@ -1,0 +1,173 @@
+// The watch page: plays /<app>/<key>.flv with mpegts.js (loaded by the page as the global `mpegts`), over HTTP-FLV
+// first and WebSocket-FLV as the fallback, and starts over by itself whenever the stream stops.
+import type Mpegts from 'mpegts.js';
+
+declare const mpegts: typeof Mpegts;
+
+type Transport = 'http' | 'ws';
+
+/** Reconnect delays grow from the first to the last, and go back to the first once playback moves again. */
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 8_000;
+/** Playback that has not moved for this long while the page is visible is treated as a dead connection. */
+const STALL_MS = 8_000;
+const POLL_MS = 3_000;
+/** mpegts.js chases latency by skipping ahead once the buffer holds more than this (seconds). */
+const MAX_LATENCY_S = 2;
+
+interface PageState {
+  transport: Transport;
+  /** How many players have been created (1 + reconnects). */
+  attempts: number;
+  errors: string[];
+  playing: boolean;
+}
+
+interface StreamInfo {
+  key: string;
+  path: string;
+  state: string;
+  viewers: { total: number };
+}
+
+interface StatusReply {
+  streams: StreamInfo[];
+  schedule?: { state: string; stream: string; startsAt: string; nowPlaying: { title: string } | null };
+}
+
+const stream = document.querySelector<HTMLMetaElement>('meta[name="kayak-stream"]')?.content ?? '';
+const key = stream.slice(stream.indexOf('/') + 1);
+const video = document.getElementById('video') as HTMLVideoElement;
+const overlay = document.getElementById('overlay') as HTMLElement;
+const stateText = document.getElementById('state') as HTMLElement;
+const viewersText = document.getElementById('viewers') as HTMLElement;
+const titleText = document.getElementById('title') as HTMLElement;
+const countdownText = document.getElementById('countdown') as HTMLElement;
+
+const forced = new URLSearchParams(location.search).get('transport');
+const state: PageState = { transport: forced === 'ws' ? 'ws' : 'http', attempts: 0, errors: [], playing: false };
+// Read by the browser tests.
+(window as unknown as { kayak: PageState }).kayak = state;
+
+let player: Mpegts.Player | undefined;
+let backoffMs = BACKOFF_FIRST_MS;
+let retryTimer: number | undefined;
+let lastTime = -1;
+let lastProgressAt = Date.now();
+let startsAt: number | undefined;
+
+function streamUrl(transport: Transport): string {
+  const scheme = transport === 'ws' ? (location.protocol === 'https:' ? 'wss:' : 'ws:') : location.protocol;
+  return `${scheme}//${location.host}/${stream}.flv`;
+}
+
+function show(message: string | undefined): void {
+  overlay.hidden = message === undefined;
+  if (message !== undefined) overlay.textContent = message;
+}
+
+function start(): void {
+  retryTimer = undefined;
+  state.attempts++;
+  state.playing = false;
+  lastProgressAt = Date.now();
+  stateText.textContent = `connecting (${state.transport === 'ws' ? 'WebSocket-FLV' : 'HTTP-FLV'})`;
+  const p = mpegts.createPlayer(
+    { type: 'flv', isLive: true, url: streamUrl(state.transport) },
+    {
+      enableStashBuffer: false,
+      lazyLoad: false,
+      autoCleanupSourceBuffer: true,
+      liveBufferLatencyChasing: true,
+      liveBufferLatencyMaxLatency: MAX_LATENCY_S,
+      liveBufferLatencyMinRemain: 0.5,
+    },
+  );
+  player = p;
+  p.on(mpegts.Events.ERROR, (type: string, detail: string) => {
+    state.errors.push(`${type}: ${detail}`);
+    restart(`${type}: ${detail}`);
+  });
+  p.on(mpegts.Events.LOADING_COMPLETE, () => restart('the stream ended'));
+  p.attachMediaElement(video);
+  p.load();
+  void Promise.resolve(p.play()).catch(() => undefined);
+}
+
+/** Drops the player and schedules a fresh one; a transport that never played gives way to the other one. */
+function restart(reason: string): void {
+  if (player === undefined || retryTimer !== undefined) return;
+  if (!state.playing && forced === null) state.transport = state.transport === 'http' ? 'ws' : 'http';
+  try {
+    player.destroy();
+  } catch {
+    // already torn down
+  }
+  player = undefined;
+  state.playing = false;
+  stateText.textContent = 'reconnecting';
+  show(`${reason} · retrying in ${(backoffMs / 1000).toFixed(1)} s`);
+  retryTimer = window.setTimeout(start, backoffMs);
+  backoffMs = Math.min(backoffMs * 2, BACKOFF_MAX_MS);
+}
+
+video.addEventListener('timeupdate', () => {
+  if (video.currentTime === lastTime) return;
+  lastTime = video.currentTime;
+  lastProgressAt = Date.now();
+  if (!state.playing && video.currentTime > 0) {
+    state.playing = true;
+    backoffMs = BACKOFF_FIRST_MS;
+    stateText.textContent = `live (${state.transport === 'ws' ? 'WebSocket-FLV' : 'HTTP-FLV'})`;
+    show(undefined);
+  }
+});
+video.addEventListener('error', () => {
+  state.errors.push(`video: ${video.error?.message ?? 'media error'}`);
+  restart('playback error');
+});
+
+window.setInterval(() => {
+  if (player === undefined || document.hidden) return;
+  if (Date.now() - lastProgressAt > STALL_MS) restart('the stream stalled');
+  else if (!video.paused && video.buffered.length > 0) {
+    // After a stall the buffered range can start ahead of the playhead; jump to it rather than wait forever.
+    const end = video.buffered.end(video.buffered.length - 1);
+    if (end - video.currentTime > MAX_LATENCY_S * 2) video.currentTime = end - 0.5;
+  }
+}, 1_000);
+
+async function poll(): Promise<void> {
+  try {
+    const reply = (await (await fetch('/api/status', { cache: 'no-store' })).json()) as StatusReply;
+    const info = reply.streams.find((s) => s.path === stream);
+    viewersText.textContent = info === undefined ? 'not live' : `${info.viewers.total} watching`;
+    const schedule = reply.schedule !== undefined && (reply.schedule.stream === key || reply.schedule.stream === stream) ? reply.schedule : undefined;
+    titleText.textContent = schedule?.nowPlaying?.title ?? key;
+    document.title = `${titleText.textContent} · kayak-cast`;
+    startsAt = schedule?.state === 'waiting' ? Date.parse(schedule.startsAt) : undefined;
+  } catch {
+    viewersText.textContent = 'server unreachable';
+  }
+  renderCountdown();
+}
+
+function renderCountdown(): void {
+  const left = startsAt === undefined ? 0 : Math.round((startsAt - Date.now()) / 1000);
+  countdownText.hidden = left <= 0;
+  if (left <= 0) return;
+  const h = Math.floor(left / 3600);
+  const m = Math.floor((left % 3600) / 60);
+  const s = left % 60;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  countdownText.textContent = `starts in ${h > 0 ? `${h}:${two(m)}` : m}:${two(s)}`;
+}
+
+window.setInterval(() => void poll(), POLL_MS);
+window.setInterval(renderCountdown, 1_000);
+void poll();
+if (typeof mpegts === 'undefined' || !mpegts.isSupported()) {
+  show('This browser cannot play the stream here (no Media Source Extensions): open the HTTP-FLV URL in VLC instead.');
+} else {
+  start();
+}
