@@ -47,6 +47,7 @@ export async function launchServer(
       const urls = streamUrls(host, ports, path);
       console.log(`  RTMP:     ${chalk.cyan(urls.rtmp)}`);
       console.log(`  HTTP-FLV: ${chalk.cyan(urls.flv)}`);
+      console.log(`  Browser:  ${chalk.cyan(urls.watch)}`);
     }
   };
   const server = new KayakServer({

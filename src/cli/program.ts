@@ -2,11 +2,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
 import { VERSION } from '../version.js';
-import { doctor } from './commands/doctor.js';
-import { schedule } from './commands/schedule.js';
-import { serve } from './commands/serve.js';
-import { status } from './commands/status.js';
 
+/**
+ * The command-line program. Each command's module is loaded when it runs, so `serve` carries none of what
+ * `schedule` needs (the YAML parser, the schema library, fluent-ffmpeg): a server's memory is its working set.
+ */
 /** The command-line program. Each action parses flags, calls one service and reports its exit code. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('kayak-cast')
@@ -16,7 +16,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   withServerFlags(
     program.command('serve').description('run the embedded RTMP + HTTP-FLV server and print the URLs to publish to and share'),
-  ).action(async (options) => setExitCode(await serve(options)));
+  ).action(async (options) => setExitCode(await (await import('./commands/serve.js')).serve(options)));
 
   withServerFlags(
     program
@@ -28,21 +28,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--ffmpeg <path>', 'ffmpeg to use (default: FFMPEG_PATH, ffmpeg-static, then PATH)')
       .option('--ffprobe <path>', 'ffprobe to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
       .option('--to <rtmp-url>', 'play out to another RTMP server instead of the embedded one'),
-  ).action(async (file: string, options) => setExitCode(await schedule(file, options)));
+  ).action(async (file: string, options) => setExitCode(await (await import('./commands/schedule.js')).schedule(file, options)));
 
   program
     .command('status')
     .description('show what a running kayak-cast server is doing')
     .option('--url <url>', 'the server\'s HTTP address (default: the server running on this machine)')
     .option('--json', 'print the raw JSON status', false)
-    .action(async (options) => setExitCode(await status(options)));
+    .action(async (options) => setExitCode(await (await import('./commands/status.js')).status(options)));
 
   program
     .command('doctor')
     .description('check which ffmpeg and ffprobe playout uses, their versions and encoders, and what to install')
     .option('--ffmpeg <path>', 'ffmpeg binary to use (default: FFMPEG_PATH, the ffmpeg-static package, then PATH)')
     .option('--ffprobe <path>', 'ffprobe binary to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
-    .action(async (options) => setExitCode(await doctor(options)));
+    .action(async (options) => setExitCode(await (await import('./commands/doctor.js')).doctor(options)));
 
   return program;
 }

@@ -14,6 +14,8 @@ export function shareHosts(publicHost: string | undefined, listenHost: string): 
 export interface ShareUrls {
   rtmp: string;
   flv: string;
+  /** The browser watch page. */
+  watch: string;
 }
 
 export function streamUrls(host: string, ports: { rtmp: number; http: number }, path: string): ShareUrls {
@@ -21,5 +23,6 @@ export function streamUrls(host: string, ports: { rtmp: number; http: number }, 
   return {
     rtmp: `rtmp://${name}:${ports.rtmp}/${path}`,
     flv: `http://${name}:${ports.http}/${path}.flv`,
+    watch: `http://${name}:${ports.http}/${path}.html`,
   };
 }

@@ -3,6 +3,8 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../util/logger.js';
 import { type FfmpegCommand, commandLine } from './ffmpeg-commands.js';
 
+/** Scheduling priority of playout ffmpegs (0 normal, 19 lowest). */
+const FFMPEG_NICENESS = 5;
 /** Lines of ffmpeg's stderr kept for the error message when it fails. */
 const STDERR_TAIL_LINES = 8;
 
@@ -28,7 +30,8 @@ export interface RunningFfmpeg {
 /** Runs one playout ffmpeg through fluent-ffmpeg; an abort kills it (no orphan outlives the show). */
 export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Logger, signal?: AbortSignal): RunningFfmpeg {
   const line = commandLine(ffmpegPath, command);
-  const builder = ffmpeg({ stdoutLines: 0 }).setFfmpegPath(ffmpegPath);
+  // Niced: ffmpeg works ahead of real time, so it can yield the CPU to the pacer and the server, whose timing matters.
+  const builder = ffmpeg({ stdoutLines: 0, niceness: FFMPEG_NICENESS }).setFfmpegPath(ffmpegPath);
   for (const input of command.inputs) builder.input(input.source).inputOptions(input.options);
   builder.outputOptions(command.output.slice(0, -1));
   const stderr: string[] = [];

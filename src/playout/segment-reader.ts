@@ -2,8 +2,11 @@ import type { Readable } from 'node:stream';
 import type { FlvTag } from '../protocol/flv/flv-tag.js';
 import { FlvReader } from '../protocol/flv/flv-reader.js';
 
-/** Tags read ahead of the pacer; past this ffmpeg's stdout is paused and the pipe stops it (about 4 s of media). */
-export const MAX_READ_AHEAD_TAGS = 400;
+/**
+ * Tags read ahead of the pacer; past this ffmpeg's stdout is paused and the pipe stops it. About 10 s of 30 fps video
+ * with its audio: an encoder that falls behind for a few seconds (a busy machine) does not show on the channel.
+ */
+export const MAX_READ_AHEAD_TAGS = 800;
 
 /**
  * The FLV tags an ffmpeg run writes to stdout, one at a time, with backpressure: ffmpeg runs ahead of real time only

@@ -10,7 +10,7 @@ import { findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
 import { RtmpSession } from './rtmp-session.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerContext } from './server-context.js';
-import { WsFlvGateway } from './ws-flv.js';
+import type { WsFlvGateway } from './ws-flv.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
 export const DEFAULT_HTTP_PORT = 8000;
@@ -56,7 +56,11 @@ export class KayakServer {
   private readonly ctx: ServerContext;
   private readonly rtmp: NetServer;
   private readonly http: HttpServer;
-  private readonly wsFlv: WsFlvGateway;
+  /**
+   * Loaded on the first WebSocket upgrade: the ws package pulls in TLS and zlib, about 14 MB of resident memory a
+   * server that nobody watches over WebSocket should not pay.
+   */
+  private wsFlv: Promise<WsFlvGateway> | undefined;
   private readonly sessions = new Set<RtmpSession>();
   private readonly httpSockets = new Set<Socket>();
   private readonly host: string;
@@ -98,8 +102,14 @@ export class KayakServer {
     this.rtmp = createNetServer((socket) => this.accept(socket));
     const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist() };
     this.http = createHttpServer((req, res) => route(req, res, this.ctx, this.status, pages));
-    this.wsFlv = new WsFlvGateway(this.ctx);
-    this.http.on('upgrade', (req, socket, head: Buffer) => this.wsFlv.handleUpgrade(req, socket, head));
+    this.http.on('upgrade', (req, socket, head: Buffer) => {
+      socket.pause();
+      this.wsFlv ??= import('./ws-flv.js').then(({ WsFlvGateway }) => new WsFlvGateway(this.ctx));
+      void this.wsFlv.then((gateway) => {
+        socket.resume();
+        gateway.handleUpgrade(req, socket, head);
+      });
+    });
     this.http.on('connection', (socket: Socket) => {
       this.httpSockets.add(socket);
       socket.once('close', () => this.httpSockets.delete(socket));
@@ -140,7 +150,7 @@ export class KayakServer {
     this.status.stop();
     this.hub.close('the server is stopping');
     for (const session of this.sessions) session.close();
-    this.wsFlv.close();
+    void this.wsFlv?.then((gateway) => gateway.close());
     const closed = Promise.all([closeServer(this.rtmp), closeServer(this.http)]);
     this.http.closeIdleConnections();
     for (const socket of this.httpSockets) socket.end();

@@ -15,7 +15,7 @@ export interface Layout {
 }
 
 /**
- * How the terminal's rows are shared. The fixed sections are counted line by line (header 3, streams 1 + n, history
+ * How the terminal's rows are shared. The fixed sections are counted line by line (header 3 or 4, streams 1 + n, history
  * and process 3, schedule 7 or 5, four section gaps and the two list titles) plus one spare for the skip question;
  * the frame stays shorter than the terminal, because Ink clears the whole screen for a frame as tall as it.
  */
@@ -24,7 +24,8 @@ export function layoutFor(columns: number, rows: number, streams: number, schedu
   const wide = columns >= WIDE_COLUMNS;
   const shownStreams = Math.max(1, Math.min(streams, MAX_STREAM_ROWS));
   const schedule = scheduling ? (compact ? 5 : 7) : 0;
-  const fixed = 3 + (1 + shownStreams) + (wide ? 2 : 3) + schedule + 3 + (wide ? 1 : 2) + 1;
+  // The header has a fourth line (the watch page) when not compact.
+  const fixed = (compact ? 3 : 4) + (1 + shownStreams) + (wide ? 2 : 3) + schedule + 3 + (wide ? 1 : 2) + 1;
   const left = Math.max(2, rows - fixed);
   if (wide) return { columns, compact, wide, viewerRows: left, eventRows: left };
   const viewerRows = Math.max(1, Math.min(8, Math.ceil(left / 2)));

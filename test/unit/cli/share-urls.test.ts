@@ -17,6 +17,7 @@ describe('share URLs', () => {
     expect(streamUrls('10.0.0.2', { rtmp: 1935, http: 8000 }, 'live/movie')).toEqual({
       rtmp: 'rtmp://10.0.0.2:1935/live/movie',
       flv: 'http://10.0.0.2:8000/live/movie.flv',
+      watch: 'http://10.0.0.2:8000/live/movie.html',
     });
     expect(streamUrls('::1', { rtmp: 1, http: 2 }, 'live/a').rtmp).toBe('rtmp://[::1]:1/live/a');
   });
