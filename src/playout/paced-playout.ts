@@ -30,6 +30,8 @@ export interface PacedPlayoutOptions {
   frameMs: number;
   /** Called as each segment's first frame goes out (status, dashboard). */
   onSegment?: (segment: PlannedSegment, index: number) => void;
+  /** FLV tags read ahead of real time per segment (default MAX_READ_AHEAD_TAGS, about 10 s). */
+  readAheadTags?: number;
   /** Called when a segment's ffmpeg died and was restarted at `offsetS`. */
   onRestart?: (segment: PlannedSegment, offsetS: number, error: Error) => void;
 }
@@ -116,7 +118,7 @@ export class PacedPlayout {
   /** Sends one ffmpeg run's tags on the timeline, each when it is due. Returns the seconds of media it played. */
   private async pace(running: RunningFfmpeg, anchor: number, plannedStart: number | undefined, signal: AbortSignal, onTag: () => void): Promise<number> {
     const { clock } = this.options;
-    const reader = new SegmentReader(running.stdout);
+    const reader = new SegmentReader(running.stdout, this.options.readAheadTags);
     this.timeline.beginSegment(plannedStart);
     const segmentStart = anchor + this.timeline.position;
     let first: number | undefined;

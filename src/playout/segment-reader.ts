@@ -20,7 +20,10 @@ export class SegmentReader {
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly stream: Readable) {
+  constructor(
+    private readonly stream: Readable,
+    private readonly maxReadAhead = MAX_READ_AHEAD_TAGS,
+  ) {
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.once('end', () => this.finish());
     stream.once('close', () => this.finish());
@@ -41,7 +44,7 @@ export class SegmentReader {
           this.queue.splice(0, this.head);
           this.head = 0;
         }
-        if (this.buffered < MAX_READ_AHEAD_TAGS / 2 && this.stream.isPaused()) this.stream.resume();
+        if (this.buffered < this.maxReadAhead / 2 && this.stream.isPaused()) this.stream.resume();
         return tag;
       }
       if (this.failure !== undefined) throw this.failure;
@@ -58,7 +61,7 @@ export class SegmentReader {
       this.stream.destroy();
       return;
     }
-    if (this.buffered >= MAX_READ_AHEAD_TAGS) this.stream.pause();
+    if (this.buffered >= this.maxReadAhead) this.stream.pause();
     this.notify();
   }
 

@@ -97,6 +97,8 @@ describeWithPeers(['ffmpeg'], 'gapless playout of differing items', () => {
       logger: kayak.logger,
       frameMs: FRAME_MS,
       onRestart: (_segment, offsetS) => restarts.push(offsetS),
+      // A short read-ahead, so that ffmpeg is still running (held back by the pipe) when it is killed.
+      readAheadTags: 100,
     });
     const done = playout.play([segment], Date.now() + 500, new AbortController().signal);
     await waitFor(() => mediaFrames(viewer.tags, 'video').length > 2 * PROFILE.fps, { timeoutMs: 15_000, what: '2 s of frames' });
