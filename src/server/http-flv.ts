@@ -34,6 +34,7 @@ export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Cha
     channel,
     clock: ctx.clock,
     queueLimits: ctx.limits.queue,
+    batcher: ctx.writeBatcher,
     onCutOff: () => {
       ctx.logger.log('warn', `http-flv ${remote} fell behind: disconnected`, { viewer: viewer.id });
       socket.destroy();

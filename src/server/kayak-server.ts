@@ -9,6 +9,7 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import { findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
 import { RtmpSession } from './rtmp-session.js';
+import { WriteBatcher } from './write-batcher.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerContext } from './server-context.js';
 import type { WsFlvGateway } from './ws-flv.js';
 
@@ -90,6 +91,7 @@ export class KayakServer {
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         queue: options.queueLimits ?? DEFAULT_QUEUE_LIMITS,
       },
+      writeBatcher: new WriteBatcher(),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
     this.status = new StatusStore({
@@ -148,6 +150,7 @@ export class KayakServer {
   /** Ends every stream cleanly (viewers get an end of stream), closes every connection, stops listening. */
   async stop(): Promise<void> {
     this.status.stop();
+    this.ctx.writeBatcher.flushAll();
     this.hub.close('the server is stopping');
     for (const session of this.sessions) session.close();
     void this.wsFlv?.then((gateway) => gateway.close());

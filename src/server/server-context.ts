@@ -2,6 +2,7 @@ import type { ChannelHub } from '../media/channel-hub.js';
 import type { QueueLimits } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 /** A connection that has not finished the RTMP handshake by then is closed. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -21,5 +22,7 @@ export interface ServerContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly limits: ServerLimits;
+  /** Batches viewers' writes (see write-batcher.ts). */
+  readonly writeBatcher: WriteBatcher;
   nextId(prefix: string): string;
 }

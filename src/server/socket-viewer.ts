@@ -4,6 +4,7 @@ import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import type { Viewer, ViewerProtocol } from '../media/viewer.js';
 import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
+import type { WriteBatcher } from './write-batcher.js';
 
 export interface SocketViewerOptions {
   id: string;
@@ -13,6 +14,8 @@ export interface SocketViewerOptions {
   queueLimits: QueueLimits;
   /** Called once when the viewer is cut off for falling behind. */
   onCutOff: (viewer: SocketViewer) => void;
+  /** Holds this viewer's writes together for a few ms (one writev instead of one write per message). */
+  batcher?: WriteBatcher;
 }
 
 /**
@@ -31,6 +34,9 @@ export abstract class SocketViewer implements Viewer {
   private readonly clock: Clock;
   private readonly onCutOff: (viewer: SocketViewer) => void;
   private cutOff = false;
+  private readonly batcher: WriteBatcher | undefined;
+  /** Whether the socket is corked, waiting for the batcher's flush. */
+  private holding = false;
 
   constructor(options: SocketViewerOptions) {
     this.id = options.id;
@@ -39,6 +45,7 @@ export abstract class SocketViewer implements Viewer {
     this.clock = options.clock;
     this.queue = new ViewerQueue(options.queueLimits);
     this.onCutOff = options.onCutOff;
+    this.batcher = options.batcher;
     this.remoteAddress = formatAddress(options.socket.remoteAddress, options.socket.remotePort);
     this.since = options.clock.now();
   }
@@ -51,6 +58,7 @@ export abstract class SocketViewer implements Viewer {
     if (this.cutOff || this.socket.destroyed || !this.wants(packet)) return;
     const verdict = this.queue.judge(packet, this.socket.writableLength, this.clock, channelHasVideo);
     if (verdict === 'send') {
+      this.hold();
       this.write(this.serialise(packet));
     } else if (verdict === 'disconnect') {
       this.cutOff = true;
@@ -63,6 +71,22 @@ export abstract class SocketViewer implements Viewer {
     this.socket.cork();
     for (const packet of packets) this.deliver(packet, channelHasVideo);
     this.socket.uncork();
+    // A joining viewer gets its burst now, not at the next batch.
+    this.flush();
+  }
+
+  /** Sends what the batcher held back. */
+  flush(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.socket.uncork();
+  }
+
+  private hold(): void {
+    if (this.holding || this.batcher === undefined) return;
+    this.holding = true;
+    this.socket.cork();
+    this.batcher.add(this);
   }
 
   abstract finish(reason: string): void;

@@ -98,6 +98,7 @@ export class WsFlvGateway {
       channel,
       clock: ctx.clock,
       queueLimits: ctx.limits.queue,
+      batcher: ctx.writeBatcher,
       onCutOff: () => {
         ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id });
         ws.terminate();

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** Above this much garbage-prone Buffer memory, a full collection is asked for. */
-export const GC_TRIGGER_ARRAY_BUFFER_BYTES = 3 * 1024 * 1024;
+export const GC_TRIGGER_ARRAY_BUFFER_BYTES = 2 * 1024 * 1024;
 const CHECK_INTERVAL_MS = 1000;
 
 /**
