@@ -1,4 +1,4 @@
-import { formatBitrate, formatBytes, formatDuration } from './format.js';
+import { formatBitrate, formatBytes, formatDuration } from '../status/format.js';
 import type { StatusSnapshot } from '../status/status-snapshot.js';
 import type { Logger } from '../util/logger.js';
 

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
-import { formatBitrate, formatBytes, formatDuration, table } from './format.js';
+import { formatBitrate, formatBytes, formatDuration, table } from '../status/format.js';
 
 /** `kayak-cast status` without --json: what is live, who watches, what it costs. */
 export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string {

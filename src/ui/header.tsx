@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
-import { formatDuration } from '../cli/format.js';
+import { formatDuration } from '../status/format.js';
 import type { StatusSnapshot } from '../status/status-snapshot.js';
 import type { ShareInfo } from './dashboard-state.js';
 

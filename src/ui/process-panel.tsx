@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { Text } from 'ink';
-import { formatBytes } from '../cli/format.js';
+import { formatBytes } from '../status/format.js';
 import type { ServerStatus } from '../status/status-snapshot.js';
 
 /** Memory, CPU (percent of one core) and open connections of the server process. */

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
-import { formatBitrate } from '../cli/format.js';
+import { formatBitrate } from '../status/format.js';
 import type { StreamStatus } from '../status/status-snapshot.js';
 import { fit } from './text.js';
 

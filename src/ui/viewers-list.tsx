@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
-import { formatBytes, formatDuration } from '../cli/format.js';
+import { formatBytes, formatDuration } from '../status/format.js';
 import type { ViewerStatus } from '../status/status-snapshot.js';
 import { fit } from './text.js';
 

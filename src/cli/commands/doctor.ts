@@ -3,7 +3,7 @@ import { ffmpegCapabilities, toolVersion } from '../../playout/ffmpeg-capabiliti
 import type { FfmpegCapabilities } from '../../playout/ffmpeg-capabilities.js';
 import { FFMPEG_INSTALL_HINT, FfmpegMissingError, locateFfmpeg } from '../../playout/ffmpeg-locate.js';
 import type { FfmpegTools } from '../../playout/ffmpeg-locate.js';
-import { table } from '../format.js';
+import { table } from '../../status/format.js';
 
 export interface DoctorOptions {
   ffmpeg?: string;

@@ -1,4 +1,4 @@
-/** Human units for the status table and log lines. */
+/** Human units for the status table, the dashboard and log lines: below both the CLI and the UI. */
 export function formatBitrate(bitsPerSecond: number): string {
   if (bitsPerSecond >= 1_000_000) return `${(bitsPerSecond / 1_000_000).toFixed(2)} Mb/s`;
   if (bitsPerSecond >= 1_000) return `${(bitsPerSecond / 1_000).toFixed(0)} kb/s`;
