@@ -175,7 +175,8 @@ export class FlvWalker {
   error: string | undefined;
   private pending: Buffer = Buffer.alloc(0);
   private consumed = 0;
-  private readonly started = performance.now();
+  /** performance.now() when the walker was made: the zero of every tag's receivedAt. */
+  readonly createdAt = performance.now();
 
   push(chunk: Buffer): FlvTag[] {
     this.bytes += chunk.length;
@@ -201,7 +202,7 @@ export class FlvWalker {
       const timestamp = (this.pending.readUIntBE(pos + 4, 3) | ((this.pending[pos + 7] ?? 0) << 24)) >>> 0;
       const data = this.pending.subarray(pos + TAG_HEADER_BYTES, pos + TAG_HEADER_BYTES + dataSize);
       const tag = describeTag(typeId, timestamp, dataSize, this.consumed + pos, data);
-      tag.receivedAt = performance.now() - this.started;
+      tag.receivedAt = performance.now() - this.createdAt;
       this.tags.push(tag);
       added.push(tag);
       pos += total;

@@ -1,0 +1,56 @@
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from '../../src/server/server-context.js';
+import { MB } from '../helpers/proc.js';
+import { CASE_KINDS, type CaseKind } from './fuzz-cases.js';
+import type { FuzzConfig } from './fuzz-run.js';
+import { randomSeed } from './rng.js';
+
+/**
+ * The two shapes of the live-server fuzz run. The bounded run is part of `npm test` (about half a minute); the long
+ * run is `npm run fuzz` (KAYAK_FUZZ_LONG=1), ten minutes by default, and holds memory to the issue's figure: RSS within
+ * 10 MB of the pre-attack baseline a minute after the last case.
+ *
+ * Environment (both runs): KAYAK_FUZZ_SECONDS, KAYAK_FUZZ_SEED, KAYAK_FUZZ_ONLY (case numbers, comma-separated: rerun
+ * just those), KAYAK_FUZZ_KINDS (e.g. `rtmp-publish,ws`: only those kinds of case), KAYAK_FUZZ_CONCURRENCY,
+ * KAYAK_FUZZ_SETTLE_SECONDS.
+ */
+
+/** Slack on top of the server's own deadlines: a loaded 2-core machine is slow to notice a timer. */
+const DEADLINE_SLACK_MS = 5_000;
+
+export function fuzzConfig(env: NodeJS.ProcessEnv = process.env): FuzzConfig & { long: boolean } {
+  const long = env['KAYAK_FUZZ_LONG'] === '1';
+  const number = (name: string, fallback: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${value}: expected a number`);
+    return n;
+  };
+  const only = env['KAYAK_FUZZ_ONLY'];
+  const kinds = env['KAYAK_FUZZ_KINDS']?.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const kind of kinds ?? []) if (!(kind in CASE_KINDS)) throw new Error(`KAYAK_FUZZ_KINDS: unknown kind ${kind} (${Object.keys(CASE_KINDS).join(', ')})`);
+  return {
+    long,
+    seed: number('KAYAK_FUZZ_SEED', randomSeed()) >>> 0,
+    durationMs: number('KAYAK_FUZZ_SECONDS', long ? 600 : 15) * 1000,
+    concurrency: number('KAYAK_FUZZ_CONCURRENCY', long ? 12 : 6),
+    ...(only !== undefined && only !== '' ? { only: only.split(',').map((n) => Number(n.trim())) } : {}),
+    weights: {
+      kinds: kinds === undefined ? {} : Object.fromEntries(Object.keys(CASE_KINDS).filter((k) => !kinds.includes(k)).map((k) => [k as CaseKind, 0])),
+      endings: { fin: 5, rst: 3, linger: 2 },
+      noRead: 0.15,
+      // The bounded run keeps its big values small so that it stays cheap; the long run goes to the message limit.
+      maxBigBytes: long ? 8 * MB : 256 * 1024,
+    },
+    deadlineMs: {
+      fin: DEADLINE_SLACK_MS,
+      // A silent connection that is not a publisher or viewer: closed by the handshake deadline or the idle timeout.
+      linger: Math.max(DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS) + DEADLINE_SLACK_MS,
+    },
+    healthyGapMs: 2_500,
+    settleMs: number('KAYAK_FUZZ_SETTLE_SECONDS', long ? 60 : 8) * 1000,
+    rssGrowthBytes: long ? 10 * MB : 30 * MB,
+    peakRssBytes: 160 * MB,
+    maxLogLineBytes: 1024,
+  };
+}

@@ -1,0 +1,128 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** A process seen from outside through /proc (proc(5)), as an operator's monitoring would see it. */
+
+/** VmRSS and VmHWM (the kernel's peak) from /proc/<pid>/status, in bytes; undefined once the process is gone. */
+export function readMemory(pid: number): { rss: number; hwm: number } | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+/** How many file descriptors the process has open (entries of /proc/<pid>/fd). */
+export function openFileDescriptors(pid: number): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The soft limit on open files of a running process (/proc/<pid>/limits, "Max open files"). */
+export function fileDescriptorLimit(pid: number): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pids whose parent is `pid`, with their command lines: found by scanning /proc/<n>/stat for the ppid. */
+export function childProcesses(pid: number): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== pid) continue;
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      found.push({ pid: Number(name), cmdline });
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** Samples a process's RSS at a fixed interval; keeps every sample so a report can show the curve. */
+export class RssSampler {
+  readonly samples: { atMs: number; rss: number }[] = [];
+  peak = 0;
+  private readonly started = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 250,
+  ) {}
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  /** The newest sample, in bytes (NaN before the first). */
+  get last(): number {
+    return this.samples.at(-1)?.rss ?? NaN;
+  }
+
+  /** The median RSS of the samples taken in the last `ms`, in bytes. */
+  medianOfLast(ms: number): number {
+    const since = Date.now() - this.started - ms;
+    const recent = this.samples.filter((s) => s.atMs >= since).map((s) => s.rss).sort((a, b) => a - b);
+    return recent[Math.floor(recent.length / 2)] ?? NaN;
+  }
+
+  private sample(): void {
+    const memory = readMemory(this.pid);
+    if (memory === undefined) return;
+    this.peak = Math.max(this.peak, memory.rss, memory.hwm);
+    this.samples.push({ atMs: Date.now() - this.started, rss: memory.rss });
+  }
+}
+
+export const MB = 1024 * 1024;
+
+export function mb(bytes: number): string {
+  return `${(bytes / MB).toFixed(1)} MB`;
+}
+
+/**
+ * Whether a process still holds the loopback TCP connection whose local port is `localPort` and remote port
+ * `remotePort` (from /proc/net/tcp and tcp6: a socket that a process has closed is either gone or orphaned, with inode
+ * 0, while the kernel finishes sending what was queued). This tells a server's close apart from a peer that cannot see
+ * it, such as a client that stopped reading and so never reads up to the FIN.
+ */
+export function tcpConnectionHeld(localPort: number, remotePort: number): boolean {
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ..."
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const local = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+      const remote = Number.parseInt(fields[2]?.split(':')[1] ?? '', 16);
+      if (local === localPort && remote === remotePort && fields[9] !== '0') return true;
+    }
+  }
+  return false;
+}
