@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../server/limits.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -60,6 +61,11 @@ function withServerFlags(command: Command): Command {
         .default(DEFAULT_GRACE_MS / 1000)
         .argParser(parseSeconds),
     )
+    .addOption(
+      new Option('--max-connections <n>', 'most open connections, RTMP and HTTP together (lowered to fit ulimit -n)')
+        .default(DEFAULT_MAX_CONNECTIONS)
+        .argParser(parseCount),
+    )
     .option('--no-dashboard', 'print plain log lines instead of the live dashboard')
     .addOption(new Option('--log-format <format>', 'log lines without the dashboard: plain or json (one object a line)').choices(['plain', 'json']).default('plain'))
     .option('--verbose', 'also print debug lines', false);
@@ -69,6 +75,12 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
   return port;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
+  return n;
 }
 
 function parseSeconds(value: string): number {

@@ -19,7 +19,12 @@ export interface ServerStatus {
   rtmpPort: number;
   httpPort: number;
   app: string;
+  /** Open connections, RTMP and HTTP together. */
   connections: number;
+  /** The most connections the server keeps open (--max-connections, fitted to the file-descriptor limit). */
+  connectionCap: number;
+  /** Connections closed at once because the cap was reached, since the server started. */
+  connectionsRefused: number;
 }
 
 export type VideoStatus = VideoInfo;
