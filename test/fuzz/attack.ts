@@ -28,6 +28,8 @@ export type Outcome =
   | 'became-session'
   /** Still open at the deadline and not a session: the server held a bad connection. A failure. */
   | 'held-open'
+  /** Still open when the run stopped watching, before its deadline (the bounded run is shorter than the deadlines). */
+  | 'unjudged'
   /** The server refused the connection (at its connection cap, say). */
   | 'refused';
 
@@ -44,6 +46,8 @@ export interface AttackResult {
 export interface AttackOptions {
   /** How long after the writes the server has to close the connection, for each ending. */
   deadlineMs: (ending: Ending) => number;
+  /** Stop watching at this time (Date.now() ms), judged or not. */
+  judgeBy: () => number;
   /** Whether the server lists 127.0.0.1:<localPort> as a publisher or viewer right now. */
   isSession: (localPort: number) => Promise<boolean>;
   /**
@@ -124,7 +128,7 @@ async function runAttack(attack: Attack, options: AttackOptions, markSent: () =>
   }
   if (attack.ending === 'fin') socket.end();
   const deadline = sentAt + options.deadlineMs(attack.ending);
-  while (closedAt === undefined && Date.now() < deadline) {
+  while (closedAt === undefined && Date.now() < deadline && Date.now() < options.judgeBy()) {
     await Promise.race([closed, sleep(POLL_MS)]);
     if (closedAt === undefined && !options.serverHolds(localPort)) closedAt = Date.now();
   }
@@ -135,7 +139,7 @@ async function runAttack(attack: Attack, options: AttackOptions, markSent: () =>
   const session = await options.isSession(localPort).catch(() => false);
   socket.resetAndDestroy();
   await closed;
-  return result(session ? 'became-session' : 'held-open');
+  return result(session ? 'became-session' : Date.now() < deadline ? 'unjudged' : 'held-open');
 }
 
 function open(port: number): Promise<Socket> {

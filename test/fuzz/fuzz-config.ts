@@ -1,4 +1,12 @@
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from '../../src/server/server-context.js';
+import {
+  DEADLINE_SWEEP_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MESSAGE_DEADLINE_MS,
+  DEFAULT_ROLE_DEADLINE_MS,
+  HTTP_HEADERS_TIMEOUT_MS,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  HTTP_REQUEST_TIMEOUT_MS,
+} from '../../src/server/limits.js';
 import { MB } from '../helpers/proc.js';
 import { CASE_KINDS, type CaseKind } from './fuzz-cases.js';
 import type { FuzzConfig } from './fuzz-run.js';
@@ -16,6 +24,17 @@ import { randomSeed } from './rng.js';
 
 /** Slack on top of the server's own deadlines: a loaded 2-core machine is slow to notice a timer. */
 const DEADLINE_SLACK_MS = 5_000;
+const LINGER_DEADLINE_MS =
+  Math.max(
+    DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    DEFAULT_ROLE_DEADLINE_MS,
+    DEFAULT_MESSAGE_DEADLINE_MS,
+    HTTP_HEADERS_TIMEOUT_MS,
+    HTTP_REQUEST_TIMEOUT_MS,
+    HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  ) +
+  DEADLINE_SWEEP_MS +
+  DEADLINE_SLACK_MS;
 
 export function fuzzConfig(env: NodeJS.ProcessEnv = process.env): FuzzConfig & { long: boolean } {
   const long = env['KAYAK_FUZZ_LONG'] === '1';
@@ -44,9 +63,12 @@ export function fuzzConfig(env: NodeJS.ProcessEnv = process.env): FuzzConfig & {
     },
     deadlineMs: {
       fin: DEADLINE_SLACK_MS,
-      // A silent connection that is not a publisher or viewer: closed by the handshake deadline or the idle timeout.
-      linger: Math.max(DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS) + DEADLINE_SLACK_MS,
+      // A silent connection that is neither publisher nor viewer is closed by the longest of the server's deadlines.
+      linger: LINGER_DEADLINE_MS,
     },
+    // The bounded run judges silent connections only until shortly after its last case (their deadline is longer than
+    // the whole bounded run); the long run waits for every one.
+    judgeWithinMs: long ? Number.POSITIVE_INFINITY : 5_000,
     healthyGapMs: 2_500,
     settleMs: number('KAYAK_FUZZ_SETTLE_SECONDS', long ? 60 : 8) * 1000,
     rssGrowthBytes: long ? 10 * MB : 30 * MB,

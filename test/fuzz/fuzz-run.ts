@@ -22,6 +22,8 @@ export interface FuzzConfig {
   weights: CaseWeights;
   /** How long the server has to close a connection after the client's FIN, and after the client falls silent. */
   deadlineMs: Record<Exclude<Ending, 'rst'>, number>;
+  /** After the last case, connections not yet past their deadline are judged for at most this long (then 'unjudged'). */
+  judgeWithinMs: number;
   /** The healthy viewer's largest allowed gap between two tags arriving, in ms. */
   healthyGapMs: number;
   /** After the last case: wait this long, then compare RSS with the baseline. */
@@ -92,13 +94,15 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     const address = `127.0.0.1:${localPort}`;
     return s.viewers.some((v) => v.remoteAddress === address) || s.streams.some((x) => x.publisher?.address === address);
   };
+  let judgeBy = Number.POSITIVE_INFINITY;
   const attackOptions = {
     deadlineMs: (ending: Ending) => (ending === 'rst' ? 0 : config.deadlineMs[ending]),
+    judgeBy: () => judgeBy,
     isSession,
     serverHolds: (localPort: number) => tcpConnectionHeld(server.rtmpPort, localPort) || tcpConnectionHeld(server.httpPort, localPort),
   };
 
-  const outcomes: Record<Outcome, number> = { 'closed-by-server': 0, 'reset-by-client': 0, 'became-session': 0, 'held-open': 0, refused: 0 };
+  const outcomes: Record<Outcome, number> = { 'closed-by-server': 0, 'reset-by-client': 0, 'became-session': 0, 'held-open': 0, unjudged: 0, refused: 0 };
   const byKind: Record<string, number> = {};
   let bytesSent = 0;
   let slowestCloseMs = 0;
@@ -153,6 +157,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   const attackStart = performance.now();
   const viewerStart = env.viewer.walker.tags.length;
   await Promise.all(Array.from({ length: config.concurrency }, worker));
+  judgeBy = Date.now() + config.judgeWithinMs;
   while (watched.size > 0) await Promise.race(watched);
   const attackEnd = performance.now();
   clearInterval(watchdog);

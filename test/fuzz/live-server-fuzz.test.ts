@@ -17,7 +17,7 @@ import { describeRecordings, recordSessions } from './recordings.js';
  */
 const config = fuzzConfig();
 const LIVE = 'steady';
-const runMs = config.durationMs + config.deadlineMs.linger + config.settleMs + 60_000;
+const runMs = config.durationMs + Math.min(config.deadlineMs.linger, config.judgeWithinMs) + config.settleMs + 60_000;
 
 describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], `kayak-cast under fuzzing (${config.long ? 'long' : 'bounded'} run)`, () => {
   trackProcesses();
