@@ -51,7 +51,7 @@ export interface AttackOptions {
   /** Whether the server lists 127.0.0.1:<localPort> as a publisher or viewer right now. */
   isSession: (localPort: number) => Promise<boolean>;
   /**
-   * Whether the server process still holds our connection (see tcpConnectionHeld): a client that does not read never
+   * Whether the server process still holds our connection (see TcpTable): a client that does not read never
    * sees the server's FIN behind the unread bytes, so the close is seen from the server's side.
    */
   serverHolds: (localPort: number) => boolean;

@@ -1,7 +1,6 @@
-import type { CliServer } from '../helpers/cli-server.js';
-import type { HttpFlvViewer } from '../helpers/players.js';
 import { httpJson } from '../helpers/players.js';
-import { RssSampler, mb, tcpConnectionHeld } from '../helpers/proc.js';
+import { RssSampler, TcpTable, mb } from '../helpers/proc.js';
+import type { SteadyStream } from '../helpers/steady-stream.js';
 import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
 import { type AttackResult, type Ending, type Outcome, startAttack } from './attack.js';
 import { type CaseTarget, type CaseWeights, type FuzzCase, type Recordings, makeCase } from './fuzz-cases.js';
@@ -37,12 +36,10 @@ export interface FuzzConfig {
 }
 
 export interface FuzzEnvironment {
-  server: CliServer;
+  /** The server under test with its healthy publisher and viewer. */
+  steady: SteadyStream;
   target: CaseTarget;
   recordings: Recordings;
-  viewer: HttpFlvViewer;
-  /** The steady publisher is still running. */
-  publisherAlive: () => boolean;
   log?: (line: string) => void;
 }
 
@@ -52,9 +49,12 @@ export interface FuzzReport {
   bytesSent: number;
   outcomes: Record<Outcome, number>;
   byKind: Record<string, number>;
-  /** The slowest server close after the client's FIN or silence, in ms. */
+  /** The slowest server close after the client's FIN or silence, in ms, and the case. */
   slowestCloseMs: number;
+  slowestCloseCase: string;
   rss: { baseline: number; peak: number; after: number };
+  /** The server's own view of its heap (/api/status), before the first case and after settling. */
+  heap: { baseline: string; after: string };
   largestGapMs: number;
   logLines: number;
   longestLogLine: number;
@@ -67,9 +67,12 @@ const STATUS_CACHE_MS = 300;
 const MAX_FAILURES = 20;
 /** Connections sent and not yet closed or judged, at most. */
 const MAX_WATCHED = 200;
+/** A stall of the healthy viewer names the cases started this long before it, at most MAX_SUSPECTS of them. */
+const SUSPECT_WINDOW_MS = 3_000;
+const MAX_SUSPECTS = 15;
 
 export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise<FuzzReport> {
-  const { server } = env;
+  const { server } = env.steady;
   const say = env.log ?? ((line: string) => console.info(line));
   const failures: string[] = [];
   const fail = (line: string) => {
@@ -81,6 +84,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   // The baseline: publisher, viewer and recordings going, before the first case.
   await sleep(3_000);
   const baseline = sampler.medianOfLast(2_500);
+  const heapBaseline = await heapOf(server.httpUrl('/api/status'));
   const logLinesBefore = server.log.length;
   const outputBefore = server.outputBytes();
   say(`[fuzz] seed ${config.seed}: ${config.only ? `cases ${config.only.join(',')}` : `${Math.round(config.durationMs / 1000)} s`}, ${config.concurrency} at a time; server RSS ${mb(baseline)}`);
@@ -95,17 +99,21 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     return s.viewers.some((v) => v.remoteAddress === address) || s.streams.some((x) => x.publisher?.address === address);
   };
   let judgeBy = Number.POSITIVE_INFINITY;
+  const tcp = new TcpTable();
   const attackOptions = {
     deadlineMs: (ending: Ending) => (ending === 'rst' ? 0 : config.deadlineMs[ending]),
     judgeBy: () => judgeBy,
     isSession,
-    serverHolds: (localPort: number) => tcpConnectionHeld(server.rtmpPort, localPort) || tcpConnectionHeld(server.httpPort, localPort),
+    serverHolds: (localPort: number) => tcp.holds(server.rtmpPort, localPort) || tcp.holds(server.httpPort, localPort),
   };
 
   const outcomes: Record<Outcome, number> = { 'closed-by-server': 0, 'reset-by-client': 0, 'became-session': 0, 'held-open': 0, unjudged: 0, refused: 0 };
   const byKind: Record<string, number> = {};
   let bytesSent = 0;
   let slowestCloseMs = 0;
+  let slowestCloseCase = '';
+  /** When each case started (epoch ms, the steady viewer's clock), to name the suspects of a stall. */
+  const startedAt: { at: number; c: FuzzCase }[] = [];
   let cases = 0;
   const started = Date.now();
   const queue = config.only !== undefined ? [...config.only] : undefined;
@@ -120,7 +128,10 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     outcomes[r.outcome]++;
     byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
     bytesSent += r.bytesSent;
-    if (r.closeMs !== undefined && r.outcome === 'closed-by-server') slowestCloseMs = Math.max(slowestCloseMs, r.closeMs);
+    if (r.closeMs !== undefined && r.outcome === 'closed-by-server' && r.closeMs > slowestCloseMs) {
+      slowestCloseMs = r.closeMs;
+      slowestCloseCase = `case ${c.id} (${c.kind}, ${c.ending}${c.read ? '' : ', not reading'}): ${c.note.slice(0, 160)}`;
+    }
     if (r.outcome === 'held-open') {
       fail(`case ${c.id} (${c.kind}, ${c.ending}${c.read ? '' : ', not reading'}): the server still held the connection ${config.deadlineMs[c.ending as 'fin' | 'linger']} ms after the client ${c.ending === 'fin' ? 'half-closed' : 'fell silent'}, and it is neither publisher nor viewer: ${c.note} ${reproduce(c.id)}`);
     }
@@ -141,6 +152,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     for (let c = nextCase(); c !== undefined; c = nextCase()) {
       const attack = c;
       inFlight.add(attack);
+      startedAt.push({ at: env.steady.mark(), c: attack });
       const started = startAttack(attack, attackOptions);
       const judged = started.result.then(async (result) => {
         // Give the watchdog a moment to see a crash while this case still counts as in flight.
@@ -154,25 +166,30 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
       while (watched.size >= MAX_WATCHED) await Promise.race(watched);
     }
   };
-  const attackStart = performance.now();
-  const viewerStart = env.viewer.walker.tags.length;
+  const attackStart = env.steady.mark();
   await Promise.all(Array.from({ length: config.concurrency }, worker));
   judgeBy = Date.now() + config.judgeWithinMs;
   while (watched.size > 0) await Promise.race(watched);
-  const attackEnd = performance.now();
+  const attackEnd = env.steady.mark();
   clearInterval(watchdog);
   say(`[fuzz] ${cases} cases in ${((attackEnd - attackStart) / 1000).toFixed(0)} s; settling ${Math.round(config.settleMs / 1000)} s`);
   await sleep(config.settleMs);
   const after = sampler.medianOfLast(Math.min(3_000, config.settleMs));
   sampler.stop();
+  const heapAfter = await heapOf(server.httpUrl('/api/status'));
 
-  if (!server.alive() && !crashReported) fail(`the server exited after the last case: ${JSON.stringify(server.process.exit)}\n${server.process.stderr().slice(-3000)}`);
-  if (!env.publisherAlive()) fail('the steady publisher (ffmpeg) stopped during the run');
-  if (env.viewer.finish !== undefined) fail(`the healthy viewer's connection ended (${env.viewer.finish})`);
-  const largestGapMs = largestArrivalGap(env.viewer, viewerStart, attackStart, attackEnd + config.settleMs);
-  if (largestGapMs > config.healthyGapMs) fail(`the healthy viewer waited ${largestGapMs.toFixed(0)} ms between two tags (allowed ${config.healthyGapMs} ms)`);
+  for (const problem of env.steady.problems()) if (!(crashReported && problem.startsWith('the server exited'))) fail(problem);
+  const gap = env.steady.largestGap(attackStart);
+  const largestGapMs = gap.ms;
+  if (largestGapMs > config.healthyGapMs) {
+    const suspects = startedAt
+      .filter((s) => s.at >= gap.from - SUSPECT_WINDOW_MS && s.at <= gap.from + gap.ms)
+      .slice(-MAX_SUSPECTS)
+      .map((s) => `  ${((s.at - gap.from) / 1000).toFixed(1)} s: case ${s.c.id} (${s.c.kind}, ${s.c.ending}${s.c.read ? '' : ', not reading'}): ${s.c.note.slice(0, 160)}`);
+    fail(`the healthy viewer waited ${largestGapMs.toFixed(0)} ms between two tags (allowed ${config.healthyGapMs} ms), from ${((gap.from - attackStart) / 1000).toFixed(1)} s into the run; cases started shortly before and during it:\n${suspects.join('\n')}`);
+  }
   if (after - baseline > config.rssGrowthBytes) {
-    fail(`server RSS ${mb(after)} ${Math.round(config.settleMs / 1000)} s after the last case, ${mb(after - baseline)} above the baseline ${mb(baseline)} (allowed ${mb(config.rssGrowthBytes)})`);
+    fail(`server RSS ${mb(after)} ${Math.round(config.settleMs / 1000)} s after the last case, ${mb(after - baseline)} above the baseline ${mb(baseline)} (allowed ${mb(config.rssGrowthBytes)}); heap before ${heapBaseline}, after ${heapAfter}`);
   }
   if (sampler.peak > config.peakRssBytes) fail(`server peak RSS ${mb(sampler.peak)} (allowed ${mb(config.peakRssBytes)})`);
 
@@ -193,7 +210,9 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     outcomes,
     byKind,
     slowestCloseMs,
+    slowestCloseCase,
     rss: { baseline, peak: sampler.peak, after },
+    heap: { baseline: heapBaseline, after: heapAfter },
     largestGapMs,
     logLines: lines.length,
     longestLogLine: longest,
@@ -202,31 +221,27 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   };
 }
 
-/** The largest wall-clock gap between consecutive tags that arrived in [fromMs, toMs] (performance.now() time). */
-function largestArrivalGap(viewer: HttpFlvViewer, firstTag: number, fromMs: number, toMs: number): number {
-  // receivedAt counts from the walker's creation; convert the window to that clock.
-  const origin = viewer.walker.createdAt;
-  const tags = viewer.walker.tags.slice(Math.max(0, firstTag - 1));
-  let previous = fromMs - origin;
-  let largest = 0;
-  for (const tag of tags) {
-    if (tag.receivedAt > toMs - origin) break;
-    largest = Math.max(largest, tag.receivedAt - previous);
-    previous = Math.max(previous, tag.receivedAt);
-  }
-  return Math.max(largest, Math.min(toMs, performance.now()) - origin - previous);
-}
-
 export function formatReport(r: FuzzReport): string {
   const outcomes = Object.entries(r.outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
   const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
   return [
     `[fuzz] seed ${r.seed}: ${r.cases} cases (${kinds}), ${mb(r.bytesSent)} sent`,
-    `[fuzz] outcomes: ${outcomes}; slowest server close ${r.slowestCloseMs} ms`,
-    `[fuzz] server RSS: baseline ${mb(r.rss.baseline)}, peak ${mb(r.rss.peak)}, after ${mb(r.rss.after)}`,
+    `[fuzz] outcomes: ${outcomes}`,
+    `[fuzz] slowest server close ${r.slowestCloseMs} ms: ${r.slowestCloseCase}`,
+    `[fuzz] server RSS: baseline ${mb(r.rss.baseline)}, peak ${mb(r.rss.peak)}, after ${mb(r.rss.after)}; heap (used/total) ${r.heap.baseline} before, ${r.heap.after} after`,
     `[fuzz] healthy viewer: largest gap ${r.largestGapMs.toFixed(0)} ms; log: ${r.logLines} lines, longest ${r.longestLogLine} B, ${r.logBytesPerCase.toFixed(0)} B per case`,
     ...(r.failures.length > 0 ? [`[fuzz] ${r.failures.length} failure(s)`] : ['[fuzz] no failures']),
   ].join('\n');
+}
+
+/** heapUsed/heapTotal as the server reports them, for telling garbage from a leak. */
+async function heapOf(statusUrl: string): Promise<string> {
+  try {
+    const s = await httpJson<StatusSnapshot>(statusUrl);
+    return `${mb(s.server.memory.heapUsed)}/${mb(s.server.memory.heapTotal)}`;
+  } catch (error) {
+    return `unknown (${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 function sleep(ms: number): Promise<void> {

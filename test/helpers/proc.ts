@@ -102,27 +102,43 @@ export function mb(bytes: number): string {
 }
 
 /**
- * Whether a process still holds the loopback TCP connection whose local port is `localPort` and remote port
- * `remotePort` (from /proc/net/tcp and tcp6: a socket that a process has closed is either gone or orphaned, with inode
- * 0, while the kernel finishes sending what was queued). This tells a server's close apart from a peer that cannot see
- * it, such as a client that stopped reading and so never reads up to the FIN.
+ * Which loopback TCP connections a process still holds, from /proc/net/tcp and tcp6: a socket that a process has
+ * closed is either gone or orphaned (inode 0) while the kernel finishes sending what was queued. This tells a server's
+ * close apart from a peer that cannot see it, such as a client that stopped reading and so never reads up to the FIN.
+ * The tables are read at most once per `maxAgeMs`, however many connections are asked about: a test watching hundreds
+ * of connections must not block its own event loop (where its healthy viewer runs) re-reading them.
  */
-export function tcpConnectionHeld(localPort: number, remotePort: number): boolean {
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      // "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ..."
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10) continue;
-      const local = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
-      const remote = Number.parseInt(fields[2]?.split(':')[1] ?? '', 16);
-      if (local === localPort && remote === remotePort && fields[9] !== '0') return true;
-    }
+export class TcpTable {
+  private held = new Set<string>();
+  private readAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly maxAgeMs = 200) {}
+
+  /** Whether some process holds the connection whose local port is `localPort` and remote port `remotePort`. */
+  holds(localPort: number, remotePort: number): boolean {
+    if (Date.now() - this.readAt > this.maxAgeMs) this.refresh();
+    return this.held.has(`${localPort}:${remotePort}`);
   }
-  return false;
+
+  refresh(): void {
+    const held = new Set<string>();
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n').slice(1)) {
+        // "sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ..."
+        const fields = line.trim().split(/\s+/);
+        if (fields.length < 10 || fields[9] === '0') continue;
+        const local = Number.parseInt(fields[1]?.split(':')[1] ?? '', 16);
+        const remote = Number.parseInt(fields[2]?.split(':')[1] ?? '', 16);
+        held.add(`${local}:${remote}`);
+      }
+    }
+    this.held = held;
+    this.readAt = Date.now();
+  }
 }
