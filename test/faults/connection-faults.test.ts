@@ -7,7 +7,7 @@ import { TcpTable, fileDescriptorLimit, openFileDescriptors } from '../helpers/p
 import { sleep, trackProcesses, waitFor } from '../helpers/processes.js';
 import { requireBuilt } from '../helpers/server.js';
 import { type SteadyStream, startSteadyStream } from '../helpers/steady-stream.js';
-import { type IdleConnection, openMany } from './idle-connections.js';
+import { type RawConnection, openMany } from './raw-connection.js';
 
 /**
  * Connection faults against the built CLI, each with a real publisher and viewer that must not notice: a flood of idle
@@ -23,7 +23,7 @@ const SLACK_MS = 5_000;
 const HTTP_CHECK_INTERVAL_MS = 2_000;
 
 const tcp = new TcpTable();
-const held = (connections: IdleConnection[]) => connections.filter((c) => !c.released(tcp));
+const held = (connections: RawConnection[]) => connections.filter((c) => !c.released(tcp));
 
 async function expectBystandersUnharmed(steady: SteadyStream, since: number): Promise<void> {
   await steady.moreFrames(25);
@@ -51,7 +51,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'fault: connection exhaustion at --max-
   trackProcesses();
   const CAP = 40;
   let steady: SteadyStream;
-  const flood: IdleConnection[] = [];
+  const flood: RawConnection[] = [];
 
   beforeAll(async () => {
     await requireBuilt();
@@ -91,7 +91,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'fault: the file-descriptor limit lower
   trackProcesses();
   const FD_LIMIT = 256;
   let steady: SteadyStream;
-  const flood: IdleConnection[] = [];
+  const flood: RawConnection[] = [];
 
   beforeAll(async () => {
     await requireBuilt();
@@ -131,7 +131,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'fault: the file-descriptor limit lower
 describeWithPeers(['ffmpeg', 'ffprobe'], 'fault: slow-loris on the HTTP port', () => {
   trackProcesses();
   let steady: SteadyStream;
-  const loris: IdleConnection[] = [];
+  const loris: RawConnection[] = [];
 
   beforeAll(async () => {
     await requireBuilt();

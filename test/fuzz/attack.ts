@@ -44,8 +44,8 @@ export interface AttackResult {
 }
 
 export interface AttackOptions {
-  /** How long after the writes the server has to close the connection, for each ending. */
-  deadlineMs: (ending: Ending) => number;
+  /** How long after the writes the server has to close the connection, for each ending, reading or not. */
+  deadlineMs: (ending: Ending, reads: boolean) => number;
   /** Stop watching at this time (Date.now() ms), judged or not. */
   judgeBy: () => number;
   /** Whether the server lists 127.0.0.1:<localPort> as a publisher or viewer right now. */
@@ -127,7 +127,7 @@ async function runAttack(attack: Attack, options: AttackOptions, markSent: () =>
     return result('reset-by-client');
   }
   if (attack.ending === 'fin') socket.end();
-  const deadline = sentAt + options.deadlineMs(attack.ending);
+  const deadline = sentAt + options.deadlineMs(attack.ending, attack.read);
   while (closedAt === undefined && Date.now() < deadline && Date.now() < options.judgeBy()) {
     await Promise.race([closed, sleep(POLL_MS)]);
     if (closedAt === undefined && !options.serverHolds(localPort)) closedAt = Date.now();

@@ -101,7 +101,8 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   let judgeBy = Number.POSITIVE_INFINITY;
   const tcp = new TcpTable();
   const attackOptions = {
-    deadlineMs: (ending: Ending) => (ending === 'rst' ? 0 : config.deadlineMs[ending]),
+    // A client that does not read may make a polite server wait for its own deadline before it can finish the close.
+    deadlineMs: (ending: Ending, reads: boolean) => (ending === 'rst' ? 0 : config.deadlineMs[reads ? ending : 'linger']),
     judgeBy: () => judgeBy,
     isSession,
     serverHolds: (localPort: number) => tcp.holds(server.rtmpPort, localPort) || tcp.holds(server.httpPort, localPort),
@@ -133,7 +134,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
       slowestCloseCase = `case ${c.id} (${c.kind}, ${c.ending}${c.read ? '' : ', not reading'}): ${c.note.slice(0, 160)}`;
     }
     if (r.outcome === 'held-open') {
-      fail(`case ${c.id} (${c.kind}, ${c.ending}${c.read ? '' : ', not reading'}): the server still held the connection ${config.deadlineMs[c.ending as 'fin' | 'linger']} ms after the client ${c.ending === 'fin' ? 'half-closed' : 'fell silent'}, and it is neither publisher nor viewer: ${c.note} ${reproduce(c.id)}`);
+      fail(`case ${c.id} (${c.kind}, ${c.ending}${c.read ? '' : ', not reading'}): the server still held the connection ${attackOptions.deadlineMs(c.ending, c.read)} ms after the client ${c.ending === 'fin' ? 'half-closed' : 'fell silent'}, and it is neither publisher nor viewer: ${c.note} ${reproduce(c.id)}`);
     }
   };
   // A crash is blamed on the cases in flight when the process was seen gone.

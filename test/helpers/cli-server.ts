@@ -65,14 +65,12 @@ export async function startCliServer(options: CliServerOptions = {}): Promise<Cl
   ];
   const env = options.env ?? cliEnv();
   const name = `kayak-cast ${command}`;
+  // The bin itself, as a user runs it: its shebang sets the runtime flags that keep memory flat (MALLOC_ARENA_MAX,
+  // the young-generation size), and memory is what these suites measure.
   const child =
     options.fileDescriptorLimit === undefined
-      ? startProcess(process.execPath, [CLI_BIN, ...cliArgs], { cwd: REPO_ROOT, env, name })
-      : startProcess(
-          'bash',
-          ['-c', `ulimit -n ${options.fileDescriptorLimit} && exec "$0" "$@"`, process.execPath, CLI_BIN, ...cliArgs],
-          { cwd: REPO_ROOT, env, name },
-        );
+      ? startProcess(CLI_BIN, cliArgs, { cwd: REPO_ROOT, env, name })
+      : startProcess('bash', ['-c', `ulimit -n ${options.fileDescriptorLimit} && exec "$0" "$@"`, CLI_BIN, ...cliArgs], { cwd: REPO_ROOT, env, name });
   const log: CliLogLine[] = [];
   const maxLines = options.maxLogLines ?? DEFAULT_MAX_LOG_LINES;
   let bytes = 0;

@@ -8,6 +8,9 @@ import type { Server, Socket } from 'node:net';
  * the client (a handshake packet, a command, a media chunk run): the fuzzer mutates and replays at those boundaries.
  */
 
+/** How long a cut waits between the half write and the reset. */
+const CUT_SETTLE_MS = 100;
+
 export interface RecordedSession {
   /** Client-to-server bytes, one Buffer per read (the client's write boundaries). */
   readonly writes: Buffer[];
@@ -15,6 +18,11 @@ export interface RecordedSession {
   serverBytes: number;
   /** Resolves when both legs have closed. */
   readonly closed: Promise<void>;
+  /**
+   * Fault injection: the next client write of at least `minBytes` is passed on only in part (its first half), then
+   * both legs are reset (RST), so the server sees a message cut off mid-chunk. Resolves once that has happened.
+   */
+  resetMidWrite(minBytes: number): Promise<void>;
 }
 
 export class TcpRecorder {
@@ -52,7 +60,13 @@ export class TcpRecorder {
     const writes: Buffer[] = [];
     let closedLegs = 0;
     let done: () => void = () => {};
-    const session: RecordedSession = { writes, serverBytes: 0, closed: new Promise((resolve) => (done = resolve)) };
+    let cut: { minBytes: number; done: () => void } | undefined;
+    const session: RecordedSession = {
+      writes,
+      serverBytes: 0,
+      closed: new Promise((resolve) => (done = resolve)),
+      resetMidWrite: (minBytes) => new Promise((resolve) => (cut = { minBytes, done: resolve })),
+    };
     this.sessions.push(session);
     for (const socket of [client, upstream]) {
       this.sockets.add(socket);
@@ -64,6 +78,19 @@ export class TcpRecorder {
     }
     client.on('data', (data: Buffer) => {
       writes.push(Buffer.from(data));
+      if (cut !== undefined && data.length >= cut.minBytes) {
+        const armed = cut;
+        cut = undefined;
+        // The reset waits a moment, so that the server has read the half chunk before the RST discards what is unread.
+        upstream.write(data.subarray(0, data.length >> 1), () =>
+          setTimeout(() => {
+            upstream.resetAndDestroy();
+            client.resetAndDestroy();
+            armed.done();
+          }, CUT_SETTLE_MS),
+        );
+        return;
+      }
       if (!upstream.write(data)) client.pause();
     });
     upstream.on('drain', () => client.resume());
