@@ -200,9 +200,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     const line = lines.find((l) => l.length === longest);
     fail(`a log line of ${longest} B (allowed ${config.maxLogLineBytes}): ${line?.raw.slice(0, 200)}...`);
   }
-  for (const line of lines.filter((l) => l.level === 'error' || l.level === 'raw').slice(0, 5)) {
-    fail(`the server logged ${line.level === 'raw' ? 'a line outside its logger' : 'an error'}: ${line.raw.slice(0, 400)}`);
-  }
+  for (const line of server.errorLines().slice(0, 5)) fail(`the server logged an error or wrote outside its logger: ${line}`);
   const logBytesPerCase = cases > 0 ? (server.outputBytes() - outputBefore) / cases : 0;
   return {
     seed: config.seed,

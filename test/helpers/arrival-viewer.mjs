@@ -1,9 +1,10 @@
 // An HTTP-FLV viewer in a process of its own, so that what a test does in its own process (hundreds of hostile
 // connections, reading /proc) cannot delay it: it reads the stream as a player would and reports, every
 // REPORT_MS, how long it has waited between tags. One JSON line per report on stdout:
-//   { at, frames, tags, gapMs, gapFrom, lastVideoTs, regressions, status, ended }
+//   { at, frames, tags, gapMs, gapFrom, lastVideoTs, regressions, maxVideoStep, status, ended }
 // `at` and `gapFrom` are epoch milliseconds (performance.timeOrigin + performance.now()); gapMs is the largest wait
-// between two tags (or since the last tag, for a wait still going on) in the window that ends at `at`.
+// between two tags (or since the last tag, for a wait still going on) in the window that ends at `at`;
+// regressions counts video timestamps that went back, maxVideoStep is the largest step between two video frames' timestamps.
 // usage: node arrival-viewer.mjs <http-flv-url>
 
 import http from 'node:http';
@@ -20,6 +21,7 @@ let tags = 0;
 let frames = 0;
 let lastVideoTs = -1;
 let regressions = 0;
+let maxVideoStep = 0;
 let lastArrival = now();
 let windowGap = { ms: 0, from: lastArrival };
 let status = 0;
@@ -51,6 +53,7 @@ function onData(chunk) {
     if (type === 9 && size >= 2 && !((pending[pos + TAG_HEADER_BYTES] & 0x0f) === 7 && pending[pos + TAG_HEADER_BYTES + 1] !== 1)) {
       frames++;
       if (ts < lastVideoTs) regressions++;
+      if (lastVideoTs >= 0) maxVideoStep = Math.max(maxVideoStep, ts - lastVideoTs);
       lastVideoTs = ts;
     }
     pos += total;
@@ -62,7 +65,7 @@ function report() {
   const t = now();
   const ongoing = t - lastArrival;
   const gap = ongoing > windowGap.ms ? { ms: ongoing, from: lastArrival } : windowGap;
-  process.stdout.write(`${JSON.stringify({ at: t, frames, tags, gapMs: gap.ms, gapFrom: gap.from, lastVideoTs, regressions, status, ended })}\n`);
+  process.stdout.write(`${JSON.stringify({ at: t, frames, tags, gapMs: gap.ms, gapFrom: gap.from, lastVideoTs, regressions, maxVideoStep, status, ended })}\n`);
   windowGap = { ms: 0, from: t };
 }
 

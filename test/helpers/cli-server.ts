@@ -15,6 +15,8 @@ export interface CliLogLine {
   /** The raw line (its first RAW_KEEP_CHARS characters) and its full length. */
   raw: string;
   length: number;
+  /** Printed before the server was up (up to and including the 'serving' line). */
+  startup: boolean;
   [field: string]: unknown;
 }
 
@@ -27,6 +29,11 @@ export interface CliServer {
   readonly log: CliLogLine[];
   /** Bytes the server wrote to stdout and stderr so far. */
   outputBytes(): number;
+  /**
+   * Lines since start-up that say something went wrong on our side: error level, or text outside the logger (a stack
+   * trace). Before the server is up, `schedule` prints its timetable as plain text; that does not count.
+   */
+  errorLines(): string[];
   rtmpUrl(key: string): string;
   flvUrl(key: string): string;
   httpUrl(path: string): string;
@@ -75,13 +82,16 @@ export async function startCliServer(options: CliServerOptions = {}): Promise<Cl
   const maxLines = options.maxLogLines ?? DEFAULT_MAX_LOG_LINES;
   let bytes = 0;
   let partial = '';
+  let up = false;
   child.child.stdout?.on('data', (text: string) => {
     bytes += Buffer.byteLength(text);
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
     for (const raw of lines) {
       if (raw.trim() === '') continue;
-      log.push(parseLine(raw));
+      const line = parseLine(raw, !up);
+      up ||= line.event === 'serving';
+      log.push(line);
       if (log.length > maxLines) log.splice(0, log.length - maxLines);
     }
   });
@@ -98,6 +108,7 @@ export async function startCliServer(options: CliServerOptions = {}): Promise<Cl
     httpPort,
     log,
     outputBytes: () => bytes,
+    errorLines: () => log.filter((l) => !l.startup && (l.level === 'error' || l.level === 'raw')).map((l) => l.raw.slice(0, 400)),
     rtmpUrl: (key) => `rtmp://127.0.0.1:${rtmpPort}/live/${key}`,
     flvUrl: (key) => `http://127.0.0.1:${httpPort}/live/${key}.flv`,
     httpUrl: (path) => `http://127.0.0.1:${httpPort}${path}`,
@@ -109,14 +120,14 @@ export async function startCliServer(options: CliServerOptions = {}): Promise<Cl
   };
 }
 
-function parseLine(line: string): CliLogLine {
+function parseLine(line: string, startup: boolean): CliLogLine {
   const raw = line.slice(0, RAW_KEEP_CHARS);
   try {
     const parsed = JSON.parse(line) as Record<string, unknown>;
     const message = String(parsed['message'] ?? '').slice(0, RAW_KEEP_CHARS);
-    return { event: parsed['event'], level: String(parsed['level'] ?? '?'), message, raw, length: line.length };
+    return { event: parsed['event'], level: String(parsed['level'] ?? '?'), message, raw, length: line.length, startup };
   } catch {
     // Not JSON: a stack trace or anything else printed outside the logger.
-    return { level: 'raw', message: raw, raw, length: line.length };
+    return { level: 'raw', message: raw, raw, length: line.length, startup };
   }
 }

@@ -21,6 +21,7 @@ export interface ArrivalReport {
   gapFrom: number;
   lastVideoTs: number;
   regressions: number;
+  maxVideoStep: number;
   status: number;
   ended: string | null;
 }
