@@ -128,16 +128,7 @@ export class Channel {
 
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
-<<<<<<< ours
-    const start = this.gop[0]?.timestamp ?? Math.max(this.timeline.lastTimestamp, 0);
-    const burst: MediaPacket[] = [];
-    if (this.metadata !== undefined) burst.push(this.metadata);
-    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
-    burst.push(...this.gop);
-    viewer.deliverBurst(burst, this.hasVideo);
-=======
     viewer.deliverBurst(this.joinBurst(), this.hasVideo);
->>>>>>> theirs
     this.viewers.add(viewer);
   }
 
