@@ -156,7 +156,8 @@ export class RtmpPublishClient implements MediaSink {
       if (this.needKeyframe) {
         const canResume = typeId === MessageType.Video ? keyframe : this.videoHeader === undefined;
         if (!canResume || waiting > RELAY_RESUME_BYTES) {
-          if (typeId === MessageType.Video) this.info.droppedFrames++;
+          // Waiting for the first keyframe after (re)connecting is not a drop; skipping a backlog is.
+          if (typeId === MessageType.Video && this.skippingSince !== undefined) this.info.droppedFrames++;
           if (this.skippingSince !== undefined && Date.now() - this.skippingSince > RELAY_STALL_MS) {
             this.fail(`has taken nothing for ${RELAY_STALL_MS / 1000} s`);
           }
