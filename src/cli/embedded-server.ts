@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { HubEvent } from '../media/channel-hub.js';
 import { KayakServer } from '../server/kayak-server.js';
+import { parsePushSpec } from '../server/relay/push-spec.js';
 import { startGcGovernor } from '../util/gc-governor.js';
 import type { Logger } from '../util/logger.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
@@ -15,6 +16,8 @@ export interface ServerFlags {
   app: string;
   grace: number;
   maxConnections?: number;
+  /** `--push` values, checked here (a malformed one stops the start with its reason). */
+  push?: string[];
   dashboard: boolean;
   verbose: boolean;
   logFormat?: 'plain' | 'json';
@@ -58,6 +61,7 @@ export async function launchServer(
     app: flags.app,
     graceMs: flags.grace * 1000,
     ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
+    push: (flags.push ?? []).map(parsePushSpec),
     logger,
     onStreamEvent: (event: HubEvent) => {
       if (event.type === 'publish' && !event.resumed && event.address !== 'playout') printShareUrls(event.path);

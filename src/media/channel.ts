@@ -1,6 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import { MediaPacket, type PacketKind } from './media-packet.js';
 import { type AudioInfo, StreamInfo, type VideoInfo } from './stream-info.js';
+import type { ChannelSink } from './channel-sink.js';
 import { Timeline, type TimelineJump } from './timeline.js';
 import type { Viewer } from './viewer.js';
 
@@ -43,6 +44,8 @@ export class Channel {
   bytesOut = 0;
 
   private readonly viewers = new Set<Viewer>();
+  /** Sinks that are not viewers (the HLS segmenter): fed like viewers, not counted or listed as viewers. */
+  private readonly sinks = new Set<ChannelSink>();
   private readonly info = new StreamInfo();
   private metadata: MediaPacket | undefined;
   private videoHeader: MediaPacket | undefined;
@@ -94,7 +97,7 @@ export class Channel {
 
   pushData(timestamp: number, payload: Buffer, isMetadata: boolean): void {
     // onMetaData always goes out at time 0: ffmpeg's FLV reader takes metadata at any other time for a data stream.
-    const packet = new MediaPacket('data', isMetadata ? 0 : this.place('data', timestamp), payload);
+    const packet = new MediaPacket('data', isMetadata ? 0 : this.timeline.untimed(), payload);
     if (isMetadata) {
       this.metadata = packet;
       this.info.takeMetadata(payload);
@@ -105,7 +108,7 @@ export class Channel {
   pushVideo(timestamp: number, payload: Buffer): void {
     const tag = this.info.takeVideo(payload);
     if (tag === undefined) return;
-    const packet = new MediaPacket('video', this.place('video', timestamp), payload, tag.keyframe, tag.sequenceHeader);
+    const packet = new MediaPacket('video', tag.sequenceHeader ? this.timeline.untimed() : this.place('video', timestamp), payload, tag.keyframe, tag.sequenceHeader);
     this.hasVideo = true;
     if (!tag.sequenceHeader) this.info.countFrame(packet.timestamp);
     if (tag.sequenceHeader) this.videoHeader = packet;
@@ -116,7 +119,7 @@ export class Channel {
   pushAudio(timestamp: number, payload: Buffer): void {
     const tag = this.info.takeAudio(payload);
     if (tag === undefined) return;
-    const packet = new MediaPacket('audio', this.place('audio', timestamp), payload, false, tag.sequenceHeader);
+    const packet = new MediaPacket('audio', tag.sequenceHeader ? this.timeline.untimed() : this.place('audio', timestamp), payload, false, tag.sequenceHeader);
     if (tag.sequenceHeader) this.audioHeader = packet;
     // An audio-only stream can start anywhere: keep a short rolling window instead of a GOP.
     else if (!this.hasVideo && (!this.gopValid || this.gop.length >= AUDIO_ONLY_CACHE_PACKETS)) this.startGop();
@@ -125,12 +128,7 @@ export class Channel {
 
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
-    const start = this.gop[0]?.timestamp ?? Math.max(this.timeline.lastTimestamp, 0);
-    const burst: MediaPacket[] = [];
-    if (this.metadata !== undefined) burst.push(this.metadata);
-    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
-    burst.push(...this.gop);
-    viewer.deliverBurst(burst, this.hasVideo);
+    viewer.deliverBurst(this.joinBurst(), this.hasVideo);
     this.viewers.add(viewer);
   }
 
@@ -138,11 +136,33 @@ export class Channel {
     return this.viewers.delete(viewer);
   }
 
+  /** Adds a sink that is not a viewer (see `sinks`), starting it with the same burst a joining viewer gets. */
+  addSink(sink: ChannelSink): void {
+    sink.deliverBurst(this.joinBurst(), this.hasVideo);
+    this.sinks.add(sink);
+  }
+
+  removeSink(sink: ChannelSink): boolean {
+    return this.sinks.delete(sink);
+  }
+
+  /** Metadata, the sequence headers restamped to the start of the cached GOP, then the GOP. */
+  private joinBurst(): MediaPacket[] {
+    const start = this.gop[0]?.timestamp ?? Math.max(this.timeline.lastTimestamp, 0);
+    const burst: MediaPacket[] = [];
+    if (this.metadata !== undefined) burst.push(this.metadata);
+    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
+    burst.push(...this.gop);
+    return burst;
+  }
+
   /** The channel is over: every viewer gets a clean end of stream. */
   end(reason: string): void {
     this.state = 'ended';
     for (const viewer of [...this.viewers]) viewer.finish(reason);
     this.viewers.clear();
+    for (const sink of [...this.sinks]) sink.finish(reason);
+    this.sinks.clear();
     this.clearGop();
   }
 
@@ -164,6 +184,7 @@ export class Channel {
     this.bytesIn += packet.payload.length;
     if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
     for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
+    for (const sink of this.sinks) sink.deliver(packet, this.hasVideo);
   }
 
   private startGop(): void {
