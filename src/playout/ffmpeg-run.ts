@@ -56,6 +56,10 @@ export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Lo
   // The caller looks at `done` when it is ready to; until then a failure must not count as unhandled.
   done.catch(() => {});
   signal?.addEventListener('abort', kill, { once: true });
+  // The show's signal lives as long as the show: a listener left on it would keep every finished ffmpeg (its child
+  // process, streams and buffered output) for good, one more per item (found by the soak: 60 KB of heap per item).
+  const forget = () => signal?.removeEventListener('abort', kill);
+  done.then(forget, forget);
   const stdout = builder.pipe() as Readable;
   return { stdout, done, kill };
 }
