@@ -7,7 +7,9 @@
 //   churn    viewers of any live stream that connect, watch one to five seconds and leave with an RST
 //            (socket.resetAndDestroy): HTTP-FLV, WebSocket-FLV and RTMP in turn.
 //
-// messages in:  { cmd: 'start', host, httpPort, rtmpPort, app, channel, counts: {healthy, stalled, slow, churn} }
+// messages in:  { cmd: 'start', host, httpPort, rtmpPort, app, channel, counts: {healthy, stalled, slow, churn}, staggerMs }
+//               (stalled and slow viewers start spread over staggerMs, so that they do not fill, get cut off and
+//               come back all at once: the server's memory then has a steady state to measure)
 //               { cmd: 'warm' } (gaps count from now)  { cmd: 'snapshot' }  { cmd: 'stop' }
 // messages out: { type: 'started' }  { type: 'snapshot', ... }  { type: 'stopped' }
 
@@ -25,6 +27,11 @@ const REPLACE_AFTER_MS = 500;
 const LIVE_KEYS_EVERY_MS = 2_000;
 
 const send = (msg) => process.send?.(msg);
+/**
+ * Stalled and slow viewers, by the address the server knows them by. One that does not read never sees the server's
+ * FIN behind its unread bytes, so a cut-off is seen in /api/status instead: listed once, then gone.
+ */
+const laggards = new Map();
 let cfg;
 let stopping = false;
 let liveKeys = [];
@@ -94,17 +101,32 @@ function rawViewer(kind, key) {
 
 const KINDS = ['flv', 'ws', 'rtmp'];
 
+/** Watches a stalled or slow viewer until the server drops it (or it closes), then starts its replacement. */
+function trackLaggard(socket, counter, replace) {
+  let done = false;
+  const entry = { seen: false, cutOff: () => {
+    if (done || stopping) return;
+    done = true;
+    laggards.delete(address);
+    counters[counter]++;
+    socket.destroy();
+    setTimeout(replace, REPLACE_AFTER_MS);
+  } };
+  let address;
+  socket.once('connect', () => {
+    address = `${socket.localAddress}:${socket.localPort}`;
+    laggards.set(address, entry);
+  });
+  socket.once('close', entry.cutOff);
+}
+
 function startStalled(i) {
   if (stopping) return;
   const socket = rawViewer(KINDS[i % 3], cfg.channel);
   // RtmpViewer reads its setup replies itself; it stops reading once it plays (a second is plenty).
   if (KINDS[i % 3] === 'rtmp') setTimeout(() => socket.pause(), 1_000);
   else socket.pause();
-  socket.once('close', () => {
-    if (stopping) return;
-    counters.stalledCutOff++;
-    setTimeout(() => startStalled(i), REPLACE_AFTER_MS);
-  });
+  trackLaggard(socket, 'stalledCutOff', () => startStalled(i));
 }
 
 function startSlow(i) {
@@ -120,12 +142,8 @@ function startSlow(i) {
     budget = Math.min(budget + SLOW_BYTES_PER_S / 10, SLOW_BYTES_PER_S / 10);
     if (budget > 0) socket.resume();
   }, 100);
-  socket.once('close', () => {
-    clearInterval(tick);
-    if (stopping) return;
-    counters.slowCutOff++;
-    setTimeout(() => startSlow(i), REPLACE_AFTER_MS);
-  });
+  socket.once('close', () => clearInterval(tick));
+  trackLaggard(socket, 'slowCutOff', () => startSlow(i));
 }
 
 function startChurn(i) {
@@ -151,6 +169,11 @@ async function refreshLiveKeys() {
     const res = await fetch(`http://${cfg.host}:${cfg.httpPort}/api/status`, { signal: AbortSignal.timeout(3_000) });
     const status = await res.json();
     liveKeys = status.streams.filter((s) => s.state === 'live').map((s) => s.key);
+    const listed = new Set(status.viewers.map((v) => v.remoteAddress));
+    for (const [address, entry] of laggards) {
+      if (listed.has(address)) entry.seen = true;
+      else if (entry.seen) entry.cutOff();
+    }
   } catch {
     // keep the last list
   }
@@ -179,8 +202,9 @@ process.on('message', (msg) => {
     cfg = msg;
     const { counts } = msg;
     for (let i = 0; i < counts.healthy; i++) startHealthy(i);
-    for (let i = 0; i < counts.stalled; i++) startStalled(i);
-    for (let i = 0; i < counts.slow; i++) startSlow(i);
+    const spread = (i, n) => (msg.staggerMs * i) / Math.max(1, n);
+    for (let i = 0; i < counts.stalled; i++) setTimeout(() => startStalled(i), spread(i, counts.stalled));
+    for (let i = 0; i < counts.slow; i++) setTimeout(() => startSlow(i), spread(i + 0.5, counts.slow));
     void refreshLiveKeys();
     setInterval(refreshLiveKeys, LIVE_KEYS_EVERY_MS);
     // Churners start spread over a few seconds, so that they do not come and go in step.

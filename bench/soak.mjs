@@ -4,7 +4,7 @@
 // than real time (no -re) as many short streams, and 100+ viewers watch: healthy ones (judged), stalled ones, slow
 // ones, and ones that connect and leave with an RST every few seconds.
 //
-// flags: --minutes M (10)  --warmup M (2)  --publishers N (3)  --speed X (20: each publisher's -readrate, times real
+// flags: --minutes M (12)  --warmup M (4)  --publishers N (3)  --speed X (20: each publisher's -readrate, times real
 //        time)  --healthy N (30)  --rtmp-healthy N (4)  --stalled N (20)  --slow N (20)  --churn N (40)
 //        --item-seconds S (3)  --no-record
 
@@ -25,8 +25,10 @@ const outDir = join(benchDir, 'out', 'soak');
 
 const { values: flags } = parseArgs({
   options: {
-    minutes: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    minutes: { type: 'string', default: '12' },
+    // A stalled viewer takes about three minutes to fill the kernel's buffers and its queue and be cut off: the
+    // warm-up covers one such cycle, with the stalled and slow viewers' starts spread over it.
+    warmup: { type: 'string', default: '4' },
     publishers: { type: 'string', default: '3' },
     speed: { type: 'string', default: '20' },
     healthy: { type: 'string', default: '30' },
@@ -53,7 +55,7 @@ const CHANNEL = 'soak';
 /** The clip each publisher pushes again and again. */
 const CLIP = { seconds: 30, size: '640x360', fps: 25, kbps: 800 };
 /** RSS is compared over windows of this length: right after warm-up, and at the end. */
-const RSS_WINDOW_MS = 60_000;
+const RSS_WINDOW_MS = 120_000;
 
 const children = new Children();
 let stopping = false;
@@ -163,7 +165,7 @@ async function main() {
   const totals = { publishes: 0, failedPublishes: 0, contentS: 0, lastPublishError: '' };
   const publishers = Array.from({ length: cfg.publishers }, (_, p) => publisherLoop(p, rtmpPort, clip, totals));
   const viewers = children.fork(join(benchDir, 'soak-viewers.mjs'));
-  viewers.send({ cmd: 'start', host: '127.0.0.1', httpPort, rtmpPort, app: APP, channel: CHANNEL, counts: cfg.counts });
+  viewers.send({ cmd: 'start', host: '127.0.0.1', httpPort, rtmpPort, app: APP, channel: CHANNEL, counts: cfg.counts, staggerMs: cfg.warmupMs * 0.75 });
   await nextMessage(viewers, 'started', 10_000);
   const rtmpWatchers = Array.from({ length: cfg.rtmpHealthy }, () => rtmpdumpWatch(rtmpPort));
 
