@@ -77,6 +77,7 @@ function facts(run) {
     ['cut off by the server', `${v.stalledCutOff} stalled, ${v.slowCutOff} slow (each replaced at once)`],
     ['RSS', `start ${mb(r.start)}, after warm-up ${mb(r.warm)}, end ${mb(r.final)}, peak ${mb(r.peak)} (${mb(r.peakAfterWarmup)} after warm-up)`],
     ['server log', `${(run.serverLogBytes / 1024).toFixed(0)} KB`],
+    ['machine load', `1-minute load average ${run.load.mean.toFixed(1)} on average, ${run.load.max.toFixed(1)} at most, on ${run.machine.cores} cores (shared with other work)`],
   ];
 }
 

@@ -10,7 +10,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -171,16 +171,20 @@ async function main() {
 
   const rss = [];
   const heap = [];
+  /** The machine's 1-minute load average, sampled: a shared machine's load says how much the waits mean. */
+  const load = [];
   let boundaries = 0;
   let lastItem;
   let lastStatus;
   let statusErrors = 0;
   let warm = false;
+  let loggedAt = 0;
   while (performance.now() - started < cfg.durationMs && !server.exitInfo) {
     await sleep(1_000);
     const t = performance.now() - started;
     try {
       rss.push([t, readMemoryKb(server.pid).vmRss * 1024]);
+      load.push(loadavg()[0]);
     } catch {
       break;
     }
@@ -200,7 +204,8 @@ async function main() {
     } catch {
       statusErrors++;
     }
-    if (Math.round(t / 1000) % 30 === 0) {
+    if (t - loggedAt >= 30_000) {
+      loggedAt = t;
       log(`${Math.round(t / 1000)} s: RSS ${(rss.at(-1)[1] / 1048576).toFixed(1)} MB, heap ${((heap.at(-1)?.[1] ?? NaN) / 1048576).toFixed(1)} MB, ${totals.publishes} publishes (${(totals.contentS / 3600).toFixed(1)} h of content), ${boundaries} item boundaries, ${lastStatus?.server?.connections ?? '?'} connections`);
     }
   }
@@ -238,6 +243,7 @@ async function main() {
     connectionsRefused: finalStatus?.server?.connectionsRefused,
     rss,
     heap,
+    load: { mean: load.reduce((a, b) => a + b, 0) / Math.max(1, load.length), max: Math.max(0, ...load) },
     rssWindowMs: RSS_WINDOW_MS,
     viewers: viewerSnapshot,
     rtmp: rtmpSummary,

@@ -173,4 +173,21 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'fault: slow-loris on the HTTP port', (
     await expectNewPlayersServed(steady);
     expect(steady.server.errorLines()).toEqual([]);
   }, 60_000);
+
+  it('lets go of a refused WebSocket upgrade even when the client never closes its side', async () => {
+    const upgrade = (path: string) =>
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    const refused = await openMany(steady.server.httpPort, 10);
+    loris.push(...refused);
+    // 404 (no such stream) and 400 (a target that is not a path): answered with Connection: close, then held
+    // half-closed for as long as the client keeps its side open, unless the server closes it (found by the fuzzer).
+    // The clients do not read, so they never see the server's FIN and never close on their own.
+    refused.forEach((c, i) => {
+      c.stopReading();
+      c.write(upgrade(i % 2 === 0 ? '/live/nothing-here.flv' : 'http://[/'));
+    });
+    await waitFor(() => held(refused).length === 0, { timeoutMs: SLACK_MS, what: 'the server to close the refused upgrades' }).catch((e: unknown) => {
+      throw new Error(`${held(refused).length} of ${refused.length} refused upgrades still held: ${String(e)}`);
+    });
+  }, 30_000);
 });
