@@ -1,12 +1,13 @@
 import chalk from 'chalk';
 import type { HubEvent } from '../media/channel-hub.js';
 import { KayakServer } from '../server/kayak-server.js';
+import type { NetworkList } from '../server/access/networks.js';
 import { startGcGovernor } from '../util/gc-governor.js';
 import type { Logger } from '../util/logger.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 import { type ShareUrls, shareHosts, streamUrls } from './share-urls.js';
 
-/** The flags `serve` and `schedule` share. */
+/** The flags `serve` and `schedule` share; the config file (`--config`) holds the same settings. */
 export interface ServerFlags {
   rtmpPort: number;
   httpPort: number;
@@ -17,6 +18,20 @@ export interface ServerFlags {
   dashboard: boolean;
   verbose: boolean;
   logFormat?: 'plain' | 'json';
+  config?: string;
+  publishSecret?: string;
+  playSecret?: string;
+  /** Config file or KAYAK_ADMIN_TOKEN only: a flag would show in `ps`. */
+  adminToken?: string;
+  publishAllow?: NetworkList;
+  trustProxy?: NetworkList;
+  maxViewers?: number;
+  /** Bits per second. */
+  maxBandwidth?: number;
+  maxConnectionsPerIp?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  rtmpsPort?: number;
 }
 
 export interface LaunchedServer {

@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { UserError } from '../errors.js';
 import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
 import { VERSION } from '../version.js';
+import { limitValue, networksValue, portValue, rateValue, secondsValue, secretValue } from './option-values.js';
 
 /**
  * The command-line program. Each command's module is loaded when it runs, so `serve` carries none of what
@@ -16,7 +18,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   withServerFlags(
     program.command('serve').description('run the embedded RTMP + HTTP-FLV server and print the URLs to publish to and share'),
-  ).action(async (options) => setExitCode(await (await import('./commands/serve.js')).serve(options)));
+  ).action(async (options, command: Command) => {
+    const flags = await (await import('./server-flags.js')).resolveServerFlags(options, command);
+    setExitCode(await (await import('./commands/serve.js')).serve(flags));
+  });
 
   withServerFlags(
     program
@@ -28,7 +33,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--ffmpeg <path>', 'ffmpeg to use (default: FFMPEG_PATH, ffmpeg-static, then PATH)')
       .option('--ffprobe <path>', 'ffprobe to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
       .option('--to <rtmp-url>', 'play out to another RTMP server instead of the embedded one'),
-  ).action(async (file: string, options) => setExitCode(await (await import('./commands/schedule.js')).schedule(file, options)));
+  ).action(async (file: string, options, command: Command) => {
+    const flags = await (await import('./server-flags.js')).resolveServerFlags(options, command);
+    setExitCode(await (await import('./commands/schedule.js')).schedule(file, flags));
+  });
 
   program
     .command('status')
@@ -60,19 +68,33 @@ function withServerFlags(command: Command): Command {
         .default(DEFAULT_GRACE_MS / 1000)
         .argParser(parseSeconds),
     )
+    .option('--config <file>', 'read these settings from a YAML file (flags given here win); see playlists/kayak-server.yaml')
+    .addOption(new Option('--publish-secret <secret>', 'lets publishers outside --publish-allow in with ?secret=<secret>').env('KAYAK_PUBLISH_SECRET').argParser(flag(secretValue)))
+    .addOption(new Option('--play-secret <secret>', 'a private show: watching needs ?secret=<secret> or a signed play link').env('KAYAK_PLAY_SECRET').argParser(flag(secretValue)))
+    .addOption(new Option('--publish-allow <networks>', 'networks that may publish without the secret: loopback, CIDRs, or none').argParser(flag(networksValue)))
+    .addOption(new Option('--trust-proxy <networks>', "reverse proxies whose X-Forwarded-For is believed (default: 127.0.0.1,::1)").argParser(flag(networksValue)))
+    .addOption(new Option('--max-viewers <n>', 'viewers admitted at once, over all streams (default: unlimited)').argParser(flag(limitValue)))
+    .addOption(new Option('--max-bandwidth <rate>', 'upload budget for viewers, e.g. 8mbit or 1.5MB/s (default: unlimited)').argParser(flag(rateValue)))
+    .addOption(new Option('--max-connections-per-ip <n>', 'open connections one address may hold (default: 20)').argParser(flag(limitValue)))
+    .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS on the HTTP port and RTMPS')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .addOption(new Option('--rtmps-port <port>', 'RTMPS port, with --tls-cert (default: 1936)').argParser(flag(portValue)))
     .option('--no-dashboard', 'print plain log lines instead of the live dashboard')
     .addOption(new Option('--log-format <format>', 'log lines without the dashboard: plain or json (one object a line)').choices(['plain', 'json']).default('plain'))
     .option('--verbose', 'also print debug lines', false);
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
-  return port;
+/** A commander argument parser from an option reader: its UserError becomes commander's usage error. */
+function flag<T>(read: (value: unknown) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return read(value);
+    } catch (error) {
+      if (error instanceof UserError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
 }
 
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError('expected a number of seconds (0 or more)');
-  return seconds;
-}
+const parsePort = flag(portValue);
+const parseSeconds = flag(secondsValue);

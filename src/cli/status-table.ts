@@ -22,7 +22,7 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
       rows.push([
         s.path,
         s.state,
-        s.publisher?.address ?? '(waiting)',
+        s.publisher === null ? '(waiting)' : (s.publisher.address ?? 'hidden'),
         video,
         audio,
         formatBitrate(s.bitrateIn),

@@ -6,7 +6,7 @@ import { EventLog } from './event-log.js';
 import { History } from './history.js';
 import { ProcessSampler } from './process-sampler.js';
 import { RateWindow } from './rate-window.js';
-import type { ScheduleStatus, StatusSnapshot, StreamStatus, ViewerStatus } from './status-snapshot.js';
+import { type AccessStatus, STATUS_VERSION, type ScheduleStatus, type StatusSnapshot, type StreamStatus, type ViewerStatus } from './status-snapshot.js';
 
 /** How often rates and CPU are sampled. */
 export const SAMPLE_INTERVAL_MS = 1000;
@@ -15,8 +15,17 @@ export interface StatusSources {
   hub: ChannelHub;
   clock: Clock;
   app: string;
-  ports: () => { rtmp: number; http: number };
+  ports: () => { rtmp: number; http: number; rtmps?: number; tls?: boolean };
   connections: () => number;
+  /** Who may publish and watch, limits and refusals; absent in tests that build a bare store. */
+  access?: () => AccessStatus;
+}
+
+/** What is being sent now, for admission: see ViewerLoad in src/server/access/admission.ts. */
+export interface OutgoingLoad {
+  viewers: number;
+  /** The larger of the measured outgoing rate and the sum over streams of incoming bitrate × viewers. */
+  committedBps: number;
 }
 
 interface ChannelRates {
@@ -72,6 +81,8 @@ export class StatusStore {
     const ports = this.sources.ports();
     const channels = this.sources.hub.list();
     return {
+      version: STATUS_VERSION,
+      view: 'full',
       server: {
         version: VERSION,
         pid: process.pid,
@@ -81,6 +92,8 @@ export class StatusStore {
         cpuPercent: this.process.cpuPercent,
         rtmpPort: ports.rtmp,
         httpPort: ports.http,
+        ...(ports.rtmps !== undefined ? { rtmpsPort: ports.rtmps } : {}),
+        ...(ports.tls ? { tls: true } : {}),
         app: this.sources.app,
         connections: this.sources.connections(),
       },
@@ -88,7 +101,39 @@ export class StatusStore {
       // Newest first. Sorted on numbers: String#localeCompare would page in ICU's collation data (about 3 MB).
       viewers: channels.flatMap((channel) => viewerStatuses(channel)).sort((a, b) => Date.parse(b.since) - Date.parse(a.since)),
       ...(this.schedule !== undefined ? { schedule: this.schedule() } : {}),
+      ...(this.sources.access !== undefined ? { access: this.sources.access() } : {}),
     };
+  }
+
+  /** Viewers and committed outgoing bandwidth over all streams, read when a viewer asks to be admitted. */
+  load(): OutgoingLoad {
+    const now = this.sources.clock.monotonic();
+    let viewers = 0;
+    let measured = 0;
+    let committed = 0;
+    for (const channel of this.sources.hub.list()) {
+      const count = channel.viewerList.size;
+      viewers += count;
+      measured += this.rates.get(channel)?.out.bitsPerSecond(now, channel.bytesOut) ?? 0;
+      committed += this.bitrateIn(channel) * count;
+    }
+    return { viewers, committedBps: Math.max(measured, committed) };
+  }
+
+  /**
+   * A stream's incoming bitrate: the 5-second average, or while that has no samples yet (the first second or two of a
+   * stream), the average since the stream began.
+   */
+  streamBitrate(path: string): number {
+    const channel = this.sources.hub.get(path);
+    return channel === undefined ? 0 : this.bitrateIn(channel);
+  }
+
+  private bitrateIn(channel: Channel): number {
+    const measured = this.rates.get(channel)?.in.bitsPerSecond(this.sources.clock.monotonic(), channel.bytesIn) ?? 0;
+    if (measured > 0) return measured;
+    const ageMs = this.sources.clock.now() - channel.since;
+    return ageMs > 0 ? Math.round((channel.bytesIn * 8 * 1000) / ageMs) : 0;
   }
 
   /** One stream's status, or undefined when there is no such stream. */

@@ -23,7 +23,7 @@ export function StreamsTable({ streams, compact, limit }: { streams: StreamStatu
 }
 
 function fullRow(s: StreamStatus): string {
-  const source = s.publisher === null ? chalk.yellow(fit('(waiting)', 18)) : fit(s.publisher.protocol === 'playout' ? 'playlist' : s.publisher.address, 18);
+  const source = s.publisher === null ? chalk.yellow(fit('(waiting)', 18)) : fit(s.publisher.protocol === 'playout' ? 'playlist' : (s.publisher.address ?? 'hidden'), 18);
   const v = s.video;
   const video = v === null ? '-' : `${v.codec} ${v.width ?? '?'}x${v.height ?? '?'}${v.fps !== undefined ? ` ${Math.round(v.fps)}` : ''}`;
   const viewers = `${s.viewers.rtmp}/${s.viewers['http-flv']}/${s.viewers['ws-flv']}`;
