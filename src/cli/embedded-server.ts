@@ -15,6 +15,7 @@ export interface ServerFlags {
   publicHost?: string;
   app: string;
   grace: number;
+  maxConnections?: number;
   dashboard: boolean;
   verbose: boolean;
   logFormat?: 'plain' | 'json';
@@ -71,6 +72,7 @@ export async function launchServer(
     httpPort: flags.httpPort,
     app: flags.app,
     graceMs: flags.grace * 1000,
+    ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
     logger,
     onStreamEvent: (event: HubEvent) => {
       if (event.type === 'publish' && !event.resumed && event.address !== 'playout') printShareUrls(event.path);

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../server/limits.js';
 import { VERSION } from '../version.js';
 import { limitValue, networksValue, portValue, rateValue, secondsValue, secretValue } from './option-values.js';
 
@@ -68,6 +69,11 @@ function withServerFlags(command: Command): Command {
         .default(DEFAULT_GRACE_MS / 1000)
         .argParser(parseSeconds),
     )
+    .addOption(
+      new Option('--max-connections <n>', 'most open connections, RTMP and HTTP together (lowered to fit ulimit -n)')
+        .default(DEFAULT_MAX_CONNECTIONS)
+        .argParser(parseCount),
+    )
     .option('--config <file>', 'read these settings from a YAML file (flags given here win); see playlists/kayak-server.yaml')
     .addOption(new Option('--publish-secret <secret>', 'lets publishers outside --publish-allow in with ?secret=<secret>').env('KAYAK_PUBLISH_SECRET').argParser(flag(secretValue)))
     .addOption(new Option('--play-secret <secret>', 'a private show: watching needs ?secret=<secret> or a signed play link').env('KAYAK_PLAY_SECRET').argParser(flag(secretValue)))
@@ -98,3 +104,9 @@ function flag<T>(read: (value: unknown) => T): (value: string) => T {
 
 const parsePort = flag(portValue);
 const parseSeconds = flag(secondsValue);
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
+  return n;
+}

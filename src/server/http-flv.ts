@@ -25,7 +25,19 @@ export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Cha
     return;
   }
   res.flushHeaders();
-  const socket = res.socket as Socket;
+  // A request pipelined behind another on the same connection (RFC 9112 9.3.2) is answered after it: its response
+  // has no socket until the earlier one is done. The response head is written just after the 'socket' event, so
+  // the tags start on the next tick.
+  if (res.socket !== null) return play(res.socket, channel, ctx);
+  res.once('socket', (socket: Socket) =>
+    process.nextTick(() => {
+      if (channel.state === 'ended' || socket.destroyed) socket.end();
+      else play(socket, channel, ctx);
+    }),
+  );
+}
+
+function play(socket: Socket, channel: Channel, ctx: ServerContext): void {
   socket.setNoDelay(true);
   const remote = formatAddress(socket.remoteAddress, socket.remotePort);
   const viewer = new FlvViewer({
@@ -36,16 +48,16 @@ export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Cha
     queueLimits: ctx.limits.queue,
     batcher: ctx.writeBatcher,
     onCutOff: () => {
-      ctx.logger.log('warn', `http-flv ${remote} fell behind: disconnected`, { viewer: viewer.id });
+      ctx.logger.log('warn', `http-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
       socket.destroy();
     },
   });
   socket.write(flvFileHeader({ audio: channel.audio !== null || channel.video === null, video: channel.video !== null || channel.audio === null }));
   channel.addViewer(viewer);
-  ctx.logger.log('info', `http-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id });
+  ctx.logger.log('info', `http-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id, peer: remote });
   socket.once('close', () => {
     if (channel.removeViewer(viewer)) {
-      ctx.logger.log('info', `http-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id });
+      ctx.logger.log('info', `http-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id, peer: remote });
     }
   });
 }

@@ -3,14 +3,32 @@ import type { StatusStore } from '../status/status-store.js';
 import { streamKeyProblem } from '../media/stream-key.js';
 import { serveFlv } from './http-flv.js';
 import { type PageContext, servePage } from './http-pages.js';
+import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
+import { formatAddress } from './socket-viewer.js';
+import { describeError } from '../util/safe-timer.js';
 
 const CORS = { 'Access-Control-Allow-Origin': '*' } as const;
 
-/** Routes one HTTP request. Every answer is deliberate: unknown paths 404, wrong methods 405, never a 500 by design. */
+/**
+ * Routes one HTTP request. Every answer is deliberate: unknown paths 404, wrong methods 405, never a 500 by design;
+ * and should a handler throw all the same, that request gets a 500 and a log line, and the server goes on.
+ */
 export function route(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, status: StatusStore, pages: PageContext): void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const path = decodeSafely(url.pathname);
+  try {
+    answer(req, res, ctx, status, pages);
+  } catch (error) {
+    const peer = formatAddress(req.socket.remoteAddress, req.socket.remotePort);
+    ctx.logger.log('error', `http ${peer}: internal error answering a request, answered 500: ${describeError(error)}`, {
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    if (!res.headersSent) text(res, 500, 'internal error: this is a bug in kayak-cast');
+    else res.destroy();
+  }
+}
+
+function answer(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, status: StatusStore, pages: PageContext): void {
+  const target = parseRequestTarget(req.url);
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { ...CORS, 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Max-Age': '86400' });
     res.end();
@@ -20,7 +38,8 @@ export function route(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     text(res, 405, `${req.method ?? 'this method'} is not allowed here: use GET or HEAD`, { Allow: 'GET, HEAD, OPTIONS' });
     return;
   }
-  if (path === undefined) return text(res, 400, 'the path is not valid percent-encoding');
+  if ('problem' in target) return text(res, 400, target.problem);
+  const { path } = target;
   if (path === '/api/status') return json(res, 200, status.snapshot());
 
   const streamApi = /^\/api\/streams\/([^/]+)\/([^/]+)$/.exec(path);
@@ -52,19 +71,11 @@ function indexText(status: StatusStore): string {
 }
 
 function text(res: ServerResponse, code: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(code, { ...CORS, ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(code, { ...CORS, ...headers, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
   res.end(`${body}\n`);
 }
 
 function json(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { ...CORS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(`${JSON.stringify(body)}\n`);
-}
-
-function decodeSafely(path: string): string | undefined {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return undefined;
-  }
 }

@@ -5,12 +5,29 @@ import { ChannelHub, DEFAULT_GRACE_MS, type HubEvent } from '../media/channel-hu
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../media/viewer-queue.js';
 import { StatusStore } from '../status/status-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { openFileLimit } from '../util/fd-limit.js';
+import { limitPeerLines } from '../util/log-limiter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
+import { describeError, safeInterval } from '../util/safe-timer.js';
+import { BufferBudget } from './buffer-budget.js';
+import { ConnectionGate } from './connection-gate.js';
 import { findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
+import {
+  DEADLINE_SWEEP_MS,
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_CONNECTIONS,
+  HTTP_HEADERS_TIMEOUT_MS,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  HTTP_MAX_HEADER_BYTES,
+  HTTP_MAX_REQUESTS_PER_SOCKET,
+  HTTP_REQUEST_TIMEOUT_MS,
+  fitConnectionCap,
+} from './limits.js';
 import { RtmpSession } from './rtmp-session.js';
 import { WriteBatcher } from './write-batcher.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerContext } from './server-context.js';
+import { formatAddress } from './socket-viewer.js';
+import type { ServerContext } from './server-context.js';
 import type { WsFlvGateway } from './ws-flv.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
@@ -26,6 +43,16 @@ export interface KayakServerOptions {
   graceMs?: number;
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** An unfinished incoming message older than this closes its connection. */
+  messageDeadlineMs?: number;
+  /** A connection that neither publishes nor plays this long after its handshake is closed. */
+  roleDeadlineMs?: number;
+  /** Bytes of unfinished incoming messages all non-publishing connections may hold together. */
+  serverBufferedBytes?: number;
+  /** Total open connections (RTMP + HTTP); lowered to fit the file-descriptor limit. Default DEFAULT_MAX_CONNECTIONS. */
+  maxConnections?: number;
+  /** The soft file-descriptor limit; read from the system when not given (tests pass one). */
+  fileLimit?: number;
   queueLimits?: QueueLimits;
   clock?: Clock;
   logger?: Logger;
@@ -67,17 +94,27 @@ export class KayakServer {
   private readonly host: string;
   private ports = { rtmp: 0, http: 0 };
   private idCounter = 0;
+  readonly gate: ConnectionGate;
+  private stopTimers: (() => void)[] = [];
 
   constructor(private readonly options: KayakServerOptions = {}) {
     const clock = options.clock ?? systemClock;
-    const logger = options.logger ?? silentLogger;
+    const logger = limitPeerLines(options.logger ?? silentLogger);
     const app = options.app ?? DEFAULT_APP;
+    const fileLimit = options.fileLimit ?? openFileLimit();
+    const fitted = fitConnectionCap(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, fileLimit);
+    if (fitted.limitedBy !== undefined) {
+      logger.log('warn', `connections capped at ${fitted.cap}: the file-descriptor limit is ${fitted.limitedBy} (raise it with ulimit -n or LimitNOFILE=)`, {
+        event: 'connection-cap',
+      });
+    }
+    this.gate = new ConnectionGate(fitted.cap, logger);
     this.host = options.host ?? '0.0.0.0';
     this.hub = new ChannelHub({
       graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
       clock,
       onEvent: (event) => {
-        logger.log('info', describeHubEvent(event), { event: event.type, stream: event.path });
+        logger.log(event.type === 'timestamp-jump' ? 'warn' : 'info', describeHubEvent(event), { event: event.type, stream: event.path });
         options.onStreamEvent?.(event);
       },
     });
@@ -87,10 +124,15 @@ export class KayakServer {
       clock,
       logger,
       limits: {
-        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
-        idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_LIMITS.idleTimeoutMs,
+        messageDeadlineMs: options.messageDeadlineMs ?? DEFAULT_LIMITS.messageDeadlineMs,
+        roleDeadlineMs: options.roleDeadlineMs ?? DEFAULT_LIMITS.roleDeadlineMs,
+        serverBufferedBytes: options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes,
+        maxConnections: fitted.cap,
         queue: options.queueLimits ?? DEFAULT_QUEUE_LIMITS,
       },
+      buffered: new BufferBudget(options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes),
       writeBatcher: new WriteBatcher(),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
@@ -99,28 +141,58 @@ export class KayakServer {
       clock,
       app,
       ports: () => this.ports,
-      connections: () => this.sessions.size + this.httpSockets.size,
+      connections: () => ({ open: this.gate.open, cap: this.gate.cap, refused: this.gate.refused }),
+      logger,
     });
     this.rtmp = createNetServer((socket) => this.accept(socket));
     const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist() };
-    this.http = createHttpServer((req, res) => route(req, res, this.ctx, this.status, pages));
-    this.http.on('upgrade', (req, socket, head: Buffer) => {
+    this.http = createHttpServer(
+      {
+        headersTimeout: HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        maxHeaderSize: HTTP_MAX_HEADER_BYTES,
+        // Stale or half-open requests are checked for this often (Node's default is 30 s).
+        connectionsCheckingInterval: 2_000,
+      },
+      (req, res) => route(req, res, this.ctx, this.status, pages),
+    );
+    this.http.maxRequestsPerSocket = HTTP_MAX_REQUESTS_PER_SOCKET;
+    this.http.on('upgrade', (req, socket: Socket, head: Buffer) => {
       socket.pause();
+      socket.on('error', () => socket.destroy());
       this.wsFlv ??= import('./ws-flv.js').then(({ WsFlvGateway }) => new WsFlvGateway(this.ctx));
-      void this.wsFlv.then((gateway) => {
-        socket.resume();
-        gateway.handleUpgrade(req, socket, head);
-      });
+      this.wsFlv.then(
+        (gateway) => {
+          socket.resume();
+          gateway.handleUpgrade(req, socket, head);
+        },
+        (error: unknown) => {
+          logger.log('error', `ws-flv is unavailable: ${describeError(error)}`);
+          socket.destroy();
+        },
+      );
     });
     this.http.on('connection', (socket: Socket) => {
+      if (!this.gate.admit(socket, 'http')) return;
       this.httpSockets.add(socket);
       socket.once('close', () => this.httpSockets.delete(socket));
     });
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-      logger.log('debug', `http: bad request: ${error.code ?? error.message}`);
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-      else socket.destroy();
+      const peer = formatAddress(socket.remoteAddress, socket.remotePort);
+      logger.log('debug', `http ${peer}: bad request: ${error.code ?? error.message}`, { peer });
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      }
+      socket.destroySoon();
     });
+    // After listen(), an 'error' is a failed accept (EMFILE when other descriptors use up the limit): log it, go on.
+    for (const [name, server] of [['rtmp', this.rtmp], ['http', this.http]] as const) {
+      server.on('error', (error: NodeJS.ErrnoException) => {
+        if (server.listening) logger.log('warn', `${name}: cannot accept a connection: ${describeError(error)}`, { event: 'accept-error', peer: 'accept' });
+      });
+    }
   }
 
   get rtmpPort(): number {
@@ -144,12 +216,20 @@ export class KayakServer {
       throw error;
     }
     this.status.start();
+    this.stopTimers.push(
+      safeInterval('the connection deadline check', DEADLINE_SWEEP_MS, () => {
+        const now = this.ctx.clock.monotonic();
+        for (const session of this.sessions) session.checkDeadlines(now);
+      }, this.ctx.logger),
+    );
     this.ctx.logger.log('debug', `listening: rtmp ${this.host}:${this.ports.rtmp}, http ${this.host}:${this.ports.http}`);
   }
 
   /** Ends every stream cleanly (viewers get an end of stream), closes every connection, stops listening. */
   async stop(): Promise<void> {
     this.status.stop();
+    for (const stop of this.stopTimers) stop();
+    this.stopTimers = [];
     this.ctx.writeBatcher.flushAll();
     this.hub.close('the server is stopping');
     for (const session of this.sessions) session.close();
@@ -166,6 +246,7 @@ export class KayakServer {
   }
 
   private accept(socket: Socket): void {
+    if (!this.gate.admit(socket, 'rtmp')) return;
     const session = new RtmpSession(socket, this.ctx);
     this.sessions.add(session);
     socket.once('close', () => this.sessions.delete(session));
@@ -199,5 +280,10 @@ function describeHubEvent(event: HubEvent): string {
       return `${event.path}: publisher left; viewers wait ${Math.round(event.graceMs / 1000)} s for it to come back`;
     case 'end':
       return `${event.path}: ended (${event.reason})`;
+    case 'timestamp-jump': {
+      const by = `${event.byMs < 0 ? 'back' : 'forward'} by ${(Math.abs(event.byMs) / 1000).toFixed(1)} s`;
+      const more = event.count > 1 ? ` (${event.count} jumps in the last minute)` : '';
+      return `${event.path}: the publisher's timestamps jumped ${by}${more}; viewers' timeline continues smoothly`;
+    }
   }
 }

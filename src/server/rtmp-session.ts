@@ -12,8 +12,16 @@ import {
   windowAckSize,
 } from '../protocol/rtmp/control-messages.js';
 import { ServerHandshake } from '../protocol/rtmp/handshake.js';
-import { DEFAULT_CHUNK_SIZE, MessageType, type RtmpMessage, UserControlEvent } from '../protocol/rtmp/message-types.js';
+import {
+  DEFAULT_CHUNK_SIZE,
+  MAX_MESSAGE_LENGTH,
+  MessageType,
+  type RtmpMessage,
+  UserControlEvent,
+} from '../protocol/rtmp/message-types.js';
 import { ProtocolError } from '../errors.js';
+import { quotePeer } from '../util/safe-text.js';
+import { COMMAND_MAX_MESSAGE_LENGTH, MAX_PENDING_REPLY_BYTES } from './limits.js';
 import {
   type RtmpCommand,
   dataMessage,
@@ -42,7 +50,8 @@ export class RtmpSession {
   readonly id: string;
   readonly remoteAddress: string;
   private handshake: ServerHandshake | undefined = new ServerHandshake();
-  private readonly reader = new ChunkReader();
+  /** Until the connection publishes, its messages are commands: a few hundred bytes (see COMMAND_MAX_MESSAGE_LENGTH). */
+  private readonly reader = new ChunkReader({ maxMessageLength: COMMAND_MAX_MESSAGE_LENGTH });
   private connected = false;
   /** Our chunk size: the default until we have told the peer otherwise (spec 5.4.1). */
   private outChunkSize = DEFAULT_CHUNK_SIZE;
@@ -51,8 +60,9 @@ export class RtmpSession {
   private lastAckSent = 0;
   private role: Role = { kind: 'none' };
   private closed = false;
-  /** An absolute deadline: a client trickling the handshake byte by byte must not hold the socket forever. */
-  private readonly handshakeTimer: NodeJS.Timeout;
+  /** Monotonic ms: when the connection opened, and since when it has had no role (deadlines are absolute). */
+  private readonly openedAt: number;
+  private withoutRoleSince: number | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -61,8 +71,7 @@ export class RtmpSession {
     this.id = ctx.nextId('rtmp');
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
     socket.setNoDelay(true);
-    this.handshakeTimer = setTimeout(() => this.fail('handshake timed out'), ctx.limits.handshakeTimeoutMs);
-    this.handshakeTimer.unref();
+    this.openedAt = ctx.clock.monotonic();
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('timeout', () => this.onTimeout());
     socket.on('error', (error: NodeJS.ErrnoException) => this.log('debug', `socket error: ${error.code ?? error.message}`));
@@ -71,6 +80,26 @@ export class RtmpSession {
 
   get isPublisher(): boolean {
     return this.role.kind === 'publisher';
+  }
+
+  /**
+   * Checked about once a second for every connection by the server (one timer for all): absolute deadlines that no
+   * trickle of bytes or stream of small messages can keep resetting.
+   */
+  checkDeadlines(now: number): void {
+    if (this.closed) return;
+    const { limits } = this.ctx;
+    if (this.handshake !== undefined) {
+      if (now - this.openedAt > limits.handshakeTimeoutMs) this.fail(`handshake not finished within ${seconds(limits.handshakeTimeoutMs)}`);
+      return;
+    }
+    if (this.role.kind === 'none' && this.withoutRoleSince !== undefined && now - this.withoutRoleSince > limits.roleDeadlineMs) {
+      return this.fail(`neither published nor played within ${seconds(limits.roleDeadlineMs)} of connecting`);
+    }
+    const oldest = this.reader.oldestOpenSince();
+    if (oldest !== undefined && now - oldest > limits.messageDeadlineMs) {
+      this.fail(`a message took more than ${seconds(limits.messageDeadlineMs)} to arrive`);
+    }
   }
 
   /** Server shutdown: players get an end of stream, everyone is disconnected. */
@@ -89,14 +118,17 @@ export class RtmpSession {
         for (const bytes of step.send) this.socket.write(bytes);
         if (!step.done) return;
         this.handshake = undefined;
-        clearTimeout(this.handshakeTimer);
+        this.withoutRoleSince = this.ctx.clock.monotonic();
         this.socket.setTimeout(this.ctx.limits.idleTimeoutMs);
         rest = step.rest;
       }
       if (rest.length === 0) return;
-      for (const message of this.reader.push(rest)) {
+      for (const message of this.reader.push(rest, this.ctx.clock.monotonic())) {
         this.onMessage(message);
         if (this.closed) return;
+      }
+      if (this.role.kind !== 'publisher' && !this.ctx.buffered.update(this, this.reader.bufferedBytes)) {
+        return this.fail(`unfinished messages would pass the server's budget of ${this.ctx.limits.serverBufferedBytes} bytes`);
       }
       this.acknowledge();
     } catch (error) {
@@ -157,7 +189,7 @@ export class RtmpSession {
 
   private onCommand(command: RtmpCommand): void {
     if (command.name !== 'connect' && !this.connected) {
-      return this.fail(`'${command.name}' before 'connect'`);
+      return this.fail(`${quotePeer(command.name)} before 'connect'`);
     }
     switch (command.name) {
       case 'connect':
@@ -187,9 +219,9 @@ export class RtmpSession {
         }
         return;
       default:
-        this.log('debug', `unhandled command '${command.name}'`);
+        this.log('debug', `unhandled command ${quotePeer(command.name)}`);
         if (command.transactionId > 0) {
-          this.send(errorMessage(command.transactionId, 'NetConnection.Call.Failed', `unknown command ${command.name}`));
+          this.send(errorMessage(command.transactionId, 'NetConnection.Call.Failed', `unknown command ${quotePeer(command.name)}`));
         }
     }
   }
@@ -199,9 +231,9 @@ export class RtmpSession {
     const app = stripQuery(requested).replace(/\/+$/, '');
     if (app !== this.ctx.app) {
       this.send(
-        errorMessage(command.transactionId, 'NetConnection.Connect.Rejected', `unknown app '${app}': this server serves '${this.ctx.app}'`),
+        errorMessage(command.transactionId, 'NetConnection.Connect.Rejected', `unknown app ${quotePeer(app)}: this server serves '${this.ctx.app}'`),
       );
-      return this.fail(`connect to unknown app '${app}' (this server serves '${this.ctx.app}')`, 'info');
+      return this.fail(`connect to unknown app ${quotePeer(app)} (this server serves '${this.ctx.app}')`, 'info');
     }
     this.connected = true;
     this.send(windowAckSize(WINDOW_ACK_SIZE));
@@ -233,6 +265,9 @@ export class RtmpSession {
       return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${this.ctx.app}/${key} is already being published`);
     }
     this.role = { kind: 'publisher', channel, streamId };
+    // A publisher sends media: keyframes of hundreds of kB. Its unfinished messages leave the shared budget.
+    this.reader.setMaxMessageLength(MAX_MESSAGE_LENGTH);
+    this.ctx.buffered.release(this);
     this.send(userControl(UserControlEvent.StreamBegin, streamId));
     this.send(onStatusMessage(streamId, 'status', 'NetStream.Publish.Start', `${channel.path} is now published.`));
   }
@@ -279,6 +314,7 @@ export class RtmpSession {
   private leaveRole(): void {
     const role = this.role;
     this.role = { kind: 'none' };
+    this.withoutRoleSince = this.ctx.clock.monotonic();
     if (role.kind === 'publisher') {
       this.ctx.hub.unpublish(role.channel);
       this.log('info', `stopped publishing ${role.channel.path}`);
@@ -296,8 +332,15 @@ export class RtmpSession {
     }
   }
 
+  /**
+   * Replies pile up in the socket when the peer does not read them. A player's socket also holds its media, which its
+   * queue policy bounds; anyone else may have MAX_PENDING_REPLY_BYTES waiting before the connection is closed.
+   */
   private send(message: RtmpMessage): void {
-    if (!this.socket.destroyed) this.socket.write(writeMessage(message, this.outChunkSize));
+    if (this.socket.destroyed || this.closed) return;
+    const allowed = MAX_PENDING_REPLY_BYTES + (this.role.kind === 'player' ? this.ctx.limits.queue.maxBytes : 0);
+    if (this.socket.writableLength > allowed) return this.fail(`does not read its replies (${this.socket.writableLength} bytes waiting)`);
+    this.socket.write(writeMessage(message, this.outChunkSize));
   }
 
   private fail(reason: string, level: 'info' | 'warn' = 'warn'): void {
@@ -318,12 +361,16 @@ export class RtmpSession {
 
   private onClose(): void {
     this.closed = true;
-    clearTimeout(this.handshakeTimer);
+    this.ctx.buffered.release(this);
     this.leaveRole();
     this.log('debug', 'disconnected');
   }
 
   private log(level: 'debug' | 'info' | 'warn', message: string): void {
-    this.ctx.logger.log(level, `rtmp ${this.remoteAddress} ${message}`, { session: this.id });
+    this.ctx.logger.log(level, `rtmp ${this.remoteAddress} ${message}`, { session: this.id, peer: this.remoteAddress });
   }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

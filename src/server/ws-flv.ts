@@ -6,6 +6,8 @@ import type { Channel } from '../media/channel.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { streamKeyProblem } from '../media/stream-key.js';
 import { flvFileHeader } from '../protocol/flv/flv-tag.js';
+import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
+import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
 import { SocketViewer, type SocketViewerOptions, formatAddress } from './socket-viewer.js';
 
@@ -16,8 +18,9 @@ const CLOSE_REASON_MAX_BYTES = 123;
 
 /**
  * WebSocket-FLV: the same byte stream as HTTP-FLV (FLV header, then one FLV tag per packet), carried in binary
- * messages. Each tag is one message; its parts go out as fragments of that message (RFC 6455 5.4), so the shared tag
- * Buffers reach the socket unchanged: a server-to-client frame is not masked (5.3), only a small frame header is added.
+ * messages, one unfragmented frame per tag. A server-to-client frame is not masked (RFC 6455 5.3), so the frame (its
+ * header and the shared tag Buffers) is built once per packet and written as it is to every viewer's socket; the ws
+ * package handles the handshake, the client's frames and the closing handshake.
  */
 export class WsFlvViewer extends SocketViewer {
   readonly protocol = 'ws-flv' as const;
@@ -33,26 +36,17 @@ export class WsFlvViewer extends SocketViewer {
   }
 
   protected override serialise(packet: MediaPacket): WireParts {
-    return packet.flvTag();
+    return packet.wsFrame();
   }
 
+  /** After a close frame (ours or the client's) no data frame may follow (RFC 6455 5.5.1). */
   protected override write(parts: WireParts): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    let bytes = 0;
-    // Corked, the frame headers and the parts leave in one writev system call.
-    this.socket.cork();
-    parts.forEach((part, i) => {
-      this.ws.send(part, { binary: true, compress: false, fin: i === parts.length - 1 });
-      bytes += part.length;
-    });
-    this.socket.uncork();
-    this.bytesSent += bytes;
-    this.channel.bytesOut += bytes;
+    if (this.ws.readyState === this.ws.OPEN) super.write(parts);
   }
 
   /** Sends the FLV file header (FLV spec E.2) as the first message. */
   sendHeader(header: Buffer): void {
-    this.write([header]);
+    this.write([wsBinaryFrameHeader(header.length), header]);
   }
 }
 
@@ -65,12 +59,9 @@ export class WsFlvGateway {
   /** The HTTP server's 'upgrade' listener. Anything that is not a playable stream gets a plain HTTP answer. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    let path: string;
-    try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    } catch {
-      return refuse(socket, 400, 'the path is not valid percent-encoding');
-    }
+    const target = parseRequestTarget(req.url);
+    if ('problem' in target) return refuse(socket, 400, target.problem);
+    const { path } = target;
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(socket, 400, 'only WebSocket upgrades are served');
     const match = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
     if (match === null) return refuse(socket, 404, `not found: ${path}`);
@@ -100,17 +91,17 @@ export class WsFlvGateway {
       queueLimits: ctx.limits.queue,
       batcher: ctx.writeBatcher,
       onCutOff: () => {
-        ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id });
+        ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
         ws.terminate();
       },
     });
     ws.on('error', () => ws.terminate());
     ws.once('close', () => {
-      if (channel.removeViewer(viewer)) ctx.logger.log('info', `ws-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id });
+      if (channel.removeViewer(viewer)) ctx.logger.log('info', `ws-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id, peer: remote });
     });
     viewer.sendHeader(flvFileHeader({ audio: channel.audio !== null || channel.video === null, video: channel.video !== null || channel.audio === null }));
     channel.addViewer(viewer);
-    ctx.logger.log('info', `ws-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id });
+    ctx.logger.log('info', `ws-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id, peer: remote });
   }
 }
 

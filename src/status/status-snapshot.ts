@@ -27,7 +27,12 @@ export interface ServerStatus {
   /** True when the HTTP port speaks HTTPS. */
   tls?: boolean;
   app: string;
+  /** Open connections, RTMP and HTTP together. */
   connections: number;
+  /** The most connections the server keeps open (--max-connections, fitted to the file-descriptor limit). */
+  connectionCap: number;
+  /** Connections closed at once because the cap was reached, since the server started. */
+  connectionsRefused: number;
 }
 
 export type VideoStatus = VideoInfo;

@@ -1,6 +1,8 @@
 import type { Channel } from '../media/channel.js';
 import type { ChannelHub } from '../media/channel-hub.js';
 import type { Clock } from '../util/clock.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { safeInterval } from '../util/safe-timer.js';
 import { VERSION } from '../version.js';
 import { EventLog } from './event-log.js';
 import { History } from './history.js';
@@ -16,7 +18,9 @@ export interface StatusSources {
   clock: Clock;
   app: string;
   ports: () => { rtmp: number; http: number; rtmps?: number; tls?: boolean };
-  connections: () => number;
+  connections: () => { open: number; cap: number; refused: number };
+  /** Where a failing sampler reports (it never throws out of its timer). */
+  logger?: Logger;
   /** Who may publish and watch, limits and refusals; absent in tests that build a bare store. */
   access?: () => AccessStatus;
 }
@@ -41,7 +45,9 @@ export class StatusStore {
   private readonly startedAt: number;
   private readonly rates = new Map<Channel, ChannelRates>();
   private readonly process = new ProcessSampler();
-  private timer: NodeJS.Timeout | undefined;
+  private stopSampling: (() => void) | undefined;
+  /** The last memory reading that worked: process.memoryUsage() reads /proc and fails with EMFILE at the fd limit. */
+  private memory = { rss: 0, heapUsed: 0, heapTotal: 0 };
   private schedule: (() => ScheduleStatus) | undefined;
   /** The last minute of outgoing bitrate and viewers, for the dashboard's sparklines. */
   readonly history = new History();
@@ -52,13 +58,12 @@ export class StatusStore {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
-    this.timer.unref();
+    this.stopSampling ??= safeInterval('status sampling', SAMPLE_INTERVAL_MS, () => this.sample(), this.sources.logger ?? silentLogger);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopSampling?.();
+    this.stopSampling = undefined;
   }
 
   /** The playout whose schedule the snapshot shows. */
@@ -77,7 +82,8 @@ export class StatusStore {
 
   snapshot(): StatusSnapshot {
     const now = this.sources.clock.now();
-    const memory = process.memoryUsage();
+    const memory = this.readMemory();
+    const connections = this.sources.connections();
     const ports = this.sources.ports();
     const channels = this.sources.hub.list();
     return {
@@ -95,7 +101,9 @@ export class StatusStore {
         ...(ports.rtmps !== undefined ? { rtmpsPort: ports.rtmps } : {}),
         ...(ports.tls ? { tls: true } : {}),
         app: this.sources.app,
-        connections: this.sources.connections(),
+        connections: connections.open,
+        connectionCap: connections.cap,
+        connectionsRefused: connections.refused,
       },
       streams: channels.map((channel) => this.streamStatus(channel)),
       // Newest first. Sorted on numbers: String#localeCompare would page in ICU's collation data (about 3 MB).
@@ -167,6 +175,16 @@ export class StatusStore {
       bitrateOut: rates?.out.bitsPerSecond(now, channel.bytesOut) ?? 0,
       viewers,
     };
+  }
+
+  private readMemory(): { rss: number; heapUsed: number; heapTotal: number } {
+    try {
+      const { rss, heapUsed, heapTotal } = process.memoryUsage();
+      this.memory = { rss, heapUsed, heapTotal };
+    } catch {
+      // Out of file descriptors for a moment: the last reading stands.
+    }
+    return this.memory;
   }
 
   private sample(): void {

@@ -24,6 +24,8 @@ export function emptySnapshot(): StatusSnapshot {
       httpPort: 8000,
       app: 'live',
       connections: 0,
+      connectionCap: 4096,
+      connectionsRefused: 0,
     },
     streams: [],
     viewers: [],
