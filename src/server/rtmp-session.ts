@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
-import { stripQuery, streamKeyProblem } from '../media/stream-key.js';
+import { queryOf, stripQuery } from '../media/stream-key.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
 import {
@@ -21,6 +21,10 @@ import {
 } from '../protocol/rtmp/message-types.js';
 import { ProtocolError } from '../errors.js';
 import { quotePeer } from '../util/safe-text.js';
+import type { AccessDecision } from './access/access-policy.js';
+import { plainAddress } from './access/client-address.js';
+import { credentialsFrom } from './access/credentials.js';
+import type { RefusalReason } from './access/refusals.js';
 import { COMMAND_MAX_MESSAGE_LENGTH, MAX_PENDING_REPLY_BYTES } from './limits.js';
 import {
   type RtmpCommand,
@@ -63,10 +67,14 @@ export class RtmpSession {
   /** Monotonic ms: when the connection opened, and since when it has had no role (deadlines are absolute). */
   private readonly openedAt: number;
   private withoutRoleSince: number | undefined;
+  /** The queries of connect's `app` and `tcUrl` (`rtmp://host/live?secret=S`): where encoders may carry credentials. */
+  private connectQueries: string[] = [];
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ServerContext,
+    /** Plain RTMP or RTMPS (TLS around this same session), as refusals are logged. */
+    private readonly door: 'rtmp' | 'rtmps' = 'rtmp',
   ) {
     this.id = ctx.nextId('rtmp');
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
@@ -80,6 +88,16 @@ export class RtmpSession {
 
   get isPublisher(): boolean {
     return this.role.kind === 'publisher';
+  }
+
+  /** The channel this connection publishes into, if it does. */
+  get publishing(): Channel | undefined {
+    return this.role.kind === 'publisher' ? this.role.channel : undefined;
+  }
+
+  /** Closes the connection on the host's request (a stopped stream's publisher). */
+  disconnect(reason: string): void {
+    this.fail(reason, 'info');
   }
 
   /**
@@ -236,6 +254,8 @@ export class RtmpSession {
       return this.fail(`connect to unknown app ${quotePeer(app)} (this server serves '${this.ctx.app}')`, 'info');
     }
     this.connected = true;
+    const tcUrl = command.object?.['tcUrl'];
+    this.connectQueries = [queryOf(requested), typeof tcUrl === 'string' ? queryOf(tcUrl) : ''];
     this.send(windowAckSize(WINDOW_ACK_SIZE));
     this.send(setPeerBandwidth(WINDOW_ACK_SIZE, 2));
     this.send(setChunkSize(OUT_CHUNK_SIZE));
@@ -256,10 +276,12 @@ export class RtmpSession {
 
   private onPublish(command: RtmpCommand): void {
     const streamId = command.streamId;
-    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
-    const problem = streamKeyProblem(key);
-    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${problem}`);
     if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Publish.BadConnection', 'publish refused: this connection already has a stream');
+    const name = typeof command.args[0] === 'string' ? command.args[0] : '';
+    const key = stripQuery(name);
+    // Asked every time, also of a publisher coming back within the grace period: it passes the same check as a new one.
+    const decision = this.ctx.access.publish(this.streamRequest(name), this.door);
+    if (!decision.allow) return this.refuseAccess(streamId, decision, 'Publish');
     const channel = this.ctx.hub.publish(this.ctx.app, key, this.remoteAddress);
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${this.ctx.app}/${key} is already being published`);
@@ -274,12 +296,12 @@ export class RtmpSession {
 
   private onPlay(command: RtmpCommand): void {
     const streamId = command.streamId;
-    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
-    const problem = streamKeyProblem(key);
-    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Play.BadName', `play refused: ${problem}`);
     if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Play.Failed', 'play refused: this connection already has a stream');
-    const path = `${this.ctx.app}/${key}`;
+    const name = typeof command.args[0] === 'string' ? command.args[0] : '';
+    const path = `${this.ctx.app}/${stripQuery(name)}`;
     const channel = this.ctx.hub.get(path);
+    const decision = this.ctx.access.play(this.streamRequest(name), this.door, channel !== undefined);
+    if (!decision.allow) return this.refuseAccess(streamId, decision, 'Play');
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Play.StreamNotFound', `play refused: no stream ${path}`);
     }
@@ -305,9 +327,24 @@ export class RtmpSession {
     this.log('info', `playing ${path} (viewer ${viewer.id})`);
   }
 
-  private refuse(streamId: number, code: string, reason: string): void {
+  private refuse(streamId: number, code: string, reason: string, level: 'debug' | 'warn' = 'warn'): void {
     this.send(onStatusMessage(streamId, 'error', code, reason));
-    this.fail(reason, 'warn');
+    this.fail(reason, level);
+  }
+
+  /** What the access policy needs from a publish or play: the key, who asks, and every query that may carry credentials. */
+  private streamRequest(name: string) {
+    return {
+      app: this.ctx.app,
+      key: stripQuery(name),
+      address: plainAddress(this.socket.remoteAddress ?? ''),
+      credentials: credentialsFrom(queryOf(name), ...this.connectQueries),
+    };
+  }
+
+  /** A refusal of the access policy, which has logged and counted it: the client gets the reason in the status code's description. */
+  private refuseAccess(streamId: number, decision: Exclude<AccessDecision, { allow: true }>, what: 'Publish' | 'Play'): void {
+    this.refuse(streamId, `NetStream.${what}.${statusCode(decision.reason, what)}`, decision.message, 'debug');
   }
 
   /** The client stopped publishing or playing but may keep the connection (deleteStream, FCUnpublish). */
@@ -343,7 +380,7 @@ export class RtmpSession {
     this.socket.write(writeMessage(message, this.outChunkSize));
   }
 
-  private fail(reason: string, level: 'info' | 'warn' = 'warn'): void {
+  private fail(reason: string, level: 'debug' | 'info' | 'warn' = 'warn'): void {
     if (this.closed) return;
     this.log(level, `closed: ${reason}`);
     this.closed = true;
@@ -369,6 +406,13 @@ export class RtmpSession {
   private log(level: 'debug' | 'info' | 'warn', message: string): void {
     this.ctx.logger.log(level, `rtmp ${this.remoteAddress} ${message}`, { session: this.id, peer: this.remoteAddress });
   }
+}
+
+/** NetStream status codes: a name problem is BadName; credentials, Unauthorized; a full room, Failed. */
+function statusCode(reason: RefusalReason, what: 'Publish' | 'Play'): string {
+  if (reason === 'bad-key' || reason === 'look-alike-key' || reason === 'key-in-use') return 'BadName';
+  if (what === 'Publish') return 'Unauthorized';
+  return 'Failed';
 }
 
 function seconds(ms: number): string {

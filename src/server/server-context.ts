@@ -1,6 +1,7 @@
 import type { ChannelHub } from '../media/channel-hub.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { AccessGate } from './access/access-gate.js';
 import type { BufferBudget } from './buffer-budget.js';
 import type { ServerLimits } from './limits.js';
 import type { WriteBatcher } from './write-batcher.js';
@@ -17,6 +18,10 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   /** Unfinished incoming messages of non-publishing connections, server-wide. */
   readonly buffered: BufferBudget;
+  /** Who may publish and watch, and admission: every session asks it before it attaches. */
+  readonly access: AccessGate;
+  /** The admin API's bearer token. */
+  readonly adminToken: string;
   /** Batches viewers' writes (see write-batcher.ts). */
   readonly writeBatcher: WriteBatcher;
   nextId(prefix: string): string;

@@ -5,10 +5,14 @@ import type { AccessConfig } from './access-config.js';
 import { type AccessDecision, type ExistingStream, type StreamRequest, decidePlay, decidePublish } from './access-policy.js';
 import { type ViewerLoad, decideAdmission, decideConnection } from './admission.js';
 import { type ClientAddress, clientAddress, plainAddress } from './client-address.js';
-import { type Refusal, RefusalCounter } from './refusals.js';
+import { type Refusal, RefusalCounter, refuse } from './refusals.js';
 
 /** Refusal log lines per minute at most: someone hammering the door must not flood the log (the counts stay exact). */
 export const MAX_REFUSAL_LINES_PER_MINUTE = 60;
+/** A kicked viewer's address may not watch again for this long (the watch page would otherwise be back in a second). */
+export const KICK_BAN_MS = 10 * 60_000;
+/** Addresses banned at once, at most; the oldest ban goes first. */
+export const MAX_BANNED_ADDRESSES = 1024;
 const MINUTE_MS = 60_000;
 
 export interface AccessGateOptions {
@@ -33,6 +37,8 @@ export type Door = 'rtmp' | 'rtmps' | 'http' | 'https' | 'http-flv' | 'ws-flv' |
 export class AccessGate {
   readonly refusals = new RefusalCounter();
   private readonly openByAddress = new Map<string, number>();
+  /** Address → monotonic ms its ban ends; in insertion order, so the oldest is first. */
+  private readonly banned = new Map<string, number>();
   private logWindowStart = Number.NEGATIVE_INFINITY;
   private linesInWindow = 0;
   private unlogged = 0;
@@ -82,12 +88,29 @@ export class AccessGate {
     return decision.allow ? decision : this.refused(decision, door, request.address);
   }
 
-  /** Whether the show lets this viewer in, then whether the room has space for one more. */
-  play(request: StreamRequest, door: Door): AccessDecision {
+  /**
+   * Whether the show lets this viewer in, then, when the stream exists, whether the room has space for one more (for a
+   * stream that does not exist the caller answers "not found").
+   */
+  play(request: StreamRequest, door: Door, streamExists = true): AccessDecision {
+    const banEnds = this.banned.get(plainAddress(request.address));
+    if (banEnds !== undefined) {
+      if (banEnds > this.options.clock.monotonic()) return this.refused(refuse('kicked', 'the host asked you to leave; try again later', Math.ceil((banEnds - this.options.clock.monotonic()) / 1000)), door, request.address);
+      this.banned.delete(plainAddress(request.address));
+    }
     const decision = decidePlay(request, this.options.config, this.options.clock.now());
     if (!decision.allow) return this.refused(decision, door, request.address);
+    if (!streamExists) return decision;
     const admitted = decideAdmission(this.options.load(`${request.app}/${request.key}`), this.options.config);
     return admitted.allow ? decision : this.refused(admitted, door, request.address);
+  }
+
+  /** Bars `address` from watching for KICK_BAN_MS (a kick). */
+  ban(address: string): void {
+    const ip = plainAddress(address);
+    this.banned.delete(ip);
+    this.banned.set(ip, this.options.clock.monotonic() + KICK_BAN_MS);
+    if (this.banned.size > MAX_BANNED_ADDRESSES) this.banned.delete(this.banned.keys().next().value as string);
   }
 
   /** Counts and logs a refusal decided elsewhere (the server's total connection cap). */

@@ -15,7 +15,11 @@ export type RefusalReason =
   | 'max-viewers'
   | 'max-bandwidth'
   | 'max-connections-per-ip'
-  | 'max-connections';
+  | 'max-connections'
+  /** The host kicked a viewer from this address a short while ago. */
+  | 'kicked'
+  /** An admin request without the right token. */
+  | 'admin-token';
 
 export const REFUSAL_REASONS: readonly RefusalReason[] = [
   'publish-not-allowed',
@@ -30,6 +34,8 @@ export const REFUSAL_REASONS: readonly RefusalReason[] = [
   'max-bandwidth',
   'max-connections-per-ip',
   'max-connections',
+  'kicked',
+  'admin-token',
 ];
 
 export interface Refusal {
