@@ -7,6 +7,7 @@ import { suggestion } from '../playout/playlist.js';
 import type { ServerFlags } from './embedded-server.js';
 import {
   booleanValue,
+  countValue,
   limitValue,
   logFormatValue,
   networksValue,
@@ -31,6 +32,7 @@ const FIELDS: Record<string, { flag: FlagName; read: (value: unknown, folder: st
   'public-host': { flag: 'publicHost', read: textValue },
   app: { flag: 'app', read: textValue },
   grace: { flag: 'grace', read: secondsValue },
+  'max-connections': { flag: 'maxConnections', read: countValue },
   'publish-secret': { flag: 'publishSecret', read: secretValue },
   'play-secret': { flag: 'playSecret', read: secretValue },
   'admin-token': { flag: 'adminToken', read: secretValue },

@@ -3,6 +3,7 @@ import { EventLog } from '../status/event-log.js';
 import type { StatusStore } from '../status/status-store.js';
 import type { ShareInfo } from '../ui/dashboard-state.js';
 import type { Logger } from '../util/logger.js';
+import { redactingLogger } from '../util/redact.js';
 import { type DashboardHandle, startDashboard } from './dashboard.js';
 import { JsonLineLogger, LineLogger } from './line-logger.js';
 import { startSummary } from './log-summary.js';
@@ -43,7 +44,8 @@ export class ConsoleOutput {
     this.json = format === 'json';
     this.linesOff = this.dashboard;
     // With the dashboard its event list replaces the lines; once it is gone, lines print as usual.
-    this.logger = this.events.tee({ log: (level, message, fields) => !this.linesOff && this.lines.log(level, message, fields) });
+    // Redacted at the root: whatever logs (the server, playout, the launcher's share lines), no secret reaches a line or an event.
+    this.logger = redactingLogger(this.events.tee({ log: (level, message, fields) => !this.linesOff && this.lines.log(level, message, fields) }));
   }
 
   /** Shows the dashboard (or starts the 30 s summary lines). Resolves when the host quits from the dashboard. */

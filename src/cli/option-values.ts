@@ -60,3 +60,27 @@ export function logFormatValue(value: unknown): 'plain' | 'json' {
   if (value === 'plain' || value === 'json') return value;
   throw new UserError('expected plain or json');
 }
+
+/** Longest a signed link may live: a year is already more than any show. */
+export const MAX_LINK_SECONDS = 366 * 24 * 3600;
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90s`, `30m`, `6h`, `2d`, `1h30m` → seconds. */
+export function durationValue(value: unknown): number {
+  const text = String(value).trim().toLowerCase();
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)];
+  const seconds = parts.reduce((sum, [, amount, unit]) => sum + Number(amount) * (DURATION_UNITS[unit as string] ?? 0), 0);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text || seconds <= 0) {
+    throw new UserError(`'${String(value)}' is not a duration: write it like 6h, 30m, 2d or 1h30m`);
+  }
+  if (seconds > MAX_LINK_SECONDS) throw new UserError(`'${String(value)}' is longer than a year: links that live that long are as good as the secret`);
+  return seconds;
+}
+
+/** A count of 1 or more. */
+export function countValue(value: unknown): number {
+  const text = String(value).trim();
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || !Number.isSafeInteger(n)) throw new UserError('expected a whole number, 1 or more');
+  return n;
+}

@@ -4,7 +4,7 @@ import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../server/limits.js';
 import { VERSION } from '../version.js';
-import { limitValue, networksValue, portValue, rateValue, secondsValue, secretValue } from './option-values.js';
+import { countValue, durationValue, limitValue, networksValue, portValue, rateValue, secondsValue, secretValue } from './option-values.js';
 
 /**
  * The command-line program. Each command's module is loaded when it runs, so `serve` carries none of what
@@ -105,8 +105,4 @@ function flag<T>(read: (value: unknown) => T): (value: string) => T {
 const parsePort = flag(portValue);
 const parseSeconds = flag(secondsValue);
 
-function parseCount(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
-  return n;
-}
+const parseCount = flag(countValue);
