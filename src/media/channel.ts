@@ -94,7 +94,7 @@ export class Channel {
 
   pushData(timestamp: number, payload: Buffer, isMetadata: boolean): void {
     // onMetaData always goes out at time 0: ffmpeg's FLV reader takes metadata at any other time for a data stream.
-    const packet = new MediaPacket('data', isMetadata ? 0 : this.place('data', timestamp), payload);
+    const packet = new MediaPacket('data', isMetadata ? 0 : this.timeline.untimed(), payload);
     if (isMetadata) {
       this.metadata = packet;
       this.info.takeMetadata(payload);
@@ -105,7 +105,7 @@ export class Channel {
   pushVideo(timestamp: number, payload: Buffer): void {
     const tag = this.info.takeVideo(payload);
     if (tag === undefined) return;
-    const packet = new MediaPacket('video', this.place('video', timestamp), payload, tag.keyframe, tag.sequenceHeader);
+    const packet = new MediaPacket('video', tag.sequenceHeader ? this.timeline.untimed() : this.place('video', timestamp), payload, tag.keyframe, tag.sequenceHeader);
     this.hasVideo = true;
     if (!tag.sequenceHeader) this.info.countFrame(packet.timestamp);
     if (tag.sequenceHeader) this.videoHeader = packet;
@@ -116,7 +116,7 @@ export class Channel {
   pushAudio(timestamp: number, payload: Buffer): void {
     const tag = this.info.takeAudio(payload);
     if (tag === undefined) return;
-    const packet = new MediaPacket('audio', this.place('audio', timestamp), payload, false, tag.sequenceHeader);
+    const packet = new MediaPacket('audio', tag.sequenceHeader ? this.timeline.untimed() : this.place('audio', timestamp), payload, false, tag.sequenceHeader);
     if (tag.sequenceHeader) this.audioHeader = packet;
     // An audio-only stream can start anywhere: keep a short rolling window instead of a GOP.
     else if (!this.hasVideo && (!this.gopValid || this.gop.length >= AUDIO_ONLY_CACHE_PACKETS)) this.startGop();

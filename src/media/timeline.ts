@@ -46,7 +46,16 @@ export class Timeline {
   }
 
   /**
-   * The channel timestamp for a packet of `kind` with the publisher's `source` timestamp, arriving at `now`
+   * The timestamp for a packet that carries no timing of its own (a sequence header, a data message): now on the
+   * timeline. Encoders often stamp sequence headers 0 ahead of media that starts hours later (an output offset, a
+   * source's start time); such a 0 must neither move the timeline nor count as a jump.
+   */
+  untimed(): number {
+    return Math.max(0, this.last);
+  }
+
+  /**
+   * The channel timestamp for a media frame of `kind` with the publisher's `source` timestamp, arriving at `now`
    * (monotonic ms). `frameMs` is the step used where the timeline has to be joined. `onJump` hears of a jump.
    */
   place(kind: PacketKind, source: number, now: number, frameMs: number | undefined, onJump?: (jump: TimelineJump) => void): number {

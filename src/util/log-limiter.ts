@@ -33,11 +33,13 @@ export function limitPeerLines(inner: Logger, now: () => number = () => performa
           reportedAt = t;
         }
         if (tokens < 1) {
+          if (level === 'debug') return;
           if (suppressed === 0) reportedAt = t;
           suppressed++;
           return;
         }
-        tokens--;
+        // Debug lines (printed only with --verbose) pass while there is room, without spending it.
+        if (level !== 'debug') tokens--;
       }
       inner.log(level, clampLine(message), fields);
     },
