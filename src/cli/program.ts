@@ -39,12 +39,43 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     setExitCode(await (await import('./commands/schedule.js')).schedule(file, flags));
   });
 
-  program
-    .command('status')
-    .description('show what a running kayak-cast server is doing')
-    .option('--url <url>', 'the server\'s HTTP address (default: the server running on this machine)')
+  withRemoteFlags(program.command('status').description('show what a running kayak-cast server is doing'))
     .option('--json', 'print the raw JSON status', false)
     .action(async (options) => setExitCode(await (await import('./commands/status.js')).status(options)));
+
+  withRemoteFlags(
+    program
+      .command('dashboard')
+      .description('attach the live dashboard to a running server, on this machine or elsewhere (q leaves it running)'),
+  ).action(async (options) => setExitCode(await (await import('./commands/dashboard.js')).dashboard(options)));
+
+  withRemoteFlags(program.command('kick').description('disconnect a viewer (ids are in kayak-cast status) and bar its address for 10 minutes'))
+    .argument('<viewer-id>', 'the viewer, e.g. flv-12')
+    .action(async (id: string, options) => setExitCode(await (await import('./commands/admin.js')).kick(id, options)));
+
+  withRemoteFlags(program.command('skip').description('skip to the next item of the scheduled playout'))
+    .action(async (options) => setExitCode(await (await import('./commands/admin.js')).skip(options)));
+
+  withRemoteFlags(program.command('stop-stream').description('end a stream now and disconnect its publisher'))
+    .argument('<stream>', 'app/key, e.g. live/movie')
+    .action(async (path: string, options) => setExitCode(await (await import('./commands/admin.js')).stopStream(path, options)));
+
+  program
+    .command('token')
+    .description('print a signed link that lets its holder publish or watch one stream until it expires')
+    .argument('<action>', 'publish or play')
+    .argument('<stream>', 'app/key, e.g. live/movie')
+    .addOption(new Option('--expires <duration>', 'how long the link works: 6h, 30m, 2d, 1h30m').default(6 * 3600, '6h').argParser(flag(durationValue)))
+    .option('--config <file>', 'the server\'s config file (its secrets, ports and public host)')
+    .addOption(new Option('--secret <secret>', 'the publish or play secret').env('KAYAK_TOKEN_SECRET').argParser(flag(secretValue)))
+    .option('--public-host <name>', 'host name or IP in the link')
+    .addOption(new Option('--rtmp-port <port>', 'RTMP port in the link').argParser(parsePort))
+    .addOption(new Option('--http-port <port>', 'HTTP port in the link').argParser(parsePort))
+    .addOption(new Option('--rtmps-port <port>', 'RTMPS port in the link').argParser(parsePort))
+    .action(async (action: string, stream: string, options) => {
+      if (action !== 'publish' && action !== 'play') throw new UserError(`'${action}' is not publish or play`);
+      setExitCode(await (await import('./commands/token.js')).token(action, stream, options));
+    });
 
   program
     .command('doctor')
@@ -54,6 +85,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options) => setExitCode(await (await import('./commands/doctor.js')).doctor(options)));
 
   return program;
+}
+
+/** How the commands that talk to a running server find it. */
+function withRemoteFlags(command: Command): Command {
+  return command
+    .option('--url <url>', "the server's HTTP(S) address (default: the server running on this machine)")
+    .option('--token <token>', 'the admin token (default: KAYAK_ADMIN_TOKEN, or the runtime file of this machine\'s server)');
 }
 
 /** The flags of the embedded server, shared by `serve` and `schedule`. */

@@ -68,9 +68,13 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
     launched.printShareUrls(channel.path);
   }
   const playout = new Playout(show, tools, sink, systemClock, logger);
-  launched?.server.status.setScheduleSource(() => playout.status());
   if (launched !== undefined) {
-    void output.attach(launched.server.status, launched.share, () => playout.skip()).then(() => stopShow('quit'));
+    const { admin, status } = launched.server;
+    status.setScheduleSource(() => playout.status());
+    // The admin API's skip and shutdown (kayak-cast skip, an attached dashboard's keys) reach the playout through these.
+    admin.onSkip(() => playout.skip());
+    admin.onShutdown(() => stopShow('stop requested through the admin API'));
+    void output.attach(status, launched.share, { skip: () => playout.skip(), kick: (id) => void admin.kick(id) }).then(() => stopShow('quit'));
   }
   try {
     await playout.run(abort.signal);
