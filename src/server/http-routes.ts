@@ -60,8 +60,10 @@ function playFlv(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, 
   const bad = streamKeyRule(key);
   if (bad !== undefined) return text(res, 400, bad.message, PUBLIC_CORS);
   const channel = app === ctx.app ? ctx.hub.get(`${app}/${key}`) : undefined;
-  // HEAD asks whether the stream is there (and whether this caller may watch it); it does not take a seat.
-  const decision = ctx.access.play({ app, key, address: who.address, credentials: credentialsFrom(query.toString()) }, 'http-flv', channel !== undefined && req.method !== 'HEAD');
+  const request = { app, key, address: who.address, credentials: credentialsFrom(query.toString()) };
+  // HEAD asks whether this caller would be let in (the watch page asks why a stream failed); it takes no seat, and a
+  // "no" to it is not a refusal to count.
+  const decision = req.method === 'HEAD' ? ctx.access.wouldPlay(request, channel !== undefined) : ctx.access.play(request, 'http-flv', channel !== undefined);
   if (!decision.allow) return refusalAnswer(res, decision);
   if (channel === undefined) return text(res, 404, `no stream ${quotePeer(`${app}/${key}`)}: nothing is being published there`, PUBLIC_CORS);
   serveFlv(req, res, channel, ctx, who.address);

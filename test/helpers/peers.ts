@@ -15,7 +15,9 @@ export type PeerName =
   | 'gst-rtmp'
   | 'nginx-rtmp'
   | 'chromium'
-  | 'tmux';
+  | 'tmux'
+  | 'openssl'
+  | 'curl';
 
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 
@@ -32,6 +34,8 @@ const PACKAGES: Record<PeerName, string> = {
   'nginx-rtmp': 'nginx-light libnginx-mod-rtmp',
   chromium: 'chromium',
   tmux: 'tmux',
+  openssl: 'openssl',
+  curl: 'curl',
 };
 
 /** The absolute path of `name` on PATH (plus the sbin directories, where Debian puts nginx), or undefined. */

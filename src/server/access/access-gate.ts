@@ -90,19 +90,24 @@ export class AccessGate {
 
   /**
    * Whether the show lets this viewer in, then, when the stream exists, whether the room has space for one more (for a
-   * stream that does not exist the caller answers "not found").
+   * stream that does not exist the caller answers "not found"). A refusal is logged and counted.
    */
   play(request: StreamRequest, door: Door, streamExists = true): AccessDecision {
-    const banEnds = this.banned.get(plainAddress(request.address));
-    if (banEnds !== undefined) {
-      if (banEnds > this.options.clock.monotonic()) return this.refused(refuse('kicked', 'the host asked you to leave; try again later', Math.ceil((banEnds - this.options.clock.monotonic()) / 1000)), door, request.address);
-      this.banned.delete(plainAddress(request.address));
-    }
+    const decision = this.wouldPlay(request, streamExists);
+    return decision.allow ? decision : this.refused(decision, door, request.address);
+  }
+
+  /** The same decision as play() without logging or counting it: a HEAD asking whether it would be let in. */
+  wouldPlay(request: StreamRequest, streamExists = true): AccessDecision {
+    const address = plainAddress(request.address);
+    const banEnds = this.banned.get(address);
+    const now = this.options.clock.monotonic();
+    if (banEnds !== undefined && banEnds <= now) this.banned.delete(address);
+    else if (banEnds !== undefined) return refuse('kicked', 'the host asked you to leave; try again later', Math.ceil((banEnds - now) / 1000));
     const decision = decidePlay(request, this.options.config, this.options.clock.now());
-    if (!decision.allow) return this.refused(decision, door, request.address);
-    if (!streamExists) return decision;
+    if (!decision.allow || !streamExists) return decision;
     const admitted = decideAdmission(this.options.load(`${request.app}/${request.key}`), this.options.config);
-    return admitted.allow ? decision : this.refused(admitted, door, request.address);
+    return admitted.allow ? decision : admitted;
   }
 
   /** Bars `address` from watching for KICK_BAN_MS (a kick). */
