@@ -10,7 +10,7 @@ import { sleep, startProcess, stopProcess, trackProcesses, waitFor, waitForOutpu
 import { CLI_BIN, REPO_ROOT, cliEnv, requireBuilt } from '../helpers/server.js';
 
 /**
- * Issue 8, crash 3: with `ulimit -n 1024`, 1,300 idle connections made the process exit (EMFILE in a timer). Here the
+ * `serve` where the world is unkind to it. Issue 8, crash 3: with `ulimit -n 1024`, 1,300 idle connections made the process exit (EMFILE in a timer). Here the
  * limit is 256 and 400 idle connections arrive: `serve` caps connections below the limit, closes the rest at the
  * door, and its publisher and viewer carry on.
  */
@@ -73,4 +73,36 @@ describeWithPeers(['ffmpeg'], '`kayak-cast serve` at a low file-descriptor limit
     await stopProcess(serve, 'SIGTERM');
     expect(serve.exit?.code, serve.output()).toBe(0);
   }, 90_000);
+
+  it('keeps serving after whoever reads its standard output goes away (`serve | head -1`)', async () => {
+    rtmpPort = await freePort();
+    httpPort = await freePort();
+    const serve = startProcess(process.execPath, [CLI_BIN, 'serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], {
+      cwd: REPO_ROOT,
+      env: cliEnv(),
+      name: 'kayak-cast serve (closed stdout)',
+    });
+    await waitForOutput(serve, /kayak-cast is serving/, 20_000);
+    serve.child.stdout?.destroy();
+    const clip = await makeClip({ seconds: 5, width: 640, height: 360, fps: 25 });
+    publishFfmpeg(`rtmp://127.0.0.1:${rtmpPort}/live/piped`, clip, { loop: true });
+    const viewer = await waitFor(
+      async () => {
+        const v = httpFlvView(`http://127.0.0.1:${httpPort}/live/piped.flv`);
+        const res = await v.response;
+        if (res.statusCode === 200) return v;
+        v.close();
+        return undefined;
+      },
+      { timeoutMs: 20_000, what: 'the piped stream to play' },
+    );
+    // Each join and leave writes a line to the closed pipe.
+    for (let i = 0; i < 5; i++) httpFlvView(`http://127.0.0.1:${httpPort}/live/piped.flv`).close();
+    await waitForVideoFrames(viewer, 25, 10_000);
+    await sleep(1_000);
+    expect(serve.exit, serve.stderr()).toBeNull();
+    viewer.close();
+    await stopProcess(serve, 'SIGTERM');
+    expect(serve.exit?.code, serve.stderr()).toBe(0);
+  }, 60_000);
 });
