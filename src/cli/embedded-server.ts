@@ -4,6 +4,7 @@ import { KayakServer } from '../server/kayak-server.js';
 import type { NetworkList } from '../server/access/networks.js';
 import { startGcGovernor } from '../util/gc-governor.js';
 import type { Logger } from '../util/logger.js';
+import type { EventLog } from '../status/event-log.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 import { type SharePorts, type ShareUrls, shareHosts, streamUrls } from './share-urls.js';
 import { serverOptions, tlsFromFlags } from './server-options.js';
@@ -54,7 +55,13 @@ export const SHARE_LINK_HOURS = 24;
 export async function launchServer(
   flags: ServerFlags,
   logger: Logger,
-  options: { announcePublish: boolean; /** The dashboard or JSON lines own stdout: log instead of printing. */ quiet?: boolean },
+  options: {
+    announcePublish: boolean;
+    /** The dashboard or JSON lines own stdout: log instead of printing. */
+    quiet?: boolean;
+    /** The event log `logger` feeds (the console output's), for the dashboard and /api/events. */
+    events?: EventLog;
+  },
 ): Promise<LaunchedServer> {
   const hosts = shareHosts(flags.publicHost, flags.host);
   const tls = tlsFromFlags(flags);
@@ -80,6 +87,7 @@ export async function launchServer(
   const server = new KayakServer({
     ...serverOptions(flags, tls),
     logger,
+    ...(options.events !== undefined ? { events: options.events } : {}),
     onStreamEvent: (event: HubEvent) => {
       if (event.type === 'publish' && !event.resumed && event.address !== 'playout') printShareUrls(event.path);
     },

@@ -3,6 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import { ChannelHub, DEFAULT_GRACE_MS, type HubEvent } from '../media/channel-hub.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../media/viewer-queue.js';
+import { EventLog } from '../status/event-log.js';
 import { StatusStore } from '../status/status-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { openFileLimit } from '../util/fd-limit.js';
@@ -71,6 +72,8 @@ export interface KayakServerOptions {
   rtmpsPort?: number;
   /** The admin API's bearer token; a random one when not given (read it from `adminToken`). */
   adminToken?: string;
+  /** Where recent events are kept when `logger` already feeds one (the CLI's); else the server keeps its own. */
+  events?: EventLog;
 }
 
 export const DEFAULT_RTMPS_PORT = 1936;
@@ -109,7 +112,11 @@ export class KayakServer {
   constructor(private readonly options: KayakServerOptions = {}) {
     const clock = options.clock ?? systemClock;
     // Redacted before anything else sees a line: no secret or signed link reaches a log, an event or the dashboard.
-    const logger = limitPeerLines(redactingLogger(options.logger ?? silentLogger));
+    // The dashboard's and /api/events' recent events: the caller's log (which its own logger already feeds), or one
+    // of ours that the server's lines go into.
+    const events = options.events ?? new EventLog();
+    const base = options.events === undefined ? events.tee(options.logger ?? silentLogger) : (options.logger ?? silentLogger);
+    const logger = limitPeerLines(redactingLogger(base));
     const app = options.app ?? DEFAULT_APP;
     const fileLimit = options.fileLimit ?? openFileLimit();
     const fitted = fitConnectionCap(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, fileLimit);
@@ -163,6 +170,7 @@ export class KayakServer {
       ports: () => this.ports,
       connections: () => ({ open: this.gate.open, cap: this.gate.cap, refused: this.gate.refused }),
       logger,
+      events,
       access: () => {
         const status = this.access.status();
         // The total cap is the connection gate's; its refusals are counted there.

@@ -23,6 +23,8 @@ export interface StatusSources {
   logger?: Logger;
   /** Who may publish and watch, limits and refusals; absent in tests that build a bare store. */
   access?: () => AccessStatus;
+  /** Recent events (the dashboard's list, /api/events); a store of its own when not given. */
+  events?: EventLog;
 }
 
 /** What is being sent now, for admission: see ViewerLoad in src/server/access/admission.ts. */
@@ -55,6 +57,7 @@ export class StatusStore {
 
   constructor(private readonly sources: StatusSources) {
     this.startedAt = sources.clock.now();
+    if (sources.events !== undefined) this.eventLog = sources.events;
   }
 
   start(): void {

@@ -61,7 +61,7 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
     sink = client;
     console.log(chalk.bold(`Playing out to ${options.to}`));
   } else {
-    launched = await launchServer(options, logger, { announcePublish: false, quiet: output.dashboard || output.json });
+    launched = await launchServer(options, logger, { announcePublish: false, quiet: output.dashboard || output.json, events: output.events });
     const channel = launched.server.hub.publish(options.app, playlist.stream, 'playout', 'playout');
     if (channel === undefined) throw new UserError(`stream ${options.app}/${playlist.stream} is already in use`);
     sink = channel;

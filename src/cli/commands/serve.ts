@@ -8,7 +8,7 @@ export type ServeOptions = ServerFlags;
 export async function serve(options: ServeOptions): Promise<number> {
   const output = new ConsoleOutput(options);
   const logger = output.logger;
-  const launched = await launchServer(options, logger, { announcePublish: true, quiet: output.dashboard || output.json });
+  const launched = await launchServer(options, logger, { announcePublish: true, quiet: output.dashboard || output.json, events: output.events });
   const { admin } = launched.server;
   // `POST /api/shutdown` (the x key of an attached dashboard) stops the server as Ctrl-C does.
   const requested = new Promise<string>((resolve) => admin.onShutdown(() => resolve('stop requested through the admin API')));
