@@ -14,6 +14,7 @@ export type PeerName =
   | 'gst-launch-1.0'
   | 'gst-rtmp'
   | 'nginx-rtmp'
+  | 'nginx'
   | 'chromium'
   | 'tmux'
   | 'openssl'
@@ -32,6 +33,7 @@ const PACKAGES: Record<PeerName, string> = {
   'gst-launch-1.0': 'gstreamer1.0-tools',
   'gst-rtmp': 'gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad',
   'nginx-rtmp': 'nginx-light libnginx-mod-rtmp',
+  nginx: 'nginx-light',
   chromium: 'chromium',
   tmux: 'tmux',
   openssl: 'openssl',
