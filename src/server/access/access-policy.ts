@@ -35,7 +35,7 @@ export function decidePublish(request: StreamRequest, config: AccessConfig, exis
     ? ({ allow: true, via: 'trusted-network' } as const)
     : checkCredentials('publish', path, request.credentials, config.publishSecret, nowMs);
   if (granted === 'none') {
-    const how = config.publishSecret === undefined ? 'this server takes publishers from its allowed networks only' : 'present the publish secret (key?secret=...) or a signed publish link';
+    const how = config.publishSecret === undefined ? 'this server takes publishers from its allowed networks only' : 'present the publish secret (the secret parameter of the key or the URL) or a signed publish link';
     return refuse('publish-not-allowed', `publish refused: ${request.address} may not publish here: ${how}`);
   }
   if (!granted.allow) return { ...granted, message: `publish refused: ${granted.message}` };
@@ -57,7 +57,7 @@ export function decidePlay(request: StreamRequest, config: AccessConfig, nowMs: 
   if (config.playSecret === undefined) return { allow: true, via: 'public' };
   const granted = checkCredentials('play', `${request.app}/${request.key}`, request.credentials, config.playSecret, nowMs);
   if (granted !== 'none') return granted;
-  return refuse('private-show', 'this show is private: open the link the host shared (it carries ?sign= or ?secret=)');
+  return refuse('private-show', 'this show is private: open the link the host shared (it carries a sign or secret parameter)');
 }
 
 /** Checks a secret or a signed link for `action` on `path`; 'none' when there is nothing to check (the caller words it). */
