@@ -1,6 +1,6 @@
 import chalk from 'chalk';
-import type { ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
-import { formatBitrate, formatBytes, formatDuration, table } from '../status/format.js';
+import type { AccessStatus, ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
+import { formatBitrate, formatBytes, formatDuration, formatRefusals, table } from '../status/format.js';
 
 /** `kayak-cast status` without --json: what is live, who watches, what it costs. */
 export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string {
@@ -9,7 +9,8 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
     chalk.bold(`kayak-cast ${server.version}`) +
       `  pid ${server.pid}  up ${formatDuration(server.uptimeSeconds)}  ` +
       `memory ${formatBytes(server.memory.rss)} rss / ${formatBytes(server.memory.heapUsed)} heap  cpu ${server.cpuPercent}%`,
-    `rtmp :${server.rtmpPort}  http :${server.httpPort}  app ${server.app}  ${server.connections} connections`,
+    `rtmp :${server.rtmpPort}  ${server.tls ? `rtmps :${server.rtmpsPort}  https` : 'http'} :${server.httpPort}  app ${server.app}  ${server.connections} connections`,
+    ...(snapshot.access !== undefined ? [accessLine(snapshot.access)] : []),
     '',
   ];
   if (streams.length === 0) {
@@ -42,6 +43,17 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
     lines.push(table(rows));
   }
   return lines.join('\n');
+}
+
+/** Who may publish and watch, the admission limits, and the refusals so far. */
+function accessLine(access: AccessStatus): string {
+  const publish = access.publishAllow.length === 0 ? 'publish: secret only' : `publish: ${access.publishAllow.join(',')}${access.publishSecret ? ' or the secret' : ''}`;
+  const limits = [
+    access.limits.maxViewers !== null ? `max ${access.limits.maxViewers} viewers` : undefined,
+    access.limits.maxBandwidth !== null ? `budget ${formatBitrate(access.limits.maxBandwidth)} (${formatBitrate(access.committedBandwidth)} in use)` : undefined,
+  ].filter(Boolean);
+  const refused = formatRefusals(access.refusals);
+  return [access.privateShow ? 'private show' : 'public show', publish, ...limits, ...(refused !== '' ? [`refused: ${refused}`] : [])].join('  ');
 }
 
 function renderSchedule(schedule: ScheduleStatus): string[] {

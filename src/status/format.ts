@@ -32,3 +32,12 @@ export function table(rows: string[][]): string {
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
+
+/** `max-viewers 3, publish-not-allowed 1`, most first; '' when nothing was refused. */
+export function formatRefusals(refusals: Record<string, number> | undefined): string {
+  return Object.entries(refusals ?? {})
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+}

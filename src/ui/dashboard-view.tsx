@@ -44,7 +44,7 @@ export function DashboardView({ state, share, columns, rows, mode = 'normal', ca
           <HistoryPanel history={history} columns={layout.wide ? Math.floor(columns / 2) : columns} />
         </Box>
         <Box flexDirection="column" flexGrow={1}>
-          <ProcessPanel server={snapshot.server} compact={compact} />
+          <ProcessPanel server={snapshot.server} access={snapshot.access} compact={compact} wide={layout.wide} />
         </Box>
       </Box>
       {snapshot.schedule !== undefined ? (

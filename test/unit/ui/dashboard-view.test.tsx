@@ -32,6 +32,23 @@ describe('DashboardView', () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  it('shows the refusals: by reason beside the process when wide, their total when not', () => {
+    const snapshot = emptySnapshot();
+    snapshot.access = {
+      privateShow: false,
+      publishSecret: true,
+      publishAllow: ['127.0.0.0/8'],
+      limits: { maxViewers: 2, maxBandwidth: null, maxConnectionsPerIp: 20, maxConnections: null },
+      refusals: { 'publish-not-allowed': 1, 'max-viewers': 3 },
+      committedBandwidth: 0,
+    };
+    const wide = frame(<DashboardView state={state(snapshot)} share={share} columns={140} rows={30} />).join('\n');
+    expect(wide).toMatch(/Refused\s+max-viewers 3, publish-not-allowed 1/);
+    const narrow = frame(<DashboardView state={state(snapshot)} share={share} columns={80} rows={24} />);
+    expect(narrow.join('\n')).toContain('refused 4');
+    expect(narrow.length).toBeLessThan(24);
+  });
+
   it('shows one stream with viewers newest first, trimmed to fit 80x24, with the sparklines', () => {
     const lines = frame(<DashboardView state={state(oneStreamWithViewers(12))} share={share} columns={80} rows={24} />);
     const text = lines.join('\n');
