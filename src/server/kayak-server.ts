@@ -30,6 +30,8 @@ import {
   fitConnectionCap,
 } from './limits.js';
 import { type TlsFiles, closeServer, createRtmpServer, createRtmpsServer, createWebServer, listen } from './listeners.js';
+import type { PushSpec } from './relay/push-spec.js';
+import { Relays } from './relay/relays.js';
 import { RtmpSession } from './rtmp-session.js';
 import { WriteBatcher } from './write-batcher.js';
 import { formatAddress } from './socket-viewer.js';
@@ -60,6 +62,8 @@ export interface KayakServerOptions {
   /** The soft file-descriptor limit; read from the system when not given (tests pass one). */
   fileLimit?: number;
   queueLimits?: QueueLimits;
+  /** Where to push live streams (`--push`): every stream, or one. */
+  push?: readonly PushSpec[];
   clock?: Clock;
   logger?: Logger;
   /** Streams going live, their publishers leaving, streams ending: for the CLI's share URLs and the dashboard. */
@@ -107,6 +111,8 @@ export class KayakServer {
   private ports: { rtmp: number; http: number; rtmps?: number; tls?: boolean } = { rtmp: 0, http: 0 };
   private idCounter = 0;
   readonly gate: ConnectionGate;
+  /** The push targets of every live stream. */
+  readonly relays: Relays;
   private stopTimers: (() => void)[] = [];
 
   constructor(private readonly options: KayakServerOptions = {}) {
@@ -126,12 +132,17 @@ export class KayakServer {
       });
     }
     this.gate = new ConnectionGate(fitted.cap, logger);
+    this.relays = new Relays(options.push ?? [], logger);
     this.host = options.host ?? '0.0.0.0';
     this.hub = new ChannelHub({
       graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
       clock,
       onEvent: (event) => {
         logger.log(event.type === 'timestamp-jump' ? 'warn' : 'info', describeHubEvent(event), { event: event.type, stream: event.path });
+        if (event.type === 'publish' && !event.resumed) {
+          const channel = this.hub.get(event.path);
+          if (channel !== undefined) this.relays.attach(channel);
+        } else if (event.type === 'end') this.relays.detach(event.path);
         options.onStreamEvent?.(event);
       },
     });
@@ -289,6 +300,7 @@ export class KayakServer {
     this.stopTimers = [];
     this.ctx.writeBatcher.flushAll();
     this.hub.close('the server is stopping');
+    this.relays.close();
     for (const session of this.sessions) session.close();
     void this.wsFlv?.then((gateway) => gateway.close());
     const closed = Promise.all([closeServer(this.rtmp), closeServer(this.rtmps), closeServer(this.http)]);

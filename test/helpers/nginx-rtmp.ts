@@ -22,13 +22,15 @@ export interface NginxRtmpOptions {
   app?: string;
   /** `wait_key on`: players start at a keyframe (nginx-rtmp has no GOP cache, so they wait for the next one). */
   waitKey?: boolean;
+  /** Listen on this port (a restarted nginx takes its old port back); default a free one. */
+  port?: number;
 }
 
 export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<NginxRtmp> {
   const nginx = peer('nginx-rtmp');
   const app = opts.app ?? 'live';
   const dir = scratchSubdir('nginx-rtmp');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const conf = join(dir, 'nginx.conf');
   const errorLogPath = join(dir, 'error.log');
   writeFileSync(
