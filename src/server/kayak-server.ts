@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import type { Server as NetServer, Socket } from 'node:net';
 import { ChannelHub, DEFAULT_GRACE_MS, type HubEvent } from '../media/channel-hub.js';
+import { describeHubEvent } from './hub-events.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../media/viewer-queue.js';
 import { EventLog } from '../status/event-log.js';
 import { StatusStore } from '../status/status-store.js';
@@ -333,21 +334,5 @@ export class KayakServer {
     const session = new RtmpSession(socket, this.ctx, door);
     this.sessions.add(session);
     socket.once('close', () => this.sessions.delete(session));
-  }
-}
-
-function describeHubEvent(event: HubEvent): string {
-  switch (event.type) {
-    case 'publish':
-      return `${event.path}: ${event.resumed ? 'publisher is back' : 'live'} (from ${event.address})`;
-    case 'unpublish':
-      return `${event.path}: publisher left; viewers wait ${Math.round(event.graceMs / 1000)} s for it to come back`;
-    case 'end':
-      return `${event.path}: ended (${event.reason})`;
-    case 'timestamp-jump': {
-      const by = `${event.byMs < 0 ? 'back' : 'forward'} by ${(Math.abs(event.byMs) / 1000).toFixed(1)} s`;
-      const more = event.count > 1 ? ` (${event.count} jumps in the last minute)` : '';
-      return `${event.path}: the publisher's timestamps jumped ${by}${more}; viewers' timeline continues smoothly`;
-    }
   }
 }
