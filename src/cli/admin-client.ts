@@ -93,7 +93,9 @@ export function apiRequest(endpoint: ServerEndpoint, method: 'GET' | 'POST', pat
       // This machine's server: its certificate may be self-signed, so it is pinned by the fingerprint its runtime file
       // holds, and nothing (the token least of all) is sent before the pin matched.
       const pin = endpoint.pin;
-      req = httpsRequest(url, { ...options, createConnection: (_opts: unknown, done: (error: Error | null, socket?: TLSSocket) => void) => pinned(url, pin, done) } as never, onAnswer);
+      // No agent: node uses `createConnection` only for a request without one.
+      const { agent: _none, ...direct } = options;
+      req = httpsRequest(url, { ...direct, createConnection: (_opts: unknown, done: (error: Error | null, socket?: TLSSocket) => void) => pinned(url, pin, done) } as never, onAnswer);
     } else {
       req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, onAnswer);
     }

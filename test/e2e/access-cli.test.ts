@@ -9,6 +9,7 @@ import { httpFlvView, httpRequest, publishFfmpeg, waitForVideoFrames } from '../
 import { freePort } from '../helpers/ports.js';
 import { sleep, stopProcess, trackProcesses, waitFor, waitForOutput } from '../helpers/processes.js';
 import { cliEnv, requireBuilt, runCli, startCli } from '../helpers/server.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
 
 /**
  * The access settings as a user meets them: `serve --config kayak.yaml` (flags win over the file), the runtime file
@@ -130,3 +131,37 @@ describeWithPeers(['ffmpeg'], 'serve --config, the runtime file and the admin co
     await sleep(0);
   }, 120_000);
 });
+
+describeWithPeers(['openssl'], 'serve with TLS and the local commands', () => {
+  trackProcesses();
+  beforeAll(requireBuilt, 240_000);
+
+  it('status and the admin commands reach a local HTTPS server by the certificate its runtime file pins', async () => {
+    const certificate = await selfSignedCertificate();
+    const stateHome = scratchSubdir('xdg-state');
+    const env = cliEnv(stateHome);
+    const [rtmpPort, httpPort, rtmpsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const serve = startCli(
+      ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--rtmps-port', String(rtmpsPort), '--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath, '--no-dashboard'],
+      { env },
+    );
+    await waitForOutput(serve, new RegExp(`https://\\S+:${httpPort}/api/status`), 20_000);
+    expect(serve.output()).toContain(`rtmps://127.0.0.1:${rtmpsPort}/live/<key>`);
+    const runtime = await waitFor(() => runtimeInfo(stateHome), { what: 'the runtime file' });
+    expect(runtime.info).toMatchObject({ tls: true, certificateSha256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/) });
+
+    const status = await runCli(['status', '--json'], { env });
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as StatusSnapshot).server).toMatchObject({ tls: true, rtmpsPort });
+    expect((await runCli(['skip'], { env })).stderr).toMatch(/nothing is scheduled/);
+
+    // Another certificate on that port than the one the runtime file names: nothing is sent.
+    writeFileSync(runtime.file, JSON.stringify({ ...runtime.info, certificateSha256: 'AA:BB' }), { mode: 0o600 });
+    const impostor = await runCli(['skip'], { env });
+    expect(impostor.code).toBe(3);
+    expect(impostor.stderr).toMatch(/not the one the runtime file names/);
+    await stopProcess(serve, 'SIGINT');
+    expect(serve.exit?.code).toBe(0);
+  }, 60_000);
+});
+
