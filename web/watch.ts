@@ -58,7 +58,8 @@ for (const name of ['sign', 'secret']) {
   const value = pageQuery.get(name);
   if (value !== null) credentials.set(name, value);
 }
-const credentialQuery = credentials.size > 0 ? `?${credentials.toString()}` : '';
+// toString, not .size: URLSearchParams.size is missing before Safari 17 (iPhones the page still serves).
+const credentialQuery = credentials.toString() === '' ? '' : `?${credentials.toString()}`;
 const state: PageState = { transport: forced === 'ws' ? 'ws' : 'http', attempts: 0, errors: [], playing: false };
 // Read by the browser tests.
 (window as unknown as { kayak: PageState }).kayak = state;
