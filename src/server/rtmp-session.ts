@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
-import { queryOf, stripQuery } from '../media/stream-key.js';
+import { stripQuery } from '../media/stream-key.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
 import {
@@ -21,10 +21,8 @@ import {
 } from '../protocol/rtmp/message-types.js';
 import { ProtocolError } from '../errors.js';
 import { quotePeer } from '../util/safe-text.js';
-import type { AccessDecision } from './access/access-policy.js';
-import { plainAddress } from './access/client-address.js';
-import { credentialsFrom } from './access/credentials.js';
-import type { RefusalReason } from './access/refusals.js';
+import type { Refusal } from './access/refusals.js';
+import { connectQueries, refusalCode, rtmpStreamRequest } from './rtmp-access.js';
 import { COMMAND_MAX_MESSAGE_LENGTH, MAX_PENDING_REPLY_BYTES } from './limits.js';
 import {
   type RtmpCommand,
@@ -254,8 +252,7 @@ export class RtmpSession {
       return this.fail(`connect to unknown app ${quotePeer(app)} (this server serves '${this.ctx.app}')`, 'info');
     }
     this.connected = true;
-    const tcUrl = command.object?.['tcUrl'];
-    this.connectQueries = [queryOf(requested), typeof tcUrl === 'string' ? queryOf(tcUrl) : ''];
+    this.connectQueries = connectQueries(command.object, requested);
     this.send(windowAckSize(WINDOW_ACK_SIZE));
     this.send(setPeerBandwidth(WINDOW_ACK_SIZE, 2));
     this.send(setChunkSize(OUT_CHUNK_SIZE));
@@ -280,7 +277,7 @@ export class RtmpSession {
     const name = typeof command.args[0] === 'string' ? command.args[0] : '';
     const key = stripQuery(name);
     // Asked every time, also of a publisher coming back within the grace period: it passes the same check as a new one.
-    const decision = this.ctx.access.publish(this.streamRequest(name), this.door);
+    const decision = this.ctx.access.publish(rtmpStreamRequest(this.ctx.app, name, this.socket.remoteAddress, this.connectQueries), this.door);
     if (!decision.allow) return this.refuseAccess(streamId, decision, 'Publish');
     const channel = this.ctx.hub.publish(this.ctx.app, key, this.remoteAddress);
     if (channel === undefined) {
@@ -300,7 +297,7 @@ export class RtmpSession {
     const name = typeof command.args[0] === 'string' ? command.args[0] : '';
     const path = `${this.ctx.app}/${stripQuery(name)}`;
     const channel = this.ctx.hub.get(path);
-    const decision = this.ctx.access.play(this.streamRequest(name), this.door, channel !== undefined);
+    const decision = this.ctx.access.play(rtmpStreamRequest(this.ctx.app, name, this.socket.remoteAddress, this.connectQueries), this.door, channel !== undefined);
     if (!decision.allow) return this.refuseAccess(streamId, decision, 'Play');
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Play.StreamNotFound', `play refused: no stream ${path}`);
@@ -332,19 +329,9 @@ export class RtmpSession {
     this.fail(reason, level);
   }
 
-  /** What the access policy needs from a publish or play: the key, who asks, and every query that may carry credentials. */
-  private streamRequest(name: string) {
-    return {
-      app: this.ctx.app,
-      key: stripQuery(name),
-      address: plainAddress(this.socket.remoteAddress ?? ''),
-      credentials: credentialsFrom(queryOf(name), ...this.connectQueries),
-    };
-  }
-
   /** A refusal of the access policy, which has logged and counted it: the client gets the reason in the status code's description. */
-  private refuseAccess(streamId: number, decision: Exclude<AccessDecision, { allow: true }>, what: 'Publish' | 'Play'): void {
-    this.refuse(streamId, `NetStream.${what}.${statusCode(decision.reason, what)}`, decision.message, 'debug');
+  private refuseAccess(streamId: number, decision: Refusal, what: 'Publish' | 'Play'): void {
+    this.refuse(streamId, refusalCode(decision.reason, what), decision.message, 'debug');
   }
 
   /** The client stopped publishing or playing but may keep the connection (deleteStream, FCUnpublish). */
@@ -406,13 +393,6 @@ export class RtmpSession {
   private log(level: 'debug' | 'info' | 'warn', message: string): void {
     this.ctx.logger.log(level, `rtmp ${this.remoteAddress} ${message}`, { session: this.id, peer: this.remoteAddress });
   }
-}
-
-/** NetStream status codes: a name problem is BadName; credentials, Unauthorized; a full room, Failed. */
-function statusCode(reason: RefusalReason, what: 'Publish' | 'Play'): string {
-  if (reason === 'bad-key' || reason === 'look-alike-key' || reason === 'key-in-use') return 'BadName';
-  if (what === 'Publish') return 'Unauthorized';
-  return 'Failed';
 }
 
 function seconds(ms: number): string {
