@@ -27,7 +27,6 @@ describe('config file', () => {
       publicHost: 'movies.example.net',
       app: 'live',
       grace: 10,
-      publishSecret: 'change-me-to-a-long-random-secret',
       maxBandwidth: 8_000_000,
       maxViewers: 10,
       maxConnectionsPerIp: 20,
@@ -36,6 +35,9 @@ describe('config file', () => {
       verbose: false,
     });
     expect(String(values.publishAllow)).toBe('127.0.0.0/8,::1/128');
+    // No secret ships in an example: a copied one would be known to everyone.
+    expect(values.publishSecret).toBeUndefined();
+    expect(() => parseConfig('publish-secret: <the output of openssl rand -hex 16>\n', 'kayak.yaml')).toThrow(/only letters, digits/);
     expect(String(values.trustProxy)).toBe('127.0.0.1/32,::1/128');
   });
 
