@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { suggestion } from '../playout/playlist.js';
+import { parsePushSpec } from '../server/relay/push-spec.js';
 import type { ServerFlags } from './embedded-server.js';
 import {
   booleanValue,
@@ -41,6 +42,7 @@ const FIELDS: Record<string, { flag: FlagName; read: (value: unknown, folder: st
   'max-viewers': { flag: 'maxViewers', read: limitValue },
   'max-bandwidth': { flag: 'maxBandwidth', read: rateValue },
   'max-connections-per-ip': { flag: 'maxConnectionsPerIp', read: limitValue },
+  push: { flag: 'push', read: pushValue },
   'tls-cert': { flag: 'tlsCert', read: pathValue },
   'tls-key': { flag: 'tlsKey', read: pathValue },
   dashboard: { flag: 'dashboard', read: booleanValue },
@@ -118,6 +120,13 @@ export function parseConfig(text: string, path: string): ConfigValues {
   }
   if (problems.length > 0) throw new ConfigFileError(path, problems);
   return values;
+}
+
+/** One push target or a list of them, each checked as `--push` checks it. */
+function pushValue(value: unknown): string[] {
+  const targets = (Array.isArray(value) ? value : [value]).map((item) => textValue(item));
+  for (const target of targets) parsePushSpec(target);
+  return targets;
 }
 
 function pathValue(value: unknown, folder: string): string {

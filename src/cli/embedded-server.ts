@@ -19,6 +19,8 @@ export interface ServerFlags {
   app: string;
   grace: number;
   maxConnections?: number;
+  /** `--push` values, checked here (a malformed one stops the start with its reason). */
+  push?: string[];
   dashboard: boolean;
   verbose: boolean;
   logFormat?: 'plain' | 'json';

@@ -107,6 +107,12 @@ function withServerFlags(command: Command): Command {
         .default(DEFAULT_GRACE_MS / 1000)
         .argParser(parseSeconds),
     )
+    .option(
+      '--push <url>',
+      'also publish every live stream to this RTMP(S) server ({app} and {key} are replaced); live/key=<url> for one stream; repeatable',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .addOption(
       new Option('--max-connections <n>', 'most open connections, RTMP and HTTP together (lowered to fit ulimit -n)')
         .default(DEFAULT_MAX_CONNECTIONS)

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import type { AccessConfig } from '../server/access/access-config.js';
 import { DEFAULT_RTMPS_PORT, type KayakServerOptions } from '../server/kayak-server.js';
 import type { TlsFiles } from '../server/listeners.js';
+import { parsePushSpec } from '../server/relay/push-spec.js';
 import type { ServerFlags } from './embedded-server.js';
 
 /** The access settings the flags set; unset ones keep the server's defaults. */
@@ -58,6 +59,7 @@ export function serverOptions(flags: ServerFlags, tls: TlsSetup | undefined): Ka
     app: flags.app,
     graceMs: flags.grace * 1000,
     ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
+    push: (flags.push ?? []).map(parsePushSpec),
     access: accessFromFlags(flags),
     ...(flags.adminToken !== undefined ? { adminToken: flags.adminToken } : {}),
     ...(tls !== undefined ? { tls: tls.files, rtmpsPort: tls.rtmpsPort } : {}),

@@ -62,7 +62,9 @@ describe('config file', () => {
   });
 
   it('reads lists and strings of networks, limits, and paths relative to the file', () => {
-    const values = parseConfig('publish-allow: none\ntrust-proxy: "10.0.0.1, fd00::1"\nmax-viewers: unlimited\ntls-cert: certs/c.pem\n', '/etc/kayak/kayak.yaml');
+    const values = parseConfig('publish-allow: none\ntrust-proxy: "10.0.0.1, fd00::1"\nmax-viewers: unlimited\ntls-cert: certs/c.pem\npush: rtmp://b.example/live/{key}\n', '/etc/kayak/kayak.yaml');
+    expect(values.push).toEqual(['rtmp://b.example/live/{key}']);
+    expect(() => parseConfig('push: [ftp://x/y]\n', 'kayak.yaml')).toThrow(/kayak\.yaml:1: push: .*only rtmp/);
     expect((values.publishAllow as NetworkList).isEmpty).toBe(true);
     expect(String(values.trustProxy)).toBe('10.0.0.1/32,fd00::1/128');
     expect(values.maxViewers).toBe(UNLIMITED);
