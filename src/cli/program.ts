@@ -67,7 +67,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<stream>', 'app/key, e.g. live/movie')
     .addOption(new Option('--expires <duration>', 'how long the link works: 6h, 30m, 2d, 1h30m').default(6 * 3600, '6h').argParser(flag(durationValue)))
     .option('--config <file>', 'the server\'s config file (its secrets, ports and public host)')
-    .addOption(new Option('--secret <secret>', 'the publish or play secret').env('KAYAK_TOKEN_SECRET').argParser(flag(secretValue)))
+    .addOption(new Option('--secret <secret>', 'the publish or play secret (default: KAYAK_PUBLISH_SECRET / KAYAK_PLAY_SECRET, or --config)').argParser(flag(secretValue)))
     .option('--public-host <name>', 'host name or IP in the link')
     .addOption(new Option('--rtmp-port <port>', 'RTMP port in the link').argParser(parsePort))
     .addOption(new Option('--http-port <port>', 'HTTP port in the link').argParser(parsePort))

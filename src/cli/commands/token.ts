@@ -3,6 +3,7 @@ import { UserError } from '../../errors.js';
 import { streamKeyProblem } from '../../media/stream-key.js';
 import { type TokenAction, signPath } from '../../server/access/signed-token.js';
 import { DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT, DEFAULT_RTMPS_PORT } from '../../server/kayak-server.js';
+import { secretValue } from '../option-values.js';
 import { findRunningServer } from '../runtime-file.js';
 import { type SharePorts, shareHosts, streamUrls } from '../share-urls.js';
 
@@ -27,9 +28,11 @@ export async function token(action: TokenAction, path: string, options: TokenOpt
   const problem = streamKeyProblem(match[2] as string);
   if (problem !== undefined) throw new UserError(problem);
   const settings = options.config === undefined ? {} : (await import('../config-file.js')).loadConfigFile(options.config).values;
-  const secret = options.secret ?? (action === 'publish' ? settings.publishSecret : settings.playSecret);
+  // The same environment variable `serve` reads, so one EnvironmentFile serves both.
+  const env = action === 'publish' ? 'KAYAK_PUBLISH_SECRET' : 'KAYAK_PLAY_SECRET';
+  const fromEnv = process.env[env] !== undefined && process.env[env] !== '' ? secretValue(process.env[env]) : undefined;
+  const secret = options.secret ?? fromEnv ?? (action === 'publish' ? settings.publishSecret : settings.playSecret);
   if (typeof secret !== 'string') {
-    const env = action === 'publish' ? 'KAYAK_PUBLISH_SECRET' : 'KAYAK_PLAY_SECRET';
     throw new UserError(`a ${action} link needs the ${action} secret`, `pass --config kayak.yaml (with ${action}-secret), --secret, or set ${env}`);
   }
   const running = findRunningServer();
