@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import type { AccessStatus, ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
-import { formatBitrate, formatBytes, formatDuration, formatRefusals, table } from '../status/format.js';
+import { formatBitrate, formatBytes, formatDuration, formatRefusals, formatRelayState, table } from '../status/format.js';
 
 /** `kayak-cast status` without --json: what is live, who watches, what it costs. */
 export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string {
@@ -32,6 +32,14 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
       ]);
     }
     lines.push(table(rows));
+    const relays = streams.flatMap((s) => s.relays.map((relay) => ({ path: s.path, relay })));
+    if (relays.length > 0) {
+      const pushRows = [['STREAM', 'PUSHED TO', 'STATE', 'SENT', 'RETRIES', 'DROPPED']];
+      for (const { path, relay } of relays) {
+        pushRows.push([path, relay.url, formatRelayState(relay, now), formatBytes(relay.bytesSent), String(relay.retries), String(relay.droppedFrames)]);
+      }
+      lines.push('', table(pushRows));
+    }
   }
   if (snapshot.schedule !== undefined) lines.push('', ...renderSchedule(snapshot.schedule));
   if (viewers.length > 0) {

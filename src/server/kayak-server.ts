@@ -183,6 +183,7 @@ export class KayakServer {
       connections: () => ({ open: this.gate.open, cap: this.gate.cap, refused: this.gate.refused }),
       logger,
       events,
+      relays: (path) => this.relays.status(path),
       access: () => {
         const status = this.access.status();
         // The total cap is the connection gate's; its refusals are counted there.

@@ -55,6 +55,26 @@ export interface StreamStatus {
   /** Outgoing bitrate to all viewers, averaged over the last 5 s. */
   bitrateOut: number;
   viewers: Record<ViewerProtocol, number> & { total: number };
+  /** Push targets of this stream (`--push`); empty in the public view. */
+  relays: RelayStatus[];
+}
+
+/** One push target of a stream (`--push`): another RTMP server the stream is published to. */
+export interface RelayStatus {
+  /** The target with its stream key and query redacted. */
+  url: string;
+  state: 'connecting' | 'live' | 'retrying' | 'closed';
+  /** When the next attempt is due, while retrying. */
+  retryAt: string | null;
+  retries: number;
+  lastError: string | null;
+  bytesSent: number;
+  /** Bits per second sent over the last 5 s. */
+  bitrate: number;
+  /** Video frames skipped because the target could not keep up. */
+  droppedFrames: number;
+  /** When the current state began. */
+  since: string;
 }
 
 export interface ViewerStatus {
@@ -116,7 +136,7 @@ export function publicView(snapshot: StatusSnapshot): StatusSnapshot {
   return {
     ...rest,
     view: 'public',
-    streams: snapshot.streams.map((s) => ({ ...s, publisher: s.publisher === null ? null : { ...s.publisher, address: null } })),
+    streams: snapshot.streams.map((s) => ({ ...s, publisher: s.publisher === null ? null : { ...s.publisher, address: null }, relays: [] })),
     viewers: [],
     ...(access !== undefined ? { access: { ...access, publishAllow: [] } } : {}),
   };

@@ -8,7 +8,15 @@ import { EventLog } from './event-log.js';
 import { History } from './history.js';
 import { ProcessSampler } from './process-sampler.js';
 import { RateWindow } from './rate-window.js';
-import { type AccessStatus, STATUS_VERSION, type ScheduleStatus, type StatusSnapshot, type StreamStatus, type ViewerStatus } from './status-snapshot.js';
+import {
+  type AccessStatus,
+  type RelayStatus,
+  STATUS_VERSION,
+  type ScheduleStatus,
+  type StatusSnapshot,
+  type StreamStatus,
+  type ViewerStatus,
+} from './status-snapshot.js';
 
 /** How often rates and CPU are sampled. */
 export const SAMPLE_INTERVAL_MS = 1000;
@@ -25,6 +33,20 @@ export interface StatusSources {
   access?: () => AccessStatus;
   /** Recent events (the dashboard's list, /api/events); a store of its own when not given. */
   events?: EventLog;
+  /** The push targets of a stream, as their clients see them. */
+  relays?: (path: string) => readonly RelaySample[];
+}
+
+/** A push target as its client reports it (epoch ms); the store adds the bitrate and ISO times. */
+export interface RelaySample {
+  url: string;
+  state: RelayStatus['state'];
+  retryAt: number | null;
+  retries: number;
+  lastError: string | null;
+  bytesSent: number;
+  droppedFrames: number;
+  since: number;
 }
 
 /** What is being sent now, for admission: see ViewerLoad in src/server/access/admission.ts. */
@@ -46,6 +68,8 @@ interface ChannelRates {
 export class StatusStore {
   private readonly startedAt: number;
   private readonly rates = new Map<Channel, ChannelRates>();
+  /** Outgoing rate per push target, by `path url`. */
+  private readonly relayRates = new Map<string, RateWindow>();
   private readonly process = new ProcessSampler();
   private stopSampling: (() => void) | undefined;
   /** The last memory reading that worked: process.memoryUsage() reads /proc and fails with EMFILE at the fd limit. */
@@ -177,6 +201,17 @@ export class StatusStore {
       bitrateIn: rates?.in.bitsPerSecond(now, channel.bytesIn) ?? 0,
       bitrateOut: rates?.out.bitsPerSecond(now, channel.bytesOut) ?? 0,
       viewers,
+      relays: (this.sources.relays?.(channel.path) ?? []).map((relay) => ({
+        url: relay.url,
+        state: relay.state,
+        retryAt: relay.retryAt === null ? null : iso(relay.retryAt),
+        retries: relay.retries,
+        lastError: relay.lastError,
+        bytesSent: relay.bytesSent,
+        bitrate: this.relayRates.get(`${channel.path} ${relay.url}`)?.bitsPerSecond(now, relay.bytesSent) ?? 0,
+        droppedFrames: relay.droppedFrames,
+        since: iso(relay.since),
+      })),
     };
   }
 
@@ -188,6 +223,20 @@ export class StatusStore {
       // Out of file descriptors for a moment: the last reading stands.
     }
     return this.memory;
+  }
+
+  private sampleRelays(live: ReadonlySet<Channel>, now: number): void {
+    const seen = new Set<string>();
+    for (const channel of live) {
+      for (const relay of this.sources.relays?.(channel.path) ?? []) {
+        const key = `${channel.path} ${relay.url}`;
+        seen.add(key);
+        let window = this.relayRates.get(key);
+        if (window === undefined) this.relayRates.set(key, (window = new RateWindow()));
+        window.sample(now, relay.bytesSent);
+      }
+    }
+    for (const key of this.relayRates.keys()) if (!seen.has(key)) this.relayRates.delete(key);
   }
 
   private sample(): void {
@@ -204,6 +253,7 @@ export class StatusStore {
       rates.out.sample(now, channel.bytesOut);
     }
     for (const channel of this.rates.keys()) if (!live.has(channel)) this.rates.delete(channel);
+    this.sampleRelays(live, now);
     let bitrateOut = 0;
     let viewers = 0;
     for (const channel of live) {

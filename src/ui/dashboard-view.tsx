@@ -5,7 +5,7 @@ import { EventsList } from './events-list.js';
 import { Header } from './header.js';
 import { HelpPanel } from './help-panel.js';
 import { HistoryPanel } from './history-panel.js';
-import { layoutFor } from './layout.js';
+import { MAX_STREAM_ROWS, layoutFor, streamLines } from './layout.js';
 import { ProcessPanel } from './process-panel.js';
 import { SchedulePanel } from './schedule-panel.js';
 import { StreamsTable } from './streams-table.js';
@@ -29,7 +29,7 @@ export interface DashboardViewProps {
 /** One frame of the dashboard, from a state read off the status store: no timers, no I/O. */
 export function DashboardView({ state, share, columns, rows, mode = 'normal', canSkip = false, canKick = false, canStop = false }: DashboardViewProps) {
   const { snapshot, history, events, now } = state;
-  const layout = layoutFor(columns, rows, snapshot.streams.length, snapshot.schedule !== undefined);
+  const layout = layoutFor(columns, rows, streamLines(snapshot.streams), snapshot.schedule !== undefined);
   const { compact } = layout;
   const viewers = <ViewersList viewers={snapshot.viewers} now={now} compact={compact || layout.wide} limit={layout.viewerRows} numbered={mode === 'kick'} />;
   const eventList = <EventsList events={events} limit={layout.eventRows} />;
@@ -37,7 +37,7 @@ export function DashboardView({ state, share, columns, rows, mode = 'normal', ca
     <Box flexDirection="column" width={columns}>
       <Header snapshot={snapshot} share={share} compact={compact} />
       <Box marginTop={1} flexDirection="column">
-        <StreamsTable streams={snapshot.streams} compact={compact} limit={3} />
+        <StreamsTable streams={snapshot.streams} compact={compact} limit={MAX_STREAM_ROWS} />
       </Box>
       <Box marginTop={1} flexDirection={layout.wide ? 'row' : 'column'}>
         <Box flexDirection="column" flexGrow={1}>

@@ -45,6 +45,7 @@ export function movieStream(viewers: number): StreamStatus {
     bitrateIn: 2_500_000,
     bitrateOut: viewers * 2_500_000,
     viewers: { rtmp: 1, 'http-flv': viewers - 1, 'ws-flv': 0, total: viewers },
+    relays: [],
   };
 }
 
