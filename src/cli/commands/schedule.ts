@@ -32,6 +32,9 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
   const timeZone = playlist.timezone ?? localTimeZone();
   const start = options.at !== undefined ? parseAt(options.at) : (playlist.start ?? { kind: 'now' as const });
   const target = options.to === undefined ? undefined : parseRtmpUrl(options.to);
+  if (target !== undefined && (options.push ?? []).length > 0) {
+    throw new UserError('--push and --to do not go together: --to plays out only there, with no server of our own to push from', 'use --push (the embedded server plus other targets) or --to (only that server)');
+  }
   const tools = await locateFfmpeg({
     ...(options.ffmpeg !== undefined ? { ffmpeg: options.ffmpeg } : {}),
     ...(options.ffprobe !== undefined ? { ffprobe: options.ffprobe } : {}),
