@@ -9,6 +9,7 @@ import { ffprobeStreams, httpJson, publishFfmpeg } from '../helpers/players.js';
 import { freePort } from '../helpers/ports.js';
 import { stopProcess, trackProcesses, waitFor, waitForOutput } from '../helpers/processes.js';
 import { cliEnv, requireBuilt, runCli, startCli } from '../helpers/server.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
 
 /** `--push` as a user types it: `serve` relays what is published to it, `schedule` its channel, to nginx-rtmp. */
 
@@ -22,7 +23,7 @@ async function ports(): Promise<string[]> {
   return ['--host', '127.0.0.1', '--rtmp-port', String(await freePort()), '--http-port', String(await freePort()), '--no-dashboard'];
 }
 
-describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'kayak-cast --push', () => {
+describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp', 'openssl'], 'kayak-cast --push', () => {
   trackProcesses();
   beforeAll(requireBuilt, 240_000);
 
@@ -71,6 +72,28 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'kayak-cast --push', () =
     await stopProcess(schedule, 'SIGTERM');
     expect(schedule.exit?.code, schedule.output()).toBe(0);
   }, 120_000);
+
+  it('`serve --push rtmps://` publishes over TLS to another kayak-cast serving RTMPS (its certificate trusted by NODE_EXTRA_CA_CERTS)', async () => {
+    const certificate = await selfSignedCertificate();
+    const edgeArgs = await ports();
+    const edgeRtmps = await freePort();
+    const edge = startCli(['serve', ...edgeArgs, '--tls-cert', certificate.certPath, '--tls-key', certificate.keyPath, '--rtmps-port', String(edgeRtmps)], {
+      env: cliEnv(),
+    });
+    await waitForOutput(edge, /kayak-cast is serving/, 20_000);
+    const originArgs = await ports();
+    const origin = startCli(['serve', ...originArgs, '--push', `rtmps://127.0.0.1:${edgeRtmps}/live/{key}`], {
+      env: { ...cliEnv(), NODE_EXTRA_CA_CERTS: certificate.certPath },
+    });
+    await waitForOutput(origin, /kayak-cast is serving/, 20_000);
+    const clip = await makeClip({ seconds: 5, width: 320, height: 240, fps: 25 });
+    publishFfmpeg(`rtmp://127.0.0.1:${originArgs[3]}/live/secure`, clip, { loop: true });
+    await waitForOutput(origin, /pushing to rtmps:\/\/127\.0\.0\.1:\d+\/live\/sec…/, 20_000);
+    const streams = await ffprobeStreams(`rtmps://127.0.0.1:${edgeRtmps}/live/secure`, 20_000);
+    expect(streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    await stopProcess(origin, 'SIGTERM');
+    await stopProcess(edge, 'SIGTERM');
+  }, 90_000);
 
   it('refuses a --push that is not an RTMP URL, in one line, without printing its key', async () => {
     const r = await runCli(['serve', ...(await ports()), '--push', 'http://ingest.example/live/SECRETKEY'], { env: cliEnv() });
