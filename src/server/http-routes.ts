@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatusStore } from '../status/status-store.js';
 import { streamKeyProblem } from '../media/stream-key.js';
 import { serveFlv } from './http-flv.js';
+import { serveHls } from './http-hls.js';
 import { type PageContext, servePage } from './http-pages.js';
 import type { ServerContext } from './server-context.js';
 
@@ -29,6 +30,8 @@ export function route(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     if (stream === undefined) return text(res, 404, `no stream ${streamApi[1]}/${streamApi[2]}`);
     return json(res, 200, stream);
   }
+
+  if (serveHls(req, res, path, ctx)) return;
 
   const flv = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
   if (flv !== null) {

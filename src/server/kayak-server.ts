@@ -10,6 +10,7 @@ import { findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
 import { RtmpSession } from './rtmp-session.js';
 import { WriteBatcher } from './write-batcher.js';
+import { DEFAULT_HLS_OPTIONS, type HlsOptions, HlsStreams } from './hls-streams.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerContext } from './server-context.js';
 import type { WsFlvGateway } from './ws-flv.js';
 
@@ -27,6 +28,8 @@ export interface KayakServerOptions {
   handshakeTimeoutMs?: number;
   idleTimeoutMs?: number;
   queueLimits?: QueueLimits;
+  /** HLS segmenting and its limits (segment length, window, idle stop, client counting). */
+  hls?: Partial<HlsOptions>;
   clock?: Clock;
   logger?: Logger;
   /** Streams going live, their publishers leaving, streams ending: for the CLI's share URLs and the dashboard. */
@@ -92,6 +95,7 @@ export class KayakServer {
         queue: options.queueLimits ?? DEFAULT_QUEUE_LIMITS,
       },
       writeBatcher: new WriteBatcher(),
+      hls: new HlsStreams({ hub: this.hub, clock, logger, options: { ...DEFAULT_HLS_OPTIONS, ...options.hls } }),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
     this.status = new StatusStore({
@@ -100,6 +104,7 @@ export class KayakServer {
       app,
       ports: () => this.ports,
       connections: () => this.sessions.size + this.httpSockets.size,
+      hlsClients: (channel) => this.ctx.hls.clientCount(channel),
     });
     this.rtmp = createNetServer((socket) => this.accept(socket));
     const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist() };
@@ -151,6 +156,7 @@ export class KayakServer {
   async stop(): Promise<void> {
     this.status.stop();
     this.ctx.writeBatcher.flushAll();
+    this.ctx.hls.close();
     this.hub.close('the server is stopping');
     for (const session of this.sessions) session.close();
     void this.wsFlv?.then((gateway) => gateway.close());

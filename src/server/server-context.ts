@@ -2,6 +2,7 @@ import type { ChannelHub } from '../media/channel-hub.js';
 import type { QueueLimits } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { HlsStreams } from './hls-streams.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 /** A connection that has not finished the RTMP handshake by then is closed. */
@@ -24,5 +25,7 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   /** Batches viewers' writes (see write-batcher.ts). */
   readonly writeBatcher: WriteBatcher;
+  /** Each channel's HLS segmenter, started on demand. */
+  readonly hls: HlsStreams;
   nextId(prefix: string): string;
 }

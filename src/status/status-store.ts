@@ -17,6 +17,8 @@ export interface StatusSources {
   app: string;
   ports: () => { rtmp: number; http: number };
   connections: () => number;
+  /** HLS clients of a channel seen recently (they hold no connection, so they are not in its viewer list). */
+  hlsClients?: (channel: Channel) => number;
 }
 
 interface ChannelRates {
@@ -101,7 +103,8 @@ export class StatusStore {
   private streamStatus(channel: Channel): StreamStatus {
     const now = this.sources.clock.monotonic();
     const rates = this.rates.get(channel);
-    const viewers = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0, total: 0 };
+    const hls = this.sources.hlsClients?.(channel) ?? 0;
+    const viewers = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0, hls, total: hls };
     for (const viewer of channel.viewerList) {
       viewers[viewer.protocol]++;
       viewers.total++;
@@ -142,7 +145,7 @@ export class StatusStore {
     let viewers = 0;
     for (const channel of live) {
       bitrateOut += this.rates.get(channel)?.out.bitsPerSecond(now, channel.bytesOut) ?? 0;
-      viewers += channel.viewerList.size;
+      viewers += channel.viewerList.size + (this.sources.hlsClients?.(channel) ?? 0);
     }
     this.history.record(bitrateOut, viewers);
   }

@@ -41,7 +41,7 @@ export function movieStream(viewers: number): StreamStatus {
     audio: { codec: 'AAC', sampleRate: 48000, channels: 2 },
     bitrateIn: 2_500_000,
     bitrateOut: viewers * 2_500_000,
-    viewers: { rtmp: 1, 'http-flv': viewers - 1, 'ws-flv': 0, total: viewers },
+    viewers: { rtmp: 1, 'http-flv': viewers - 1, 'ws-flv': 0, hls: 0, total: viewers },
   };
 }
 
