@@ -37,7 +37,7 @@ function lines(text: string, problems: string[]): string[] {
   const all = text.split(/\r?\n/);
   if (all[0] !== '#EXTM3U') problems.push(`4.3.1.1: the first line is ${JSON.stringify(all[0])}, not #EXTM3U`);
   for (const line of all) if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(line)) problems.push('4.1: control characters in a line');
-  return all.filter((line) => line.trim() !== '');
+  return all.slice(all[0] === '#EXTM3U' ? 1 : 0).filter((line) => line.trim() !== '');
 }
 
 function tagName(line: string): string {
@@ -54,7 +54,7 @@ export function checkMediaPlaylist(text: string): { playlist: ParsedMediaPlaylis
   let discontinuity = false;
   let programDateTime: string | undefined;
   let floatDurations = false;
-  for (const line of all.slice(1)) {
+  for (const line of all) {
     if (!line.startsWith('#')) {
       if (pending === undefined) problems.push(`4.3.2.1: URI ${line} has no EXTINF before it`);
       else playlist.segments.push({ uri: line, ...pending });
@@ -128,7 +128,7 @@ export function checkMultivariantPlaylist(text: string): { variants: ParsedVaria
   const all = lines(text, problems);
   const variants: ParsedVariant[] = [];
   let pending: Record<string, string> | undefined;
-  for (const line of all.slice(1)) {
+  for (const line of all) {
     if (!line.startsWith('#')) {
       if (pending === undefined) problems.push(`4.3.4.2: URI ${line} without EXT-X-STREAM-INF`);
       else variants.push({ uri: line, attributes: pending });
