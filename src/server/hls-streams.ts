@@ -176,7 +176,7 @@ export class HlsStreams {
       if (this.deps.hub.get(channel.path) !== channel) {
         this.stopSegmenter(stream);
         this.streams.delete(channel);
-      } else if (stream.segmenter !== undefined && now - stream.lastRequest > this.deps.options.idleStopMs) {
+      } else if (stream.segmenter !== undefined && stream.waiters.size === 0 && now - stream.lastRequest > this.deps.options.idleStopMs) {
         this.stopSegmenter(stream);
         this.deps.logger.log('info', `${channel.path}: HLS stopped (no requests for ${Math.round(this.deps.options.idleStopMs / 1000)} s)`, { stream: channel.path });
       }
