@@ -14,6 +14,8 @@ export function shareHosts(publicHost: string | undefined, listenHost: string): 
 export interface ShareUrls {
   rtmp: string;
   flv: string;
+  /** HLS (iPhone, iPad, Safari, smart TVs, any CDN or cache): the multivariant playlist. */
+  hls: string;
   /** The browser watch page. */
   watch: string;
 }
@@ -23,6 +25,7 @@ export function streamUrls(host: string, ports: { rtmp: number; http: number }, 
   return {
     rtmp: `rtmp://${name}:${ports.rtmp}/${path}`,
     flv: `http://${name}:${ports.http}/${path}.flv`,
+    hls: `http://${name}:${ports.http}/${path}.m3u8`,
     watch: `http://${name}:${ports.http}/${path}.html`,
   };
 }

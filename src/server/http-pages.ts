@@ -128,12 +128,14 @@ function indexHtml(pages: PageContext, host: string): string {
 function streamRow(s: StreamStatus, host: string, rtmpPort: number, httpPort: number, nowPlaying: string | undefined): string {
   const rtmp = `rtmp://${host}:${rtmpPort}/${s.path}`;
   const flv = `http://${host}:${httpPort}/${s.path}.flv`;
+  const hls = `http://${host}:${httpPort}/${s.path}.m3u8`;
   const title = nowPlaying ?? s.key;
   const state = s.state === 'live' ? 'live' : 'waiting for the publisher';
   return `<li class="stream"><div class="stream-head"><a class="watch" href="/${escapeHtml(s.path)}.html">${escapeHtml(title)}</a>
 <span class="state">${state}</span><span class="viewers">${s.viewers.total} watching</span></div>
 <label>RTMP <input readonly value="${escapeHtml(rtmp)}" onfocus="this.select()"></label>
-<label>HTTP-FLV <input readonly value="${escapeHtml(flv)}" onfocus="this.select()"></label></li>`;
+<label>HTTP-FLV <input readonly value="${escapeHtml(flv)}" onfocus="this.select()"></label>
+<label>HLS <input readonly value="${escapeHtml(hls)}" onfocus="this.select()"></label></li>`;
 }
 
 export function escapeHtml(text: string): string {

@@ -51,7 +51,7 @@ export function route(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
 function indexText(status: StatusStore): string {
   const { streams, server } = status.snapshot();
   if (streams.length === 0) return `kayak-cast ${server.version}: no live streams yet`;
-  return [`kayak-cast ${server.version}: live streams`, ...streams.map((s) => `  /${s.path}.flv  (${s.viewers.total} watching)`)].join('\n');
+  return [`kayak-cast ${server.version}: live streams`, ...streams.map((s) => `  /${s.path}.flv  /${s.path}.m3u8  (${s.viewers.total} watching)`)].join('\n');
 }
 
 function text(res: ServerResponse, code: number, body: string, headers: Record<string, string> = {}): void {

@@ -13,12 +13,14 @@ describe('share URLs', () => {
     for (const host of hosts) expect(host === 'localhost' || /^\d+\.\d+\.\d+\.\d+$/.test(host)).toBe(true);
   });
 
-  it('builds RTMP and HTTP-FLV URLs, bracketing IPv6 hosts', () => {
+  it('builds RTMP, HTTP-FLV and HLS URLs, bracketing IPv6 hosts', () => {
     expect(streamUrls('10.0.0.2', { rtmp: 1935, http: 8000 }, 'live/movie')).toEqual({
       rtmp: 'rtmp://10.0.0.2:1935/live/movie',
       flv: 'http://10.0.0.2:8000/live/movie.flv',
+      hls: 'http://10.0.0.2:8000/live/movie.m3u8',
       watch: 'http://10.0.0.2:8000/live/movie.html',
     });
     expect(streamUrls('::1', { rtmp: 1, http: 2 }, 'live/a').rtmp).toBe('rtmp://[::1]:1/live/a');
+    expect(streamUrls('::1', { rtmp: 1, http: 2 }, 'live/a').hls).toBe('http://[::1]:2/live/a.m3u8');
   });
 });
