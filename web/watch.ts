@@ -1,10 +1,13 @@
 // The watch page: plays /<app>/<key>.flv with mpegts.js (loaded by the page as the global `mpegts`), over HTTP-FLV
-// first and WebSocket-FLV as the fallback, and starts over by itself whenever the stream stops.
+// first and WebSocket-FLV as the fallback, or /<app>/<key>.m3u8 with the browser's own HLS player on Apple devices and
+// wherever Media Source Extensions are missing; it starts over by itself whenever the stream stops.
 import type Mpegts from 'mpegts.js';
 
 declare const mpegts: typeof Mpegts;
 
-type Transport = 'http' | 'ws';
+type Transport = 'http' | 'ws' | 'hls';
+
+const TRANSPORT_NAMES: Record<Transport, string> = { http: 'HTTP-FLV', ws: 'WebSocket-FLV', hls: 'HLS' };
 
 /** Reconnect delays grow from the first to the last, and go back to the first once playback moves again. */
 const BACKOFF_FIRST_MS = 500;
@@ -44,19 +47,40 @@ const viewersText = document.getElementById('viewers') as HTMLElement;
 const titleText = document.getElementById('title') as HTMLElement;
 const countdownText = document.getElementById('countdown') as HTMLElement;
 
-const forced = new URLSearchParams(location.search).get('transport');
-const state: PageState = { transport: forced === 'ws' ? 'ws' : 'http', attempts: 0, errors: [], playing: false };
+const forcedParam = new URLSearchParams(location.search).get('transport');
+const forced: Transport | null = forcedParam === 'ws' || forcedParam === 'http' || forcedParam === 'hls' ? forcedParam : null;
+const mseWorks = typeof mpegts !== 'undefined' && mpegts.isSupported();
+const nativeHls = video.canPlayType('application/vnd.apple.mpegurl') !== '';
+const state: PageState = { transport: forced ?? firstTransport(), attempts: 0, errors: [], playing: false };
 // Read by the browser tests.
 (window as unknown as { kayak: PageState }).kayak = state;
 
-let player: Mpegts.Player | undefined;
+/** What plays now: an mpegts.js player, or the <video> element's own HLS. */
+let player: { destroy(): void } | undefined;
 let backoffMs = BACKOFF_FIRST_MS;
 let retryTimer: number | undefined;
 let lastTime = -1;
 let lastProgressAt = Date.now();
 let startsAt: number | undefined;
 
+/**
+ * Native HLS on Apple devices (iPhone, iPad, Safari: every iOS browser is WebKit and says so in navigator.vendor) and
+ * wherever mpegts.js cannot run; mpegts.js over HTTP-FLV everywhere else. Chromium now also answers 'maybe' for HLS,
+ * but HTTP-FLV stays within about 2 s of live where HLS with the default 2 s segments is 6 s or more behind.
+ */
+function firstTransport(): Transport {
+  const apple = navigator.vendor.startsWith('Apple');
+  return nativeHls && (apple || !mseWorks) ? 'hls' : 'http';
+}
+
+/** After a failed first attempt: HTTP-FLV and WebSocket-FLV take turns; HLS gives way to HTTP-FLV where that works. */
+function nextTransport(transport: Transport): Transport {
+  if (transport === 'hls') return mseWorks ? 'http' : 'hls';
+  return transport === 'http' ? 'ws' : 'http';
+}
+
 function streamUrl(transport: Transport): string {
+  if (transport === 'hls') return `${location.protocol}//${location.host}/${stream}.m3u8`;
   const scheme = transport === 'ws' ? (location.protocol === 'https:' ? 'wss:' : 'ws:') : location.protocol;
   return `${scheme}//${location.host}/${stream}.flv`;
 }
@@ -71,7 +95,11 @@ function start(): void {
   state.attempts++;
   state.playing = false;
   lastProgressAt = Date.now();
-  stateText.textContent = `connecting (${state.transport === 'ws' ? 'WebSocket-FLV' : 'HTTP-FLV'})`;
+  stateText.textContent = `connecting (${TRANSPORT_NAMES[state.transport]})`;
+  if (state.transport === 'hls') {
+    startNativeHls();
+    return;
+  }
   const p = mpegts.createPlayer(
     { type: 'flv', isLive: true, url: streamUrl(state.transport) },
     {
@@ -94,10 +122,22 @@ function start(): void {
   void Promise.resolve(p.play()).catch(() => undefined);
 }
 
-/** Drops the player and schedules a fresh one; a transport that never played gives way to the other one. */
+/** The browser's own HLS player: the <video> element loads the playlist and does the rest. */
+function startNativeHls(): void {
+  video.src = streamUrl('hls');
+  player = {
+    destroy: () => {
+      video.removeAttribute('src');
+      video.load();
+    },
+  };
+  void Promise.resolve(video.play()).catch(() => undefined);
+}
+
+/** Drops the player and schedules a fresh one; a transport that never played gives way to the next one. */
 function restart(reason: string): void {
   if (player === undefined || retryTimer !== undefined) return;
-  if (!state.playing && forced === null) state.transport = state.transport === 'http' ? 'ws' : 'http';
+  if (!state.playing && forced === null) state.transport = nextTransport(state.transport);
   try {
     player.destroy();
   } catch {
@@ -118,20 +158,26 @@ video.addEventListener('timeupdate', () => {
   if (!state.playing && video.currentTime > 0) {
     state.playing = true;
     backoffMs = BACKOFF_FIRST_MS;
-    stateText.textContent = `live (${state.transport === 'ws' ? 'WebSocket-FLV' : 'HTTP-FLV'})`;
+    stateText.textContent = `live (${TRANSPORT_NAMES[state.transport]})`;
     show(undefined);
   }
 });
 video.addEventListener('error', () => {
-  state.errors.push(`video: ${video.error?.message ?? 'media error'}`);
+  // Emptying src to drop a native HLS player fires an error with no source: not a playback error.
+  if (player === undefined || video.error === null) return;
+  state.errors.push(`video: ${video.error.message || `media error ${video.error.code}`}`);
   restart('playback error');
+});
+video.addEventListener('ended', () => {
+  if (state.transport === 'hls') restart('the stream ended');
 });
 
 window.setInterval(() => {
   if (player === undefined || document.hidden) return;
   if (Date.now() - lastProgressAt > STALL_MS) restart('the stream stalled');
-  else if (!video.paused && video.buffered.length > 0) {
-    // After a stall the buffered range can start ahead of the playhead; jump to it rather than wait forever.
+  else if (state.transport !== 'hls' && !video.paused && video.buffered.length > 0) {
+    // After a stall the buffered range can start ahead of the playhead; jump to it rather than wait forever. (An HLS
+    // player keeps several segments ahead on purpose and finds its own way.)
     const end = video.buffered.end(video.buffered.length - 1);
     if (end - video.currentTime > MAX_LATENCY_S * 2) video.currentTime = end - 0.5;
   }
@@ -166,8 +212,8 @@ function renderCountdown(): void {
 window.setInterval(() => void poll(), POLL_MS);
 window.setInterval(renderCountdown, 1_000);
 void poll();
-if (typeof mpegts === 'undefined' || !mpegts.isSupported()) {
-  show('This browser cannot play the stream here (no Media Source Extensions): open the HTTP-FLV URL in VLC instead.');
+if (!mseWorks && !nativeHls && forced !== 'hls') {
+  show('This browser cannot play the stream here (neither Media Source Extensions nor HLS): open the stream in VLC instead.');
 } else {
   start();
 }

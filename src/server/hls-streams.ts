@@ -13,8 +13,14 @@ import { HlsClientCounter } from './hls-clients.js';
 
 /** A stream's segmenter stops (and frees its window) after this long without an HLS request. */
 export const HLS_IDLE_STOP_MS = 30_000;
-/** How long a playlist request waits for the first segment of a segmenter it just started, before a 503. */
-export const HLS_FIRST_SEGMENT_WAIT_MS = 15_000;
+/**
+ * Segments a freshly started segmenter makes before its first playlist goes out: three, so the playlist spans the
+ * three target durations a client keeps from the live edge (RFC 8216 6.3.3). Chromium's own HLS player fails with
+ * DEMUXER_ERROR_COULD_NOT_PARSE on a live playlist of one segment; hls.js and ffmpeg cope either way.
+ */
+export const HLS_FIRST_PLAYLIST_SEGMENTS = 3;
+/** How long a playlist request waits for those; then it gets what there is, or a 503 when there is nothing yet. */
+export const HLS_FIRST_PLAYLIST_WAIT_MS = 15_000;
 /** Playlist requests waiting for a stream's first segment at once; more get a 503 with Retry-After. */
 export const HLS_MAX_WAITING_REQUESTS = 256;
 /** An HLS client counts as watching while it has made a request within this window. */
@@ -28,7 +34,8 @@ export interface HlsOptions {
   maxSegmentMs: number;
   maxSegmentBytes: number;
   idleStopMs: number;
-  firstSegmentWaitMs: number;
+  firstPlaylistSegments: number;
+  firstPlaylistWaitMs: number;
   maxWaitingRequests: number;
   clientWindowMs: number;
   maxTrackedClients: number;
@@ -40,7 +47,8 @@ export const DEFAULT_HLS_OPTIONS: HlsOptions = {
   maxSegmentMs: HLS_MAX_SEGMENT_MS,
   maxSegmentBytes: HLS_MAX_SEGMENT_BYTES,
   idleStopMs: HLS_IDLE_STOP_MS,
-  firstSegmentWaitMs: HLS_FIRST_SEGMENT_WAIT_MS,
+  firstPlaylistSegments: HLS_FIRST_PLAYLIST_SEGMENTS,
+  firstPlaylistWaitMs: HLS_FIRST_PLAYLIST_WAIT_MS,
   maxWaitingRequests: HLS_MAX_WAITING_REQUESTS,
   clientWindowMs: HLS_CLIENT_WINDOW_MS,
   maxTrackedClients: HLS_MAX_TRACKED_CLIENTS,
@@ -102,10 +110,16 @@ export class HlsStreams {
     return stream;
   }
 
-  /** Resolves once the stream's window has a segment, or says why not. */
-  waitForFirstSegment(stream: HlsStream, signal: AbortSignal): Promise<FirstSegment> {
-    if ((stream.segmenter?.window.segments.length ?? 0) > 0) return Promise.resolve('ready');
-    if (stream.waiters.size >= this.deps.options.maxWaitingRequests) return Promise.resolve('busy');
+  /**
+   * Resolves once the stream's window can be served (firstPlaylistSegments segments, or after firstPlaylistWaitMs
+   * at least one), or says why not.
+   */
+  waitUntilPlayable(stream: HlsStream, signal: AbortSignal): Promise<FirstSegment> {
+    const { firstPlaylistSegments, windowSegments, firstPlaylistWaitMs, maxWaitingRequests } = this.deps.options;
+    const count = (): number => stream.segmenter?.window.segments.length ?? 0;
+    const enough = (): boolean => count() >= Math.min(firstPlaylistSegments, windowSegments);
+    if (enough()) return Promise.resolve('ready');
+    if (stream.waiters.size >= maxWaitingRequests) return Promise.resolve('busy');
     return new Promise((resolve) => {
       const done = (result: FirstSegment): void => {
         clearTimeout(timer);
@@ -113,9 +127,12 @@ export class HlsStreams {
         signal.removeEventListener('abort', abort);
         resolve(result);
       };
-      const wake = (): void => done(stream.segmenter === undefined || stream.segmenter.ended ? 'gone' : 'ready');
+      const wake = (): void => {
+        if (stream.segmenter === undefined || stream.segmenter.ended) done('gone');
+        else if (enough()) done('ready');
+      };
       const abort = (): void => done('gone');
-      const timer = setTimeout(() => done('timeout'), this.deps.options.firstSegmentWaitMs);
+      const timer = setTimeout(() => done(count() > 0 ? 'ready' : 'timeout'), firstPlaylistWaitMs);
       stream.waiters.add(wake);
       signal.addEventListener('abort', abort, { once: true });
     });

@@ -56,7 +56,7 @@ export function serveHls(req: IncomingMessage, res: ServerResponse, path: string
 async function servePlaylist(req: IncomingMessage, res: ServerResponse, hls: HlsStreams, stream: HlsStream, kind: 'multivariant' | 'media'): Promise<void> {
   const aborted = new AbortController();
   res.once('close', () => aborted.abort());
-  const waited = await hls.waitForFirstSegment(stream, aborted.signal);
+  const waited = await hls.waitUntilPlayable(stream, aborted.signal);
   const segmenter = stream.segmenter;
   if (res.destroyed) return;
   if (segmenter?.unsupported !== undefined) return void reply(req, res, 404, segmenter.unsupported);
