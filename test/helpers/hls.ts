@@ -98,3 +98,15 @@ export async function gstPlayHls(url: string, opts: { buffers?: number; timeoutM
     output: `${out.slice(-4_000)}\n${gst.stderr()}`,
   };
 }
+
+/** The largest step between consecutive times, and every step that is not forward (as readable strings). */
+export function timeSteps(times: readonly number[]): { largest: number; notForward: string[] } {
+  let largest = 0;
+  const notForward: string[] = [];
+  for (let i = 1; i < times.length; i++) {
+    const step = (times[i] as number) - (times[i - 1] as number);
+    if (step <= 0) notForward.push(`#${i}: ${times[i - 1]} -> ${times[i]}`);
+    largest = Math.max(largest, step);
+  }
+  return { largest, notForward };
+}
