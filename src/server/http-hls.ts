@@ -12,6 +12,11 @@ const SEGMENT_TYPE = 'video/mp2t';
 const SEGMENT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** Seconds a player is asked to wait before trying again when the first segment is not ready. */
 const RETRY_AFTER_S = 2;
+/**
+ * BANDWIDTH must not be exceeded by any segment's bit rate (RFC 8216 4.3.4.2; Apple's validator allows 10 % over).
+ * It is measured on the segments made so far, so it leaves room for the ones to come.
+ */
+const BANDWIDTH_HEADROOM = 1.1;
 /** The media playlist's name inside the stream's folder; the multivariant playlist links to it. */
 export const MEDIA_PLAYLIST = 'index.m3u8';
 
@@ -88,7 +93,7 @@ function variantOf(stream: HlsStream, uri: string): Variant {
   const segmenter = stream.segmenter;
   const { peak, average } = segmenter?.bandwidth() ?? { peak: 0, average: 0 };
   const video = stream.channel.video;
-  const variant: Variant = { uri, bandwidth: peak, averageBandwidth: average, codecs: segmenter?.codecs() ?? [] };
+  const variant: Variant = { uri, bandwidth: peak * BANDWIDTH_HEADROOM, averageBandwidth: average, codecs: segmenter?.codecs() ?? [] };
   if (video?.width !== undefined && video.height !== undefined) variant.resolution = { width: video.width, height: video.height };
   if (video?.fps !== undefined) variant.frameRate = video.fps;
   return variant;

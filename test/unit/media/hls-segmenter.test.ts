@@ -3,21 +3,13 @@ import { HlsSegmenter, type HlsSegmenterOptions } from '../../../src/media/hls-s
 import { MediaPacket } from '../../../src/media/media-packet.js';
 import { renderMediaPlaylist } from '../../../src/protocol/hls/m3u8.js';
 import { checkMediaPlaylist, LivePlaylistChecker } from '../../helpers/hls-checker.js';
+import { AVC_RECORD, aacFrame, audioHeader, videoFrame, videoHeader } from '../../helpers/media-packets.js';
 import { readTs } from '../../helpers/ts-reader.js';
 
-const RECORD = Buffer.from('0142c01fffe100176742c01fda014016ec0440000003004000000f03c60ca801000468ce0fc8', 'hex');
-const ASC_LC = Buffer.from([0x12, 0x10]);
+const RECORD = AVC_RECORD;
 const EPOCH = Date.UTC(2026, 10, 27, 20, 0, 0);
-
-const videoHeader = (ts: number, record = RECORD) => new MediaPacket('video', ts, Buffer.concat([Buffer.from([0x17, 0, 0, 0, 0]), record]), true, true);
-const audioHeader = (ts: number) => new MediaPacket('audio', ts, Buffer.concat([Buffer.from([0xaf, 0]), ASC_LC]), false, true);
-function frame(ts: number, keyframe: boolean, bytes = 200): MediaPacket {
-  const nal = Buffer.alloc(bytes, 0x41);
-  nal[0] = keyframe ? 0x65 : 0x41;
-  const payload = Buffer.concat([Buffer.from([keyframe ? 0x17 : 0x27, 1, 0, 0, 0]), Buffer.from([0, 0, (bytes >> 8) & 0xff, bytes & 0xff]), nal]);
-  return new MediaPacket('video', ts, payload, keyframe);
-}
-const aac = (ts: number) => new MediaPacket('audio', ts, Buffer.concat([Buffer.from([0xaf, 1]), Buffer.alloc(100, 3)]));
+const frame = videoFrame;
+const aac = aacFrame;
 
 function setup(overrides: Partial<HlsSegmenterOptions> = {}) {
   let now = EPOCH;
