@@ -64,6 +64,8 @@ export interface HlsStream {
   nextSequence: number;
   discontinuitySequence: number;
   readonly waiters: Set<() => void>;
+  /** The last rendering of each playlist, by its ETag. */
+  readonly playlists: Partial<Record<'media' | 'multivariant', { etag: string; body: Buffer }>>;
 }
 
 export type FirstSegment = 'ready' | 'timeout' | 'busy' | 'gone';
@@ -101,6 +103,7 @@ export class HlsStreams {
         nextSequence: 0,
         discontinuitySequence: 0,
         waiters: new Set(),
+        playlists: {},
       };
       this.streams.set(channel, stream);
     }

@@ -77,16 +77,22 @@ async function servePlaylist(req: IncomingMessage, res: ServerResponse, hls: Hls
   const etag = `"${kind === 'media' ? 'm' : 'v'}-${last.name}-${window.mediaSequence}"`;
   const headers = { 'Content-Type': PLAYLIST_TYPE, 'Cache-Control': `public, max-age=${maxAge}`, ETag: etag };
   if (req.headers['if-none-match'] === etag) return void send(req, res, 304, headers, undefined);
-  const body =
-    kind === 'media'
-      ? renderMediaPlaylist({
-          targetDurationS: segmenter.targetDurationS,
-          mediaSequence: window.mediaSequence,
-          discontinuitySequence: window.discontinuitySequence,
-          segments: window.segments.map((s) => ({ uri: s.name, durationMs: s.durationMs, programDateTime: s.programDateTime, discontinuity: s.discontinuity })),
-        })
-      : renderMultivariantPlaylist([variantOf(stream, `${encodeURIComponent(stream.channel.key)}/${MEDIA_PLAYLIST}`)]);
-  send(req, res, 200, headers, Buffer.from(body));
+  // Rendered once per new segment, not once per request: every player asks about once a second.
+  let rendered = stream.playlists[kind];
+  if (rendered?.etag !== etag) {
+    const text =
+      kind === 'media'
+        ? renderMediaPlaylist({
+            targetDurationS: segmenter.targetDurationS,
+            mediaSequence: window.mediaSequence,
+            discontinuitySequence: window.discontinuitySequence,
+            segments: window.segments.map((s) => ({ uri: s.name, durationMs: s.durationMs, programDateTime: s.programDateTime, discontinuity: s.discontinuity })),
+          })
+        : renderMultivariantPlaylist([variantOf(stream, `${encodeURIComponent(stream.channel.key)}/${MEDIA_PLAYLIST}`)]);
+    rendered = { etag, body: Buffer.from(text) };
+    stream.playlists[kind] = rendered;
+  }
+  send(req, res, 200, headers, rendered.body);
 }
 
 function variantOf(stream: HlsStream, uri: string): Variant {

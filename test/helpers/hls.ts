@@ -1,7 +1,9 @@
 import { LivePlaylistChecker, checkMultivariantPlaylist } from './hls-checker.js';
 import type { ParsedVariant } from './hls-checker.js';
-import { httpRequest } from './players.js';
-import type { HttpResult } from './players.js';
+import { join } from 'node:path';
+import { scratchSubdir } from './media.js';
+import { ffprobeStreams, httpRequest } from './players.js';
+import type { HttpResult, ProbedStream } from './players.js';
 import { runProcess, startProcess, stopProcess, waitFor } from './processes.js';
 
 /** HLS as a player fetches it: playlists reloaded, segments resolved; plus ffmpeg decoding a live HLS URL. */
@@ -53,49 +55,57 @@ export async function ffmpegDecode(url: string, seconds: number): Promise<{ code
 }
 
 export interface GstHlsResult {
-  /** Both sinks received the wanted number of buffers. */
+  /** Both elementary streams came out of tsdemux with at least the wanted number of frames. */
   ok: boolean;
-  videoBuffers: number;
-  audioBuffers: number;
-  videoCaps: string | undefined;
-  audioCaps: string | undefined;
+  videoFrames: number;
+  audioFrames: number;
+  /** What ffprobe says about the H.264 and AAC that GStreamer demuxed. */
+  video: ProbedStream | undefined;
+  audio: ProbedStream | undefined;
   output: string;
 }
 
 /**
  * `gst-launch-1.0 souphttpsrc ! hlsdemux ! tsdemux` with the video and audio pads (named after program and PID:
- * video_0_0100, audio_0_0101) parsed into fakesinks that print every buffer. A live HLS pipeline does not reach EOS
- * when its sinks have had enough (GStreamer 1.22 does the same with ffmpeg's own HLS), so the proof of play is each
- * sink's buffer count, read from gst-launch's output; the pipeline is then stopped by its pid.
+ * video_0_0100, audio_0_0101) parsed and written to files. A live HLS pipeline does not reach EOS on its own
+ * (GStreamer 1.22 does the same with ffmpeg's own HLS), so it runs until both files hold enough, is stopped by its
+ * pid, and ffprobe counts the frames GStreamer demuxed.
  */
-export async function gstPlayHls(url: string, opts: { buffers?: number; timeoutMs?: number } = {}): Promise<GstHlsResult> {
-  const wanted = opts.buffers ?? 30;
+export async function gstPlayHls(url: string, opts: { frames?: number; timeoutMs?: number } = {}): Promise<GstHlsResult> {
+  const wanted = opts.frames ?? 30;
+  const dir = scratchSubdir('gst-hls');
+  const videoFile = join(dir, 'video.h264');
+  const audioFile = join(dir, 'audio.aac');
   const pipeline = [
     'souphttpsrc', `location=${url}`, '!', 'hlsdemux', '!', 'tsdemux', 'name=d',
-    'd.video_0_0100', '!', 'queue', '!', 'h264parse', '!', 'fakesink', 'name=vsink', 'silent=false', `num-buffers=${wanted}`, 'sync=false',
-    'd.audio_0_0101', '!', 'queue', '!', 'aacparse', '!', 'fakesink', 'name=asink', 'silent=false', `num-buffers=${wanted}`, 'sync=false',
+    'd.video_0_0100', '!', 'queue', '!', 'h264parse', '!', 'video/x-h264,stream-format=byte-stream', '!', 'filesink', `location=${videoFile}`,
+    'd.audio_0_0101', '!', 'queue', '!', 'aacparse', '!', 'filesink', `location=${audioFile}`,
   ];
-  const gst = startProcess('gst-launch-1.0', ['-v', ...pipeline], { name: 'gst-hls' });
-  const count = (sink: string) => gst.stdout().split(`${sink}: last-message = chain`).length - 1;
+  const gst = startProcess('gst-launch-1.0', pipeline, { name: 'gst-hls' });
+  const frames = async (file: string, stream: 'v' | 'a'): Promise<number> => {
+    const r = await runProcess('ffprobe', ['-v', 'error', '-select_streams', stream, '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', file], { timeoutMs: 10_000 });
+    return r.code === 0 ? Number(r.stdout.trim()) || 0 : 0;
+  };
+  let counts = { video: 0, audio: 0 };
   try {
-    await waitFor(() => (gst.exit !== null || (count('vsink') >= wanted && count('asink') >= wanted) ? true : null), {
-      timeoutMs: opts.timeoutMs ?? 25_000,
-      what: `${wanted} video and audio buffers from hlsdemux`,
-    }).catch(() => undefined);
+    await waitFor(
+      async () => {
+        counts = { video: await frames(videoFile, 'v'), audio: await frames(audioFile, 'a') };
+        return gst.exit !== null || (counts.video >= wanted && counts.audio >= wanted) ? true : null;
+      },
+      { timeoutMs: opts.timeoutMs ?? 25_000, intervalMs: 500, what: `${wanted} video and audio frames from hlsdemux` },
+    ).catch(() => undefined);
   } finally {
     await stopProcess(gst, 'SIGTERM', 2_000);
   }
-  const out = gst.stdout();
-  const capsOf = (sink: string) => [...out.matchAll(new RegExp(`GstFakeSink:${sink}\\.GstPad:sink: caps = (.*)`, 'g'))].at(-1)?.[1];
-  const videoBuffers = count('vsink');
-  const audioBuffers = count('asink');
+  const [video, audio] = await Promise.all([ffprobeStreams(videoFile).catch(() => []), ffprobeStreams(audioFile).catch(() => [])]);
   return {
-    ok: videoBuffers >= wanted && audioBuffers >= wanted,
-    videoBuffers,
-    audioBuffers,
-    videoCaps: capsOf('vsink'),
-    audioCaps: capsOf('asink'),
-    output: `${out.slice(-4_000)}\n${gst.stderr()}`,
+    ok: counts.video >= wanted && counts.audio >= wanted,
+    videoFrames: counts.video,
+    audioFrames: counts.audio,
+    video: video[0],
+    audio: audio[0],
+    output: gst.output().slice(-4_000),
   };
 }
 
