@@ -55,11 +55,18 @@ async function main() {
   }
   const results = { date: new Date().toISOString(), clients: CLIENTS, seconds: SECONDS, clip: `${clip.video}, ${clip.audio}, ${Math.round((clip.bytesPerSecond * 8) / 1000)} kb/s` };
 
-  // Memory: RSS with nobody on HLS, then with the segmenter running and its window full.
+  // Memory: RSS with nobody on HLS, then with the segmenter running and its window full. CPU of each phase too:
+  // ingest alone, then ingest + segmenting with no client.
+  await sleep(2_000);
+  const idleCpu0 = cpuSeconds(kayak.pid);
   await sleep(5_000);
+  const idleCpu1 = cpuSeconds(kayak.pid);
   const rssBefore = readMemoryKb(kayak.pid).vmRss;
   await fetch(`${base}/live/bench.m3u8`);
+  const segCpu0 = cpuSeconds(kayak.pid);
   await sleep(14_000);
+  results.ingestCpuPercent = ((idleCpu1 - idleCpu0) / 5) * 100;
+  results.segmentingCpuPercent = ((cpuSeconds(kayak.pid) - segCpu0) / 14) * 100;
   const media = await (await fetch(`${base}/live/bench/index.m3u8`)).text();
   const names = media.split('\n').filter((l) => l.endsWith('.ts'));
   let windowBytes = 0;
@@ -176,6 +183,7 @@ function report(r) {
     `| HTTP-FLV behind live, watch page (mpegts.js, buffer ahead of the playhead) | ${f(r.flvLatencyS, 1)} s |`,
     `| HLS window held per stream | ${r.windowSegments} segments, ${f(r.windowMB)} MiB |`,
     `| RSS without HLS / with the window full | ${f(r.rssBeforeMB, 1)} / ${f(r.rssWithHlsMB, 1)} MiB |`,
+    `| kayak-cast CPU, % of a core: ingest only / ingest + segmenting, no client | ${f(r.ingestCpuPercent, 1)} / ${f(r.segmentingCpuPercent, 1)} |`,
     `| direct: delivered, kayak-cast CPU s per GB, CPU % of a core | ${f(r.direct.mbps, 0)} Mb/s, ${f(r.direct.kayakCpuPerGb)} s/GB, ${f(r.direct.kayakCpuPercent, 0)} % |`,
     `| through nginx: delivered, kayak-cast CPU s per GB, nginx CPU s per GB | ${f(r.cached.mbps, 0)} Mb/s, ${f(r.cached.kayakCpuPerGb)} s/GB, ${f(r.cached.nginxCpuPerGb)} s/GB |`,
     `| requests in the window (direct / through nginx), errors | ${r.direct.requests} / ${r.cached.requests}, ${r.direct.errors + r.cached.errors}${r.direct.lastError || r.cached.lastError ? ` (${r.direct.lastError || r.cached.lastError})` : ''} |`,

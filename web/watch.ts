@@ -14,6 +14,8 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 8_000;
 /** Playback that has not moved for this long while the page is visible is treated as a dead connection. */
 const STALL_MS = 8_000;
+/** The same for HLS, whose first playlist of a stream can take three segments (about 6 s) to come. */
+const HLS_STALL_MS = 20_000;
 const POLL_MS = 3_000;
 /** mpegts.js chases latency by skipping ahead once the buffer holds more than this (seconds). */
 const MAX_LATENCY_S = 2;
@@ -174,7 +176,7 @@ video.addEventListener('ended', () => {
 
 window.setInterval(() => {
   if (player === undefined || document.hidden) return;
-  if (Date.now() - lastProgressAt > STALL_MS) restart('the stream stalled');
+  if (Date.now() - lastProgressAt > (state.transport === 'hls' ? HLS_STALL_MS : STALL_MS)) restart('the stream stalled');
   else if (state.transport !== 'hls' && !video.paused && video.buffered.length > 0) {
     // After a stall the buffered range can start ahead of the playhead; jump to it rather than wait forever. (An HLS
     // player keeps several segments ahead on purpose and finds its own way.)
