@@ -58,9 +58,12 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx'], 'HLS behind an nginx cache', (
     expect(failures).toEqual([]);
     expect(distinctSegments.size).toBeGreaterThanOrEqual(5);
     for (const c of perClient) expect(c.segments.length).toBeGreaterThanOrEqual(distinctSegments.size - 2);
-    // About one request per segment: each segment at most twice (a fetch racing the cache's first fill).
-    expect(segmentsUpstream.length).toBeLessThanOrEqual(distinctSegments.size * 2);
-    expect(new Set(segmentsUpstream).size).toBeGreaterThanOrEqual(distinctSegments.size - 1);
+    // About one request per segment (segments cached before the window began are not asked for at all): none more
+    // than twice (a fetch racing the cache's first fill), and the segments made during the window did reach nginx.
+    const perSegment = new Map<string, number>();
+    for (const url of segmentsUpstream) perSegment.set(url, (perSegment.get(url) ?? 0) + 1);
+    expect([...perSegment.values()].filter((n) => n > 2)).toEqual([]);
+    expect(perSegment.size).toBeGreaterThanOrEqual(WATCH_MS / 1000 / 2 - 2);
     // Playlists: max-age=1, so about one per second (plus revalidations), not one per client per second.
     expect(playlistsUpstream.length).toBeLessThanOrEqual((WATCH_MS / 1000) * 3);
     expect(clientRequests).toBeGreaterThan(20 * (segmentsUpstream.length + playlistsUpstream.length));
