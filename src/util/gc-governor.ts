@@ -15,11 +15,33 @@ const CHECK_INTERVAL_MS = 1000;
 export function startGcGovernor(triggerBytes = GC_TRIGGER_ARRAY_BUFFER_BYTES): () => void {
   const collect = exposeGc();
   if (collect === undefined) return () => {};
-  const timer = setInterval(() => {
-    if (process.memoryUsage().arrayBuffers > triggerBytes) collect();
-  }, CHECK_INTERVAL_MS);
+  const governor = new GcGovernor(triggerBytes, () => process.memoryUsage().arrayBuffers, collect);
+  const timer = setInterval(() => governor.check(), CHECK_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * The decision, apart from the timer. Buffer memory that survives a collection is live (an HLS window holds a few
+ * MB for as long as it runs): the trigger rises to half the trigger above what the last collection left, so live
+ * data alone never sets off a collection a second.
+ */
+export class GcGovernor {
+  private threshold: number;
+
+  constructor(
+    private readonly triggerBytes: number,
+    private readonly arrayBuffers: () => number,
+    private readonly collect: () => void,
+  ) {
+    this.threshold = triggerBytes;
+  }
+
+  check(): void {
+    if (this.arrayBuffers() <= this.threshold) return;
+    this.collect();
+    this.threshold = Math.max(this.triggerBytes, this.arrayBuffers() + this.triggerBytes / 2);
+  }
 }
 
 function exposeGc(): (() => void) | undefined {
