@@ -23,8 +23,8 @@ export function startGcGovernor(triggerBytes = GC_TRIGGER_ARRAY_BUFFER_BYTES): (
 
 /**
  * The decision, apart from the timer. Buffer memory that survives a collection is live (an HLS window holds a few
- * MB for as long as it runs): the trigger rises to half the trigger above what the last collection left, so live
- * data alone never sets off a collection a second.
+ * MB for as long as it runs): when more than the trigger survives, the trigger rises to half the trigger above it,
+ * so live data alone never sets off a collection a second. Below that nothing changes (the fan-out tuning holds).
  */
 export class GcGovernor {
   private threshold: number;
@@ -40,7 +40,8 @@ export class GcGovernor {
   check(): void {
     if (this.arrayBuffers() <= this.threshold) return;
     this.collect();
-    this.threshold = Math.max(this.triggerBytes, this.arrayBuffers() + this.triggerBytes / 2);
+    const live = this.arrayBuffers();
+    this.threshold = live > this.triggerBytes ? live + this.triggerBytes / 2 : this.triggerBytes;
   }
 }
 
