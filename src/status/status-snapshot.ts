@@ -113,6 +113,8 @@ export interface AccessStatus {
   limits: { maxViewers: number | null; maxBandwidth: number | null; maxConnectionsPerIp: number | null; maxConnections: number | null };
   /** Refusals since the start, by reason (publish-not-allowed, wrong-secret, max-viewers, ...). */
   refusals: Record<string, number>;
+  /** Viewers a full room sent to the overflow edge (`--overflow`) instead of refusing them (counted in refusals too). */
+  overflowed: number;
   /** What the admission budget counts as sent now (bits per second). */
   committedBandwidth: number;
 }
