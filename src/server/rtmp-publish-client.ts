@@ -58,8 +58,8 @@ export function parseRtmpUrl(url: string): RtmpTarget {
 
 export type RelayState = 'connecting' | 'live' | 'retrying' | 'closed';
 
-/** What /api/status, `kayak-cast status` and the dashboard show of one push target. */
-export interface RelayStatus {
+/** A push target's state as the client knows it (epoch ms); src/status turns it into the snapshot's RelayStatus. */
+export interface RelaySample {
   /** The target, its stream key and query redacted. */
   url: string;
   state: RelayState;
@@ -93,7 +93,7 @@ export class RtmpPublishClient implements MediaSink {
   private audioHeader: Buffer | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
-  private readonly info: Omit<RelayStatus, 'url' | 'state'> = { retryAt: null, retries: 0, lastError: null, bytesSent: 0, droppedFrames: 0, since: Date.now() };
+  private readonly info: Omit<RelaySample, 'url' | 'state'> = { retryAt: null, retries: 0, lastError: null, bytesSent: 0, droppedFrames: 0, since: Date.now() };
 
   constructor(
     private readonly target: RtmpTarget,
@@ -105,7 +105,7 @@ export class RtmpPublishClient implements MediaSink {
     return this.state === 'live';
   }
 
-  status(): RelayStatus {
+  status(): RelaySample {
     return { url: redactPushUrl(this.target.url), state: this.state, ...this.info };
   }
 

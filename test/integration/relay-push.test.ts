@@ -4,12 +4,13 @@ import { afterEach, expect, it } from 'vitest';
 import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
 import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
 import { parsePushSpec } from '../../src/server/relay/push-spec.js';
-import type { RelayStatus } from '../../src/server/rtmp-publish-client.js';
+import type { RelaySample } from '../../src/server/rtmp-publish-client.js';
+import { type StatusSnapshot, publicView } from '../../src/status/status-snapshot.js';
 import { systemClock } from '../../src/util/clock.js';
 import { makeClip, mediaFrames } from '../helpers/media.js';
 import { type NginxRtmp, startNginxRtmp } from '../helpers/nginx-rtmp.js';
 import { describeWithPeers } from '../helpers/peers.js';
-import { ffprobePackets, ffprobeStreams, httpFlvView, publishFfmpeg, waitForVideoFrames } from '../helpers/players.js';
+import { ffprobePackets, ffprobeStreams, httpFlvView, httpJson, publishFfmpeg, waitForVideoFrames } from '../helpers/players.js';
 import { freePort } from '../helpers/ports.js';
 import { sleep, trackProcesses, waitFor } from '../helpers/processes.js';
 import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
@@ -36,7 +37,7 @@ async function kayakPushingTo(...templates: string[]): Promise<RunningKayak> {
   return k;
 }
 
-function relays(kayak: RunningKayak, key: string): RelayStatus[] {
+function relays(kayak: RunningKayak, key: string): RelaySample[] {
   return kayak.server.relays.status(`live/${key}`);
 }
 
@@ -60,6 +61,16 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'relay push to nginx-rtmp
     const [status] = relays(kayak, 'movie');
     expect(status?.url).toBe(`rtmp://127.0.0.1:${target.port}/live/mov…`);
     expect(status?.bytesSent).toBeGreaterThan(100_000);
+    const api = await waitFor(
+      async () => {
+        const snapshot = await httpJson<StatusSnapshot>(kayak.httpUrl('/api/status'));
+        const relay = snapshot.streams.find((s) => s.key === 'movie')?.relays[0];
+        return relay !== undefined && relay.bitrate > 0 ? relay : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the relay and its bitrate in /api/status' },
+    );
+    expect(api).toMatchObject({ url: `rtmp://127.0.0.1:${target.port}/live/mov…`, state: 'live', retries: 0, lastError: null });
+    expect(publicView(kayak.server.status.snapshot()).streams[0]?.relays).toEqual([]);
   }, 60_000);
 
   it('resumes by itself when nginx is killed and started again mid-show', async () => {

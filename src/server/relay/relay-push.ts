@@ -1,7 +1,7 @@
 import type { ChannelSink } from '../../media/channel-sink.js';
 import type { MediaPacket } from '../../media/media-packet.js';
 import type { Logger } from '../../util/logger.js';
-import { type RelayStatus, RtmpPublishClient, parseRtmpUrl } from '../rtmp-publish-client.js';
+import { type RelaySample, RtmpPublishClient, parseRtmpUrl } from '../rtmp-publish-client.js';
 
 /**
  * One channel pushed to one target: a sink of the channel, fed the same packets as its viewers (so a playlist's
@@ -36,7 +36,7 @@ export class RelayPush implements ChannelSink {
     this.client.close();
   }
 
-  status(): RelayStatus {
+  status(): RelaySample {
     return this.client.status();
   }
 }

@@ -1,6 +1,6 @@
 import type { Channel } from '../../media/channel.js';
 import type { Logger } from '../../util/logger.js';
-import type { RelayStatus } from '../rtmp-publish-client.js';
+import type { RelaySample } from '../rtmp-publish-client.js';
 import { type PushSpec, pushUrlsFor } from './push-spec.js';
 import { RelayPush } from './relay-push.js';
 
@@ -31,7 +31,7 @@ export class Relays {
     this.byPath.delete(path);
   }
 
-  status(path: string): RelayStatus[] {
+  status(path: string): RelaySample[] {
     return (this.byPath.get(path) ?? []).map((push) => push.status());
   }
 
