@@ -156,6 +156,8 @@ async function main() {
   const server = children.spawn(join(repoDir, 'bin', 'kayak-cast.js'), [
     'schedule', playlist, '--at', 'now', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort),
     '--no-dashboard', '--log-format', 'json',
+    // Every viewer and publisher of the soak comes from 127.0.0.1.
+    '--max-connections-per-ip', 'unlimited',
   ], { cwd: repoDir, logPath: join(outDir, 'server.log') });
   await waitForPort(httpPort, 30_000, () => !server.exitInfo);
   for (let i = 0; i < 100 && !(await status(httpPort).catch(() => undefined))?.streams?.some((s) => s.key === CHANNEL); i++) await sleep(200);

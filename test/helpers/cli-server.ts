@@ -56,6 +56,11 @@ export interface CliServerOptions {
   startTimeoutMs?: number;
   /** Keep at most this many log lines (the oldest are dropped; default 200,000). */
   maxLogLines?: number;
+  /**
+   * --max-connections-per-ip: unlimited by default here, because every client of these suites (the bystanders and
+   * the hundreds of hostile or faulty connections alike) comes from 127.0.0.1.
+   */
+  maxConnectionsPerIp?: number | 'unlimited';
 }
 
 const DEFAULT_MAX_LOG_LINES = 200_000;
@@ -68,6 +73,7 @@ export async function startCliServer(options: CliServerOptions = {}): Promise<Cl
     command,
     ...(command === 'schedule' ? [options.playlist ?? 'playlists/demo.yaml'] : []),
     '--host', '127.0.0.1', '--rtmp-port', '0', '--http-port', '0', '--no-dashboard', '--log-format', 'json',
+    '--max-connections-per-ip', String(options.maxConnectionsPerIp ?? 'unlimited'),
     ...(options.args ?? []),
   ];
   const env = options.env ?? cliEnv();
