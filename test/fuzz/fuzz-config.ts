@@ -52,7 +52,7 @@ export function fuzzConfig(env: NodeJS.ProcessEnv = process.env): FuzzConfig & {
     long,
     seed: number('KAYAK_FUZZ_SEED', randomSeed()) >>> 0,
     durationMs: number('KAYAK_FUZZ_SECONDS', long ? 600 : 15) * 1000,
-    concurrency: number('KAYAK_FUZZ_CONCURRENCY', long ? 12 : 6),
+    concurrency: number('KAYAK_FUZZ_CONCURRENCY', long ? 12 : 4),
     ...(only !== undefined && only !== '' ? { only: only.split(',').map((n) => Number(n.trim())) } : {}),
     weights: {
       kinds: kinds === undefined ? {} : Object.fromEntries(Object.keys(CASE_KINDS).filter((k) => !kinds.includes(k)).map((k) => [k as CaseKind, 0])),
