@@ -1,9 +1,10 @@
 import { httpJson } from '../helpers/players.js';
-import { RssSampler, TcpTable, mb } from '../helpers/proc.js';
+import { RssSampler, TcpTable, mb, residentBreakdown } from '../helpers/proc.js';
 import type { SteadyStream } from '../helpers/steady-stream.js';
 import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
-import { type AttackResult, type Ending, type Outcome, startAttack } from './attack.js';
+import { type Ending, type Outcome, startAttack } from './attack.js';
 import { type CaseTarget, type CaseWeights, type FuzzCase, type Recordings, makeCase } from './fuzz-cases.js';
+import { FuzzLedger, describeCase } from './fuzz-ledger.js';
 
 /**
  * The live-server fuzz run: cases sent at a running `kayak-cast serve` (a child process), a few at a time, while a real
@@ -65,6 +66,8 @@ export interface FuzzReport {
 const STATUS_CACHE_MS = 300;
 /** A run stops starting cases after this many failures: the first ones say what is wrong. */
 const MAX_FAILURES = 20;
+/** Held-open connections of one kind of case and mutation are reported this many times, then counted. */
+const REPORTS_PER_SIGNATURE = 3;
 /** Connections sent and not yet closed or judged, at most. */
 const MAX_WATCHED = 200;
 /** A stall of the healthy viewer names the cases started this long before it, at most MAX_SUSPECTS of them. */
@@ -85,6 +88,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   await sleep(3_000);
   const baseline = sampler.medianOfLast(2_500);
   const heapBaseline = await heapOf(server.httpUrl('/api/status'));
+  const residentBefore = residentBreakdown(server.pid);
   const logLinesBefore = server.log.length;
   const outputBefore = server.outputBytes();
   say(`[fuzz] seed ${config.seed}: ${config.only ? `cases ${config.only.join(',')}` : `${Math.round(config.durationMs / 1000)} s`}, ${config.concurrency} at a time; server RSS ${mb(baseline)}`);
@@ -108,14 +112,8 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     serverHolds: (localPort: number) => tcp.holds(server.rtmpPort, localPort) || tcp.holds(server.httpPort, localPort),
   };
 
-  const outcomes: Record<Outcome, number> = { 'closed-by-server': 0, 'reset-by-client': 0, 'became-session': 0, 'held-open': 0, unjudged: 0, refused: 0 };
-  const byKind: Record<string, number> = {};
-  let bytesSent = 0;
-  let slowestCloseMs = 0;
-  let slowestCloseCase = '';
-  /** When each case started (epoch ms, the steady viewer's clock), to name the suspects of a stall. */
-  const startedAt: { at: number; c: FuzzCase }[] = [];
-  let cases = 0;
+  const ledger = new FuzzLedger();
+  const heldOpen = new Map<string, number>();
   const started = Date.now();
   const queue = config.only !== undefined ? [...config.only] : undefined;
   let next = 0;
@@ -124,26 +122,13 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     const n = queue !== undefined ? queue.shift() : Date.now() - started < config.durationMs ? next++ : undefined;
     return n === undefined ? undefined : makeCase(config.seed, n, env.recordings, env.target, config.weights);
   };
-  const check = (c: FuzzCase, r: AttackResult) => {
-    cases++;
-    outcomes[r.outcome]++;
-    byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
-    bytesSent += r.bytesSent;
-    if (r.closeMs !== undefined && r.outcome === 'closed-by-server' && r.closeMs > slowestCloseMs) {
-      slowestCloseMs = r.closeMs;
-      slowestCloseCase = `case ${c.id} (${c.kind}, ${c.ending}${c.read ? '' : ', not reading'}): ${c.note.slice(0, 160)}`;
-    }
-    if (r.outcome === 'held-open') {
-      fail(`case ${c.id} (${c.kind}, ${c.ending}${c.read ? '' : ', not reading'}): the server still held the connection ${attackOptions.deadlineMs(c.ending, c.read)} ms after the client ${c.ending === 'fin' ? 'half-closed' : 'fell silent'}, and it is neither publisher nor viewer: ${c.note} ${reproduce(c.id)}`);
-    }
-  };
   // A crash is blamed on the cases in flight when the process was seen gone.
   const inFlight = new Set<FuzzCase>();
   let crashReported = false;
   const watchdog = setInterval(() => {
     if (server.alive() || crashReported) return;
     crashReported = true;
-    const suspects = [...inFlight].map((c) => `  case ${c.id} (${c.kind}): ${c.note} ${reproduce(c.id)}`).join('\n');
+    const suspects = [...inFlight].map((c) => `  ${describeCase(c)}: ${c.note} ${reproduce(c.id)}`).join('\n');
     fail(`the server exited (${JSON.stringify(server.process.exit)}) with these cases in flight:\n${suspects}\n--- server stderr ---\n${server.process.stderr().slice(-3000)}`);
   }, 100);
   // A sender's slot frees once its writes are out; the connection is then watched in the background (a silent one
@@ -153,17 +138,27 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     for (let c = nextCase(); c !== undefined; c = nextCase()) {
       const attack = c;
       inFlight.add(attack);
-      startedAt.push({ at: env.steady.mark(), c: attack });
-      const started = startAttack(attack, attackOptions);
-      const judged = started.result.then(async (result) => {
+      ledger.started(attack, env.steady.mark());
+      const sending = startAttack(attack, attackOptions);
+      const judged = sending.result.then(async (result) => {
         // Give the watchdog a moment to see a crash while this case still counts as in flight.
         if (!server.alive()) await sleep(200);
         inFlight.delete(attack);
-        check(attack, result);
+        ledger.record(attack, result);
+        if (result.outcome === 'held-open') {
+          // The same finding again (same kind of case, same mutation) is counted, not reported again.
+          const signature = `${attack.kind}: ${attack.note.split(':')[0]}`;
+          const seen = (heldOpen.get(signature) ?? 0) + 1;
+          heldOpen.set(signature, seen);
+          const after = attack.ending === 'fin' ? 'half-closed' : 'fell silent';
+          if (seen <= REPORTS_PER_SIGNATURE) {
+            fail(`${describeCase(attack)}: the server still held the connection ${attackOptions.deadlineMs(attack.ending, attack.read)} ms after the client ${after}, and it is neither publisher nor viewer: ${attack.note} ${reproduce(attack.id)}`);
+          }
+        }
       });
       watched.add(judged);
       void judged.finally(() => watched.delete(judged));
-      await started.sent;
+      await sending.sent;
       while (watched.size >= MAX_WATCHED) await Promise.race(watched);
     }
   };
@@ -173,24 +168,25 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   while (watched.size > 0) await Promise.race(watched);
   const attackEnd = env.steady.mark();
   clearInterval(watchdog);
-  say(`[fuzz] ${cases} cases in ${((attackEnd - attackStart) / 1000).toFixed(0)} s; settling ${Math.round(config.settleMs / 1000)} s`);
+  say(`[fuzz] ${ledger.cases} cases in ${((attackEnd - attackStart) / 1000).toFixed(0)} s; settling ${Math.round(config.settleMs / 1000)} s`);
   await sleep(config.settleMs);
   const after = sampler.medianOfLast(Math.min(3_000, config.settleMs));
   sampler.stop();
   const heapAfter = await heapOf(server.httpUrl('/api/status'));
+  const residentAfter = residentBreakdown(server.pid);
 
+  for (const [signature, n] of heldOpen) {
+    if (n > REPORTS_PER_SIGNATURE) fail(`${n - REPORTS_PER_SIGNATURE} more connections held open like the cases above (${signature})`);
+  }
   for (const problem of env.steady.problems()) if (!(crashReported && problem.startsWith('the server exited'))) fail(problem);
   const gap = env.steady.largestGap(attackStart);
   const largestGapMs = gap.ms;
   if (largestGapMs > config.healthyGapMs) {
-    const suspects = startedAt
-      .filter((s) => s.at >= gap.from - SUSPECT_WINDOW_MS && s.at <= gap.from + gap.ms)
-      .slice(-MAX_SUSPECTS)
-      .map((s) => `  ${((s.at - gap.from) / 1000).toFixed(1)} s: case ${s.c.id} (${s.c.kind}, ${s.c.ending}${s.c.read ? '' : ', not reading'}): ${s.c.note.slice(0, 160)}`);
+    const suspects = ledger.startedAround(gap.from, gap.from + gap.ms, SUSPECT_WINDOW_MS, MAX_SUSPECTS);
     fail(`the healthy viewer waited ${largestGapMs.toFixed(0)} ms between two tags (allowed ${config.healthyGapMs} ms), from ${((gap.from - attackStart) / 1000).toFixed(1)} s into the run; cases started shortly before and during it:\n${suspects.join('\n')}`);
   }
   if (after - baseline > config.rssGrowthBytes) {
-    fail(`server RSS ${mb(after)} ${Math.round(config.settleMs / 1000)} s after the last case, ${mb(after - baseline)} above the baseline ${mb(baseline)} (allowed ${mb(config.rssGrowthBytes)}); heap before ${heapBaseline}, after ${heapAfter}`);
+    fail(`server RSS ${mb(after)} ${Math.round(config.settleMs / 1000)} s after the last case, ${mb(after - baseline)} above the baseline ${mb(baseline)} (allowed ${mb(config.rssGrowthBytes)}); heap before ${heapBaseline}, after ${heapAfter}; resident brk heap / anonymous / files before ${describeResident(residentBefore)}, after ${describeResident(residentAfter)}`);
   }
   if (sampler.peak > config.peakRssBytes) fail(`server peak RSS ${mb(sampler.peak)} (allowed ${mb(config.peakRssBytes)})`);
 
@@ -201,15 +197,16 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     fail(`a log line of ${longest} B (allowed ${config.maxLogLineBytes}): ${line?.raw.slice(0, 200)}...`);
   }
   for (const line of server.errorLines().slice(0, 5)) fail(`the server logged an error or wrote outside its logger: ${line}`);
+  const { cases } = ledger;
   const logBytesPerCase = cases > 0 ? (server.outputBytes() - outputBefore) / cases : 0;
   return {
     seed: config.seed,
     cases,
-    bytesSent,
-    outcomes,
-    byKind,
-    slowestCloseMs,
-    slowestCloseCase,
+    bytesSent: ledger.bytesSent,
+    outcomes: ledger.outcomes,
+    byKind: ledger.byKind,
+    slowestCloseMs: ledger.slowestCloseMs,
+    slowestCloseCase: ledger.slowestCloseCase,
     rss: { baseline, peak: sampler.peak, after },
     heap: { baseline: heapBaseline, after: heapAfter },
     largestGapMs,
@@ -231,6 +228,10 @@ export function formatReport(r: FuzzReport): string {
     `[fuzz] healthy viewer: largest gap ${r.largestGapMs.toFixed(0)} ms; log: ${r.logLines} lines, longest ${r.longestLogLine} B, ${r.logBytesPerCase.toFixed(0)} B per case`,
     ...(r.failures.length > 0 ? [`[fuzz] ${r.failures.length} failure(s)`] : ['[fuzz] no failures']),
   ].join('\n');
+}
+
+function describeResident(r: ReturnType<typeof residentBreakdown>): string {
+  return r === undefined ? 'unknown' : `${mb(r.brkHeap)} / ${mb(r.anonymous)} / ${mb(r.files)}`;
 }
 
 /** heapUsed/heapTotal as the server reports them, for telling garbage from a leak. */
