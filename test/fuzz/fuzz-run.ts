@@ -54,6 +54,8 @@ export interface FuzzReport {
   slowestCloseMs: number;
   slowestCloseCase: string;
   rss: { baseline: number; peak: number; after: number };
+  /** RSS every 10 s while settling, from the last case on. */
+  settleCurve: string;
   /** The server's own view of its heap (/api/status), before the first case and after settling. */
   heap: { baseline: string; after: string };
   largestGapMs: number;
@@ -73,6 +75,7 @@ const MAX_WATCHED = 200;
 /** A stall of the healthy viewer names the cases started this long before it, at most MAX_SUSPECTS of them. */
 const SUSPECT_WINDOW_MS = 3_000;
 const MAX_SUSPECTS = 15;
+const SETTLE_STEP_MS = 10_000;
 
 export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise<FuzzReport> {
   const { server } = env.steady;
@@ -169,8 +172,13 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   const attackEnd = env.steady.mark();
   clearInterval(watchdog);
   say(`[fuzz] ${ledger.cases} cases in ${((attackEnd - attackStart) / 1000).toFixed(0)} s; settling ${Math.round(config.settleMs / 1000)} s`);
-  await sleep(config.settleMs);
+  const settleCurve: string[] = [];
+  for (let waited = 0; waited < config.settleMs; waited += SETTLE_STEP_MS) {
+    settleCurve.push(mb(sampler.last));
+    await sleep(Math.min(SETTLE_STEP_MS, config.settleMs - waited));
+  }
   const after = sampler.medianOfLast(Math.min(3_000, config.settleMs));
+  settleCurve.push(mb(after));
   sampler.stop();
   const heapAfter = await heapOf(server.httpUrl('/api/status'));
   const residentAfter = residentBreakdown(server.pid);
@@ -208,6 +216,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     slowestCloseMs: ledger.slowestCloseMs,
     slowestCloseCase: ledger.slowestCloseCase,
     rss: { baseline, peak: sampler.peak, after },
+    settleCurve: settleCurve.join(', '),
     heap: { baseline: heapBaseline, after: heapAfter },
     largestGapMs,
     logLines: lines.length,
@@ -225,6 +234,7 @@ export function formatReport(r: FuzzReport): string {
     `[fuzz] outcomes: ${outcomes}`,
     `[fuzz] slowest server close ${r.slowestCloseMs} ms: ${r.slowestCloseCase}`,
     `[fuzz] server RSS: baseline ${mb(r.rss.baseline)}, peak ${mb(r.rss.peak)}, after ${mb(r.rss.after)}; heap (used/total) ${r.heap.baseline} before, ${r.heap.after} after`,
+    `[fuzz] server RSS every ${SETTLE_STEP_MS / 1000} s after the last case: ${r.settleCurve}`,
     `[fuzz] healthy viewer: largest gap ${r.largestGapMs.toFixed(0)} ms; log: ${r.logLines} lines, longest ${r.longestLogLine} B, ${r.logBytesPerCase.toFixed(0)} B per case`,
     ...(r.failures.length > 0 ? [`[fuzz] ${r.failures.length} failure(s)`] : ['[fuzz] no failures']),
   ].join('\n');
