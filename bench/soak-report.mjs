@@ -76,7 +76,7 @@ function facts(run) {
     ['churn', `${v.churnConnects} connections, ${v.churnResets} ended with an RST`],
     ['cut off by the server', `${v.stalledCutOff} stalled, ${v.slowCutOff} slow (each replaced at once)`],
     ['RSS', `start ${mb(r.start)}, after warm-up ${mb(r.warm)}, end ${mb(r.final)}, peak ${mb(r.peak)} (${mb(r.peakAfterWarmup)} after warm-up)`],
-    ['server log', `${(run.serverLogBytes / 1024).toFixed(0)} KB`],
+    ['server log', `${(run.serverLogBytes / 1024).toFixed(0)} KB, ${run.serverLogLines ?? '?'} lines (JSON)`],
     ['machine load', `1-minute load average ${run.load.mean.toFixed(1)} on average, ${run.load.max.toFixed(1)} at most, on ${run.machine.cores} cores (shared with other work)`],
   ];
 }

@@ -9,7 +9,7 @@
 //        --item-seconds S (3)  --no-record
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,12 +147,21 @@ function rtmpdumpWatch(rtmpPort) {
   return { child, watch };
 }
 
+/** How much the server logged, in bytes and lines. */
+function logFigures(path) {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  return { serverLogBytes: Buffer.byteLength(text), serverLogLines: lines.length };
+}
+
 async function main() {
   mkdirSync(outDir, { recursive: true });
   if (!existsSync(join(repoDir, 'dist', 'cli', 'main.js'))) throw new Error('dist/cli/main.js is missing: run `npm run build` (npm run soak does)');
   const clip = makeClip();
   const playlist = writePlaylist();
   const [rtmpPort, httpPort] = [await freePort(), await freePort()];
+  // children.spawn appends to its log: this run's log is this run's alone.
+  rmSync(join(outDir, 'server.log'), { force: true });
   const server = children.spawn(join(repoDir, 'bin', 'kayak-cast.js'), [
     'schedule', playlist, '--at', 'now', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort),
     '--no-dashboard', '--log-format', 'json',
@@ -249,7 +258,7 @@ async function main() {
     rssWindowMs: RSS_WINDOW_MS,
     viewers: viewerSnapshot,
     rtmp: rtmpSummary,
-    serverLogBytes: statSync(join(outDir, 'server.log')).size,
+    ...logFigures(join(outDir, 'server.log')),
   };
   writeFileSync(join(outDir, 'soak.json'), JSON.stringify(run, null, 1));
   const verdict = judgeSoak(run);
