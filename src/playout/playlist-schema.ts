@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { parseStartText, START_TEXT_EXPECTED } from './at-option.js';
+import type { StartSpec } from './at-option.js';
 import { isValidTimeZone } from './clock-time.js';
-import type { StartSpec } from './playlist.js';
 
 export const TOP_KEYS = ['stream', 'start', 'timezone', 'loop', 'transcode', 'output', 'filler', 'items'] as const;
 export const OUTPUT_KEYS = ['width', 'height', 'fps', 'video_bitrate', 'audio_bitrate', 'sample_rate'] as const;

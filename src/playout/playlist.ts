@@ -12,6 +12,9 @@ import { UserError } from '../errors.js';
 import { MAX_STREAM_KEY_LENGTH } from '../media/stream-key.js';
 import { describeValue, issueMessage, knownKeysAt, playlistSchema } from './playlist-schema.js';
 import type { PlaylistYaml } from './playlist-schema.js';
+import type { StartSpec } from './at-option.js';
+
+export type { StartSpec };
 
 export type TranscodeMode = 'auto' | 'copy' | 'normalize';
 
@@ -34,11 +37,6 @@ export const DEFAULT_OUTPUT: OutputProfile = Object.freeze({
   audioBitrate: 128_000,
   sampleRate: 48_000,
 });
-
-export type StartSpec =
-  | { kind: 'clock'; hour: number; minute: number }
-  /** `epochMs` is set when the text had an offset; otherwise the text is a wall time in the playlist's zone. */
-  | { kind: 'instant'; text: string; epochMs?: number };
 
 export type GeneratedPattern = 'testsrc2' | 'smptebars' | 'colorbars';
 
