@@ -2,13 +2,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
 import { VERSION } from '../version.js';
+import type { ShutdownSignals } from './shutdown.js';
 
 /**
  * The command-line program. Each command's module is loaded when it runs, so `serve` carries none of what
  * `schedule` needs (the YAML parser, the schema library, fluent-ffmpeg): a server's memory is its working set.
  */
 /** The command-line program. Each action parses flags, calls one service and reports its exit code. */
-export function buildProgram(setExitCode: (code: number) => void): Command {
+export function buildProgram(setExitCode: (code: number) => void, shutdown: ShutdownSignals): Command {
   const program = new Command('kayak-cast')
     .description('Broadcast movies to friends from one machine: RTMP + HTTP-FLV server and real-time playout.')
     .version(VERSION)
@@ -16,7 +17,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   withServerFlags(
     program.command('serve').description('run the embedded RTMP + HTTP-FLV server and print the URLs to publish to and share'),
-  ).action(async (options) => setExitCode(await (await import('./commands/serve.js')).serve(options)));
+  ).action(async (options) => setExitCode(await (await import('./commands/serve.js')).serve(options, shutdown)));
 
   withServerFlags(
     program
@@ -28,7 +29,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--ffmpeg <path>', 'ffmpeg to use (default: FFMPEG_PATH, ffmpeg-static, then PATH)')
       .option('--ffprobe <path>', 'ffprobe to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
       .option('--to <rtmp-url>', 'play out to another RTMP server instead of the embedded one'),
-  ).action(async (file: string, options) => setExitCode(await (await import('./commands/schedule.js')).schedule(file, options)));
+  ).action(async (file: string, options) => setExitCode(await (await import('./commands/schedule.js')).schedule(file, options, shutdown)));
 
   program
     .command('status')

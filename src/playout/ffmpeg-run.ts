@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../util/logger.js';
-import { type FfmpegCommand, commandLine } from './ffmpeg-commands.js';
+import { FLV_OUTPUT, type FfmpegCommand, commandLine } from './ffmpeg-commands.js';
 
 /** Scheduling priority of playout ffmpegs (0 normal, 19 lowest). */
 const FFMPEG_NICENESS = 5;
@@ -33,7 +33,7 @@ export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Lo
   // Niced: ffmpeg works ahead of real time, so it can yield the CPU to the pacer and the server, whose timing matters.
   const builder = ffmpeg({ stdoutLines: 0, niceness: FFMPEG_NICENESS }).setFfmpegPath(ffmpegPath);
   for (const input of command.inputs) builder.input(input.source).inputOptions(input.options);
-  builder.outputOptions(command.output.slice(0, -1));
+  builder.outputOptions([...command.output, ...FLV_OUTPUT]);
   const stderr: string[] = [];
   let killed = false;
   const kill = () => {

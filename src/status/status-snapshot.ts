@@ -4,7 +4,7 @@
  */
 import type { AudioInfo, VideoInfo } from '../media/stream-info.js';
 import type { ViewerProtocol } from '../media/viewer.js';
-import type { ScheduleStatus } from '../playout/playout.js';
+import type { ScheduleStatus } from './schedule-status.js';
 
 export type { ViewerProtocol };
 
