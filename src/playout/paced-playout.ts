@@ -59,6 +59,11 @@ export type Incident =
 export interface SegmentQueue {
   /** The segment after the last one taken, or undefined when the show is over. */
   take(): PlannedSegment | undefined;
+  /**
+   * Asked after a skip: true when the queue re-planned what follows (the segment taken ahead is then dropped and the
+   * next one taken again), false or absent when the next segment stays the one already taken.
+   */
+  replanned?(): boolean;
 }
 
 export interface PacedPlayoutOptions {
@@ -127,12 +132,14 @@ export class PacedPlayout {
       await this.fillSlot(current, ready ?? this.launch(current, 0, signal), { index, start: slotStart, anchor }, signal, prepareNext);
       plannedEnd = slotStart + current.seconds * 1000;
       if (this.skipping) {
-        // The host cut the segment short: the rest of the show was re-planned from now, so take again.
         this.skipping = false;
-        kill(upcomingReady);
-        upcomingReady = undefined;
-        upcoming = queue.take();
         plannedEnd = this.timeline.end;
+        if (queue.replanned?.() === true) {
+          // The host cut the segment short and the rest of the show was re-planned from now: take again.
+          kill(upcomingReady);
+          upcomingReady = undefined;
+          upcoming = queue.take();
+        }
       }
       prepareNext();
       current = upcoming;

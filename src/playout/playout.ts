@@ -57,6 +57,8 @@ export class Playout {
   /** When the end slate starts if the host skipped the last item. */
   private endFromMs: number | undefined;
   private firstEndPiece: ShowSegment | undefined;
+  /** A skip re-planned the show: the segment the pacer took ahead is stale. */
+  private replanPending = false;
   private fillerIndex = 0;
 
   constructor(
@@ -88,7 +90,12 @@ export class Playout {
       onSegment: (segment) => this.onSegment(segment as ShowSegment),
       onIncident: (segment, incident) => this.onIncident(segment as ShowSegment, incident),
     }));
-    await paced.play({ take: () => this.take() }, startAt, signal);
+    const replanned = () => {
+      const changed = this.replanPending;
+      this.replanPending = false;
+      return changed;
+    };
+    await paced.play({ take: () => this.take(), replanned }, startAt, signal);
     return signal.aborted ? 'stopped' : 'ended';
   }
 
@@ -103,6 +110,7 @@ export class Playout {
     const now = this.clock.now();
     this.logger.log('info', `skipped: ${current.title}`, { event: 'skip' });
     plan.replanAfter(current.slot, now);
+    this.replanPending = true;
     this.ending = undefined;
     this.endFromMs = now;
     paced.skipCurrent();

@@ -14,10 +14,15 @@ export interface Layout {
   eventRows: number;
 }
 
+/** Rows kept free below the frame: Ink treats a frame as tall as the terminal as full-screen and clears the screen. */
+const FREE_ROWS = 1;
+
 /**
  * How the terminal's rows are shared. The fixed sections are counted line by line (header 3 or 4, streams 1 + n, history
- * and process 3, schedule 7 or 5, four section gaps and the two list titles) plus one spare for the skip question;
- * the frame stays shorter than the terminal, because Ink clears the whole screen for a frame as tall as it.
+ * and process 3, schedule 7 or 5 with its gap, three more section gaps and the two list titles), plus one spare for
+ * the skip question and FREE_ROWS: the frame always stays shorter than the terminal. A frame as tall as the terminal
+ * switches Ink between its full-screen redraw and its line-by-line erase, and the switch can leave the top lines of
+ * an old frame (the header) standing above the new one.
  */
 export function layoutFor(columns: number, rows: number, streams: number, scheduling: boolean): Layout {
   const compact = columns < COMPACT_COLUMNS;
@@ -25,7 +30,7 @@ export function layoutFor(columns: number, rows: number, streams: number, schedu
   const shownStreams = Math.max(1, Math.min(streams, MAX_STREAM_ROWS));
   const schedule = scheduling ? (compact ? 5 : 7) : 0;
   // The header has a fourth line (the watch page) when not compact.
-  const fixed = (compact ? 3 : 4) + (1 + shownStreams) + (wide ? 2 : 3) + schedule + 3 + (wide ? 1 : 2) + 1;
+  const fixed = (compact ? 3 : 4) + (1 + shownStreams) + (wide ? 2 : 3) + schedule + 3 + (wide ? 1 : 2) + 1 + FREE_ROWS;
   const left = Math.max(2, rows - fixed);
   if (wide) return { columns, compact, wide, viewerRows: left, eventRows: left };
   const viewerRows = Math.max(1, Math.min(8, Math.ceil(left / 2)));

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
+import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
 import type { ScheduleStatus } from '../../src/status/status-snapshot.js';
 import { systemClock } from '../../src/util/clock.js';
@@ -145,10 +145,14 @@ describeWithPeers(['chromium', 'ffmpeg'], 'watch page in Chromium', () => {
       playlist: 'movie-night.yaml',
       stream: 'night',
       mode: 're-encode',
+      timeZone: 'UTC',
       startsAt: new Date(Date.now() + 3_725_000).toISOString(),
+      endsAt: null,
+      closesAt: null,
       nowPlaying: null,
       next: [],
       ffmpegRestarts: 0,
+      incidents: 0,
     };
     kayak.server.status.setScheduleSource(() => schedule);
     const page = await open('/watch/night');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
+import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
 import { systemClock } from '../../src/util/clock.js';
 import { mediaFrames } from '../helpers/media.js';
@@ -41,7 +41,7 @@ describeWithPeers(['ffmpeg'], 'skipping the segment on air', () => {
       logger: kayak.logger,
       frameMs: 1000 / PROFILE.fps,
       onSegment: (segment) => started.push(segment.title),
-      onRestart: (segment) => restarts.push(segment.title),
+      onIncident: (segment) => restarts.push(segment.title),
     });
     const begin = Date.now();
     const done = playout.play(segments, begin + 500, new AbortController().signal);

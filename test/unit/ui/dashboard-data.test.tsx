@@ -86,7 +86,7 @@ describe('drawing helpers', () => {
   });
 
   it('gives the lists what the fixed sections leave', () => {
-    expect(layoutFor(80, 24, 1, false)).toMatchObject({ compact: false, wide: false, viewerRows: 5, eventRows: 4 });
+    expect(layoutFor(80, 24, 1, false)).toMatchObject({ compact: false, wide: false, viewerRows: 4, eventRows: 4 });
     expect(layoutFor(80, 24, 1, true)).toMatchObject({ viewerRows: 1, eventRows: 1 });
     expect(layoutFor(60, 24, 1, false).compact).toBe(true);
     expect(layoutFor(160, 40, 1, false).wide).toBe(true);
