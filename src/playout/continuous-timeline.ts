@@ -47,9 +47,9 @@ export class ContinuousTimeline {
 
   /**
    * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it, and it
-   * is kept whenever it comes after the last frame: a segment never moves earlier than planned (the timetable is a
-   * promise), and the plan keeps rounding from accumulating over a long show. A segment planned to start before the
-   * last frame (the previous one ran a little long) or not planned at all (a restart) follows one frame after it.
+   * is kept whenever it comes a frame or more after the last frame: a segment never moves earlier than planned (the
+   * timetable is a promise), and the plan keeps rounding from accumulating over a long show. A segment planned closer
+   * than that (the previous one ran a little long) or not planned at all (a restart) follows one frame after it.
    * `endAt` is where the segment's slot ends: a video frame that would still show there (its timestamp more than a
    * frame before it) and audio from there on are dropped, so the next segment starts on its planned time without a
    * frame closer than one interval to this one's last (ffmpeg reading a recording would call that a non-monotonic
@@ -64,7 +64,8 @@ export class ContinuousTimeline {
       return;
     }
     const last = Math.max(this.lastVideo, 0);
-    this.nextStart = plannedStart !== undefined && plannedStart > last ? plannedStart : Math.round(last + this.frameMs);
+    const earliest = last + this.frameMs - CUT_SLACK_MS;
+    this.nextStart = plannedStart !== undefined && plannedStart >= earliest ? plannedStart : Math.round(last + this.frameMs);
   }
 
   /** Call after a segment's last tag: releases anything held for alignment (a segment with no video). */
