@@ -167,6 +167,9 @@ export class PacedPlayout {
     const slotEnd = slot.start + segment.seconds * 1000;
     const prerollAt = slot.anchor + slotEnd - PREROLL_MS;
     let announced = false;
+    /** A retry is about to play: it counts as resumed once its first frame goes out. */
+    let resuming: number | undefined;
+    const report = (incident: Incident) => this.options.onIncident?.(segment, incident);
     const onTag = (tag: FlvTag) => {
       // A segment starts with its first media tag (the onMetaData before it goes out at once).
       if (tag.type === FlvTagType.Script) return;
@@ -174,9 +177,12 @@ export class PacedPlayout {
         announced = true;
         this.options.onSegment?.(segment, slot.index);
       }
+      if (resuming !== undefined) {
+        report({ kind: 'resumed', offsetS: resuming });
+        resuming = undefined;
+      }
       if (clock.monotonic() >= prerollAt) prepareNext();
     };
-    const report = (incident: Incident) => this.options.onIncident?.(segment, incident);
     const remainingS = () => (slotEnd - this.timeline.end) / 1000;
     const launched: Launch[] = [first];
     let next: Launch | undefined = first;
@@ -200,6 +206,7 @@ export class PacedPlayout {
       }
       const failure = await this.run(next.running, { anchor: slot.anchor, planned, end: slotEnd }, signal, onTag);
       planned = undefined;
+      resuming = undefined;
       const left = remainingS();
       if (signal.aborted || this.skipping || standingIn || left * 1000 <= 2 * frameMs) break;
       if (failure === undefined) {
@@ -228,7 +235,7 @@ export class PacedPlayout {
       } else {
         await sleep(waitS * 1000, signal);
       }
-      if (retry !== undefined && 'running' in retry && !this.skipping && !signal.aborted) report({ kind: 'resumed', offsetS: resumeAtS });
+      resuming = resumeAtS;
       next = retry;
     }
     for (const launch of launched) kill(launch);
