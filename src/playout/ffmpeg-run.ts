@@ -42,7 +42,11 @@ export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Lo
     builder.kill('SIGKILL');
   };
   const done = new Promise<void>((resolve, reject) => {
-    builder.on('start', () => logger.log('debug', `ffmpeg: ${line}`));
+    builder.on('start', () => {
+      logger.log('debug', `ffmpeg: ${line}`);
+      // fluent-ffmpeg spawns asynchronously: a kill asked for before the child existed happens now.
+      if (killed) builder.kill('SIGKILL');
+    });
     builder.on('stderr', (text: string) => {
       stderr.push(text);
       if (stderr.length > STDERR_TAIL_LINES) stderr.shift();
@@ -55,7 +59,8 @@ export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Lo
   });
   // The caller looks at `done` when it is ready to; until then a failure must not count as unhandled.
   done.catch(() => {});
-  signal?.addEventListener('abort', kill, { once: true });
+  if (signal?.aborted) kill();
+  else signal?.addEventListener('abort', kill, { once: true });
   const stdout = builder.pipe() as Readable;
   return { stdout, done, kill };
 }

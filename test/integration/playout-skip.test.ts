@@ -1,8 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { locateFfmpeg } from '../../src/playout/ffmpeg-locate.js';
+import { loadPlaylist } from '../../src/playout/playlist.js';
+import { Playout } from '../../src/playout/playout.js';
+import { prepareShow } from '../../src/playout/show.js';
 import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
 import { systemClock } from '../../src/util/clock.js';
-import { mediaFrames } from '../helpers/media.js';
+import { mediaFrames, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { httpFlvView } from '../helpers/players.js';
 import { trackProcesses, waitFor } from '../helpers/processes.js';
@@ -62,4 +68,59 @@ describeWithPeers(['ffmpeg'], 'skipping the segment on air', () => {
     expect(last).toBeGreaterThan(2500);
     expect(last).toBeLessThan(8000);
   });
+});
+
+describeWithPeers(['ffmpeg'], 'skipping in a scheduled show', () => {
+  trackProcesses();
+  let kayak: RunningKayak;
+
+  beforeAll(async () => {
+    kayak = await startKayak();
+  });
+
+  afterAll(async () => {
+    await kayak?.stop();
+  });
+
+  it('re-plans the rest of the show: the next item starts now and "next" shows the real times', async () => {
+    const dir = scratchSubdir('skip-show');
+    const file = join(dir, 'show.yaml');
+    writeFileSync(
+      file,
+      [
+        'stream: skipper',
+        'end_slate: 0',
+        'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
+        'items:',
+        '  - { title: Long, generate: { pattern: smptebars, seconds: 60, tone: 440 } }',
+        '  - { title: Short, generate: { pattern: testsrc2, seconds: 3, tone: 660 } }',
+        '  - { title: Last, generate: { pattern: smptehdbars, seconds: 3 } }',
+        '',
+      ].join('\n'),
+    );
+    const tools = await locateFfmpeg();
+    const show = await prepareShow({ playlist: loadPlaylist(file), tools, start: { kind: 'now' }, clock: systemClock, timeZone: 'UTC' });
+    const channel = kayak.server.hub.publish('live', 'skipper', 'playout');
+    if (channel === undefined) throw new Error('could not claim live/skipper');
+    const playout = new Playout(show, tools, channel, systemClock, kayak.logger);
+    const running = playout.run(new AbortController().signal);
+    await waitFor(() => playout.report().nowPlaying?.title === 'Long', { timeoutMs: 20_000, what: 'Long on air' });
+    const before = playout.report();
+    expect(before.next.map((n) => n.title)).toEqual(['Short', 'Last']);
+    expect(before.next[0]!.startsAtMs - before.nowPlaying!.startedAtMs).toBeGreaterThan(59_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const skippedAt = Date.now();
+    playout.skip();
+    const after = playout.report();
+    // Re-planned at once: Short now, Last right after it; nothing names a time that has passed.
+    expect(after.next.map((n) => n.title)).toEqual(['Short', 'Last']);
+    expect(Math.abs(after.next[0]!.startsAtMs - skippedAt)).toBeLessThan(1_000);
+    expect(after.next[1]!.startsAtMs - after.next[0]!.startsAtMs).toBe(3_000);
+    await waitFor(() => playout.report().nowPlaying?.title === 'Short', { timeoutMs: 10_000, what: 'Short on air' });
+    const short = playout.report();
+    expect(short.next.map((n) => n.title)).toEqual(['Last']);
+    console.info(`[skip] Short started ${short.nowPlaying!.startedAtMs - skippedAt} ms after the skip`);
+    expect(await running).toBe('ended');
+    expect(kayak.logger.lines.filter((l) => l.fields?.event === 'skip')).toHaveLength(1);
+  }, 60_000);
 });
