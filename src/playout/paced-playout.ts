@@ -14,7 +14,7 @@ export const PREROLL_MS = 3000;
 export const MAX_RESTARTS_PER_SEGMENT = 3;
 /** The first retry waits this long (a slate fills the wait), each further one twice as long: 1 s, 2 s, 4 s. */
 export const RESTART_BACKOFF_S = 1;
-/** With less than this left of a slot, a failed segment is not tried again. */
+/** A failed segment is not tried again when that would leave it less than this much of its slot to play. */
 export const MIN_RETRY_S = 2;
 /**
  * By default a segment that ends cleanly more than two frames short of its slot has ended early (a file cut short),
@@ -217,17 +217,17 @@ export class PacedPlayout {
       }
       failures++;
       const reason = failure.message.split('\n')[0] ?? 'ffmpeg failed';
-      if (failures > MAX_RESTARTS_PER_SEGMENT || left < MIN_RETRY_S) {
+      const waitS = RESTART_BACKOFF_S * 2 ** (failures - 1);
+      if (failures > MAX_RESTARTS_PER_SEGMENT || left - waitS < MIN_RETRY_S) {
         report({ kind: 'gave-up', reason, attempts: failures, remainingS: left });
         next = standIn(left);
         continue;
       }
-      const waitS = Math.min(left, RESTART_BACKOFF_S * 2 ** (failures - 1));
       report({ kind: 'failed', reason, attempt: failures, retryInS: waitS, remainingS: left });
       // The retry starts now and waits in its pipe behind the slate, from where the slot will have got to.
       const resumeAtS = (this.timeline.end - slot.start) / 1000 + waitS;
-      const retry = waitS < left ? this.launch(segment, resumeAtS, signal) : undefined;
-      if (retry !== undefined) launched.push(retry);
+      const retry = this.launch(segment, resumeAtS, signal);
+      launched.push(retry);
       if (segment.standIn !== undefined) {
         const bridge = this.launchCommand(segment.standIn(waitS, 'retry'), signal);
         launched.push(bridge);

@@ -196,7 +196,7 @@ export class Playout {
         this.restarts++;
         this.incidents++;
         this.condition = 'interrupted';
-        this.logger.log('warn', `${title}: ffmpeg failed (${incident.reason}); trying again in ${incident.retryInS} s (${incident.attempt} of ${MAX_RESTARTS_PER_SEGMENT}), a slate meanwhile`, {
+        this.logger.log('warn', `${title}: ffmpeg failed (${incident.reason}); trying again in ${Math.round(incident.retryInS * 10) / 10} s (${incident.attempt} of ${MAX_RESTARTS_PER_SEGMENT}), a slate meanwhile`, {
           event: 'item-failed',
           attempt: incident.attempt,
         });

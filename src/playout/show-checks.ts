@@ -112,9 +112,18 @@ export async function tryEverything(
       command: () => slateCommand(show.context, ['kayak-cast', 'Starts at 21:00'], TRIAL_SECONDS),
     },
   ];
+  // An item played twice (a file in several places of the playlist) is tried once; each place gets the verdict.
+  const verdicts = new Map<string, Promise<string | undefined>>();
   await mapLimit(trials, TRIAL_CONCURRENCY, async (trial) => {
-    const result = await trialRun(tools.ffmpeg, trial.command(), { audio: true, ...(signal ? { signal } : {}) });
-    if (result.problem !== undefined) problems.push({ ...trial.where, message: `ffmpeg cannot play ${trial.what}: ${result.problem}` });
+    const command = trial.command();
+    const key = JSON.stringify(command);
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = trialRun(tools.ffmpeg, command, { audio: true, ...(signal ? { signal } : {}) }).then((result) => result.problem);
+      verdicts.set(key, verdict);
+    }
+    const problem = await verdict;
+    if (problem !== undefined) problems.push({ ...trial.where, message: `ffmpeg cannot play ${trial.what}: ${problem}` });
   });
 }
 
@@ -133,6 +142,7 @@ export async function checkEnds(
   warnings: PlaylistProblem[],
   signal?: AbortSignal,
 ): Promise<void> {
+  const sampled = new Map<string, Promise<number>>();
   await mapLimit(playlist.items, TRIAL_CONCURRENCY, async (item) => {
     const probe = show.probes[item.index];
     if (item.source.kind !== 'file' || probe === undefined) return;
@@ -141,9 +151,15 @@ export async function checkEnds(
     const endS = (item.inS ?? 0) + (show.durationsS[item.index] ?? 0);
     const fromS = Math.max(item.inS ?? 0, endS - END_SAMPLE_S);
     const args = ['-hide_banner', '-nostdin', '-v', 'error', '-ss', String(fromS), '-i', fileInput(item.source.path), '-map', `0:${stream.index}`, '-t', String(END_SAMPLE_S / 2), '-f', 'framecrc', '-'];
-    const r = await runTool(tools.ffmpeg, args, { timeoutMs: TRIAL_TIMEOUT_MS, ...(signal ? { signal } : {}) });
-    const frames = r.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
-    if (frames === 0) {
+    const key = args.join('\0');
+    let frames = sampled.get(key);
+    if (frames === undefined) {
+      frames = runTool(tools.ffmpeg, args, { timeoutMs: TRIAL_TIMEOUT_MS, ...(signal ? { signal } : {}) }).then(
+        (r) => r.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length,
+      );
+      sampled.set(key, frames);
+    }
+    if ((await frames) === 0) {
       warnings.push({
         line: item.line,
         field: `items[${item.index}].file`,
