@@ -1,9 +1,9 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
 import { decodeErrors } from '../helpers/collection.js';
-import { type FlvTag, makeClip, mediaFrames, parseFlv, scratchSubdir } from '../helpers/media.js';
+import { type FlvTag, makeClip, mediaFrames, parseFlv, scratchPlaylist, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { httpFlvView, httpJson, rtmpdumpPlay } from '../helpers/players.js';
 import { freePort } from '../helpers/ports.js';
@@ -163,21 +163,16 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule in cop
     ]);
     const startMs = Math.ceil((Date.now() + 8_000) / 1000) * 1000;
     const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
-    const dir = scratchSubdir('copy');
-    const playlist = join(dir, 'copy.yaml');
-    writeFileSync(
-      playlist,
-      [
-        'stream: copied',
-        'transcode: copy',
-        'end_slate: 2s',
-        'items:',
-        `  - { file: ${JSON.stringify(short)}, title: One }`,
-        `  - { file: ${JSON.stringify(long)}, title: Two, at: "${iso(startMs + 5_000)}" }`,
-        `  - { file: ${JSON.stringify(short)}, title: Three }`,
-        '',
-      ].join('\n'),
-    );
+    const playlist = scratchPlaylist('copy', [
+      'stream: copied',
+      'transcode: copy',
+      'end_slate: 2s',
+      'items:',
+      `  - { file: ${JSON.stringify(short)}, title: One }`,
+      `  - { file: ${JSON.stringify(long)}, title: Two, at: "${iso(startMs + 5_000)}" }`,
+      `  - { file: ${JSON.stringify(short)}, title: Three }`,
+    ]);
+    const dir = dirname(playlist);
     const rtmpPort = await freePort();
     const httpPort = await freePort();
     const child = startCli(
@@ -294,19 +289,13 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'kayak-cast schedule --to', () => {
   });
 
   it('plays out to another kayak-cast server as one continuous publish', async () => {
-    const dir = scratchSubdir('schedule-to');
-    const playlist = join(dir, 'cards.yaml');
-    writeFileSync(
-      playlist,
-      [
-        'stream: cards',
-        'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
-        'items:',
-        '  - { title: Bars, generate: { pattern: smptebars, seconds: 3, tone: 440 } }',
-        '  - { title: Card, generate: { pattern: testsrc2, seconds: 3 } }',
-        '',
-      ].join('\n'),
-    );
+    const playlist = scratchPlaylist('schedule-to', [
+      'stream: cards',
+      'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
+      'items:',
+      '  - { title: Bars, generate: { pattern: smptebars, seconds: 3, tone: 440 } }',
+      '  - { title: Card, generate: { pattern: testsrc2, seconds: 3 } }',
+    ]);
     const child = startCli(['schedule', playlist, '--at', 'now', '--to', far.rtmpUrl('remote')], { env: cliEnv() });
     try {
       await waitFor(() => far.server.hub.get('live/remote') !== undefined, { timeoutMs: 20_000, what: 'the publish to arrive' });

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scratchSubdir } from '../helpers/media.js';
+import { scratchPlaylist, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runProcess, stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
@@ -69,10 +69,8 @@ describeWithPeers(['ffmpeg'], 'signals in the first moments of schedule', () => 
   beforeAll(requireBuilt, 240_000);
 
   it('SIGTERM as the show starts (5 times): exit 0, runtime file removed, no ffmpeg left', async () => {
-    const dir = scratchSubdir('signals');
-    const playlist = join(dir, 'cards.yaml');
     // A tone no other test uses marks this show's ffmpegs.
-    writeFileSync(playlist, ['stream: signals', 'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }', 'items:', '  - { title: Card, generate: { pattern: testsrc2, seconds: 30, tone: 1234 } }', ''].join('\n'));
+    const playlist = scratchPlaylist('signals', ['stream: signals', 'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }', 'items:', '  - { title: Card, generate: { pattern: testsrc2, seconds: 30, tone: 1234 } }']);
     for (let round = 0; round < 5; round++) {
       const stateHome = scratchSubdir('xdg-state');
       const args = ['schedule', playlist, '--at', 'now', '--host', '127.0.0.1', '--rtmp-port', String(await freePort()), '--http-port', String(await freePort()), '--no-dashboard'];

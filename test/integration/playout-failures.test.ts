@@ -1,22 +1,20 @@
 import { writeFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { probeMedia } from '../../src/playout/ffmpeg-probe.js';
 import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import {
   type Incident,
   MAX_RESTARTS_PER_SEGMENT,
-  PacedPlayout,
   type PlannedSegment,
   SegmentUnavailable,
 } from '../../src/playout/paced-playout.js';
 import type { GeneratedPattern } from '../../src/playout/playlist.js';
-import { systemClock } from '../../src/util/clock.js';
 import { makeClip, mediaFrames, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
-import { httpFlvView } from '../helpers/players.js';
+import { playoutOnChannel } from '../helpers/playout.js';
 import { trackProcesses } from '../helpers/processes.js';
-import { type RunningKayak, startKayak } from '../helpers/server.js';
+import { useKayak } from '../helpers/server.js';
 
 /**
  * The timetable is a promise: a segment that cannot play fills its slot with a slate, and the next one starts at its
@@ -31,22 +29,10 @@ const card = (pattern: string, seconds: number) => (at: number) =>
 
 describeWithPeers(['ffmpeg', 'ffprobe'], 'playout that keeps its timetable when items fail', () => {
   trackProcesses();
-  let kayak: RunningKayak;
-
-  beforeAll(async () => {
-    kayak = await startKayak();
-  });
-
-  afterAll(async () => {
-    await kayak?.stop();
-  });
+  const server = useKayak();
 
   /** Plays `first` (in trouble) for `slotS`, then a 3 s card planned right after it; returns what happened. */
   async function playPair(key: string, first: Omit<PlannedSegment, 'startsAtMs' | 'seconds' | 'standIn'>, slotS: number) {
-    const channel = kayak.server.hub.publish('live', key, 'playout');
-    if (channel === undefined) throw new Error(`could not claim live/${key}`);
-    const viewer = httpFlvView(kayak.flvUrl(key));
-    await viewer.response;
     const startAt = Date.now() + 800;
     const segments: PlannedSegment[] = [
       { ...first, startsAtMs: startAt, seconds: slotS, standIn: slate },
@@ -54,11 +40,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'playout that keeps its timetable when 
     ];
     const incidents: { incident: Incident; at: number }[] = [];
     const started = new Map<string, number>();
-    const playout = new PacedPlayout({
-      ffmpegPath: 'ffmpeg',
-      sink: channel,
-      clock: systemClock,
-      logger: kayak.logger,
+    const { playout, viewer } = await playoutOnChannel(server(), key, {
       frameMs: FRAME_MS,
       onSegment: (segment) => started.set(segment.title, Date.now()),
       onIncident: (_segment, incident) => incidents.push({ incident, at: Date.now() }),

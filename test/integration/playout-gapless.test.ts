@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { probeMedia } from '../../src/playout/ffmpeg-probe.js';
 import { normalizeCommand } from '../../src/playout/normalize-command.js';
-import { type Incident, PacedPlayout, type PlannedSegment, RESTART_BACKOFF_S } from '../../src/playout/paced-playout.js';
-import { systemClock } from '../../src/util/clock.js';
+import { type Incident, type PlannedSegment, RESTART_BACKOFF_S } from '../../src/playout/paced-playout.js';
 import { makeClip, mediaFrames } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
-import { httpFlvView } from '../helpers/players.js';
+import { playoutOnChannel } from '../helpers/playout.js';
 import { ownChildren, trackProcesses, waitFor } from '../helpers/processes.js';
-import { type RunningKayak, startKayak } from '../helpers/server.js';
+import { useKayak } from '../helpers/server.js';
 
 /**
  * Three items that differ in frame size, frame rate and sound (one has none) play out as one stream on one key:
@@ -19,15 +18,7 @@ const FRAME_MS = 1000 / PROFILE.fps;
 
 describeWithPeers(['ffmpeg'], 'gapless playout of differing items', () => {
   trackProcesses();
-  let kayak: RunningKayak;
-
-  beforeAll(async () => {
-    kayak = await startKayak();
-  });
-
-  afterAll(async () => {
-    await kayak?.stop();
-  });
+  const server = useKayak();
 
   it('joins them into one continuous stream', async () => {
     const silentFile = await makeClip({ seconds: 3, width: 640, height: 360, fps: 30, audio: false });
@@ -37,21 +28,9 @@ describeWithPeers(['ffmpeg'], 'gapless playout of differing items', () => {
       { title: 'silent file', seconds: 3, command: (at) => normalizeCommand({ kind: 'file', path: silentFile, probe, title: 'silent file' }, at, 3 - at, PROFILE) },
       { title: 'test card', seconds: 3, command: (at) => normalizeCommand({ kind: 'generated', pattern: 'testsrc2', toneHz: 880 }, at, 3 - at, PROFILE) },
     ];
-    const channel = kayak.server.hub.publish('live', 'show', 'playout');
-    if (channel === undefined) throw new Error('could not claim live/show');
-    const viewer = httpFlvView(kayak.flvUrl('show'));
-    await viewer.response;
-
     const started: string[] = [];
     const startAt = Date.now() + 1500;
-    const playout = new PacedPlayout({
-      ffmpegPath: 'ffmpeg',
-      sink: channel,
-      clock: systemClock,
-      logger: kayak.logger,
-      frameMs: FRAME_MS,
-      onSegment: (segment) => started.push(segment.title),
-    });
+    const { playout, viewer } = await playoutOnChannel(server(), 'show', { frameMs: FRAME_MS, onSegment: (segment) => started.push(segment.title) });
     await playout.play(segments, startAt, new AbortController().signal);
     const endedAt = Date.now();
     await new Promise((r) => setTimeout(r, 300));
@@ -88,16 +67,8 @@ describeWithPeers(['ffmpeg'], 'gapless playout of differing items', () => {
       command: (at) => normalizeCommand({ kind: 'generated', pattern: 'testsrc2', toneHz: tone }, at, 12 - at, PROFILE),
       standIn: (seconds) => normalizeCommand({ kind: 'slate', lines: ['back in a moment'] }, 0, seconds, PROFILE),
     };
-    const channel = kayak.server.hub.publish('live', 'crash', 'playout');
-    if (channel === undefined) throw new Error('could not claim live/crash');
-    const viewer = httpFlvView(kayak.flvUrl('crash'));
-    await viewer.response;
     const incidents: Incident[] = [];
-    const playout = new PacedPlayout({
-      ffmpegPath: 'ffmpeg',
-      sink: channel,
-      clock: systemClock,
-      logger: kayak.logger,
+    const { playout, viewer } = await playoutOnChannel(server(), 'crash', {
       frameMs: FRAME_MS,
       onIncident: (_segment, incident) => incidents.push(incident),
       // A short read-ahead, so that ffmpeg is still running (held back by the pipe) when it is killed.

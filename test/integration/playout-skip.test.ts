@@ -1,50 +1,32 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { locateFfmpeg } from '../../src/playout/ffmpeg-locate.js';
 import { loadPlaylist } from '../../src/playout/playlist.js';
 import { Playout } from '../../src/playout/playout.js';
 import { prepareShow } from '../../src/playout/show.js';
 import { normalizeCommand } from '../../src/playout/normalize-command.js';
-import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
+import type { PlannedSegment } from '../../src/playout/paced-playout.js';
 import { systemClock } from '../../src/util/clock.js';
-import { mediaFrames, scratchSubdir } from '../helpers/media.js';
+import { mediaFrames, scratchPlaylist } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
-import { httpFlvView } from '../helpers/players.js';
+import { playoutOnChannel } from '../helpers/playout.js';
 import { trackProcesses, waitFor } from '../helpers/processes.js';
-import { type RunningKayak, startKayak } from '../helpers/server.js';
+import { useKayak } from '../helpers/server.js';
 
 /** The dashboard's `n`: the segment on air ends early, without counting as a crash, and the next follows at once. */
 const PROFILE = { width: 320, height: 240, fps: 25, videoBitrate: 300_000, audioBitrate: 64_000, sampleRate: 48_000 };
 
 describeWithPeers(['ffmpeg'], 'skipping the segment on air', () => {
   trackProcesses();
-  let kayak: RunningKayak;
-
-  beforeAll(async () => {
-    kayak = await startKayak();
-  });
-
-  afterAll(async () => {
-    await kayak?.stop();
-  });
+  const server = useKayak();
 
   it('cuts the current segment short and plays the next one right away, with no restart', async () => {
     const segments: PlannedSegment[] = [
       { title: 'long', seconds: 30, command: (at) => normalizeCommand({ kind: 'generated', pattern: 'smptebars', toneHz: 440 }, at, 30 - at, PROFILE) },
       { title: 'short', seconds: 2, command: (at) => normalizeCommand({ kind: 'generated', pattern: 'testsrc2', toneHz: 880 }, at, 2 - at, PROFILE) },
     ];
-    const channel = kayak.server.hub.publish('live', 'skip', 'playout');
-    if (channel === undefined) throw new Error('could not claim live/skip');
-    const viewer = httpFlvView(kayak.flvUrl('skip'));
-    await viewer.response;
     const started: string[] = [];
     const restarts: string[] = [];
-    const playout = new PacedPlayout({
-      ffmpegPath: 'ffmpeg',
-      sink: channel,
-      clock: systemClock,
-      logger: kayak.logger,
+    const { playout, viewer } = await playoutOnChannel(server(), 'skip', {
       frameMs: 1000 / PROFILE.fps,
       onSegment: (segment) => started.push(segment.title),
       onIncident: (segment) => restarts.push(segment.title),
@@ -72,37 +54,23 @@ describeWithPeers(['ffmpeg'], 'skipping the segment on air', () => {
 
 describeWithPeers(['ffmpeg'], 'skipping in a scheduled show', () => {
   trackProcesses();
-  let kayak: RunningKayak;
-
-  beforeAll(async () => {
-    kayak = await startKayak();
-  });
-
-  afterAll(async () => {
-    await kayak?.stop();
-  });
+  const server = useKayak();
 
   it('re-plans the rest of the show: the next item starts now and "next" shows the real times', async () => {
-    const dir = scratchSubdir('skip-show');
-    const file = join(dir, 'show.yaml');
-    writeFileSync(
-      file,
-      [
-        'stream: skipper',
-        'end_slate: 0',
-        'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
-        'items:',
-        '  - { title: Long, generate: { pattern: smptebars, seconds: 60, tone: 440 } }',
-        '  - { title: Short, generate: { pattern: testsrc2, seconds: 3, tone: 660 } }',
-        '  - { title: Last, generate: { pattern: smptehdbars, seconds: 3 } }',
-        '',
-      ].join('\n'),
-    );
+    const file = scratchPlaylist('skip-show', [
+      'stream: skipper',
+      'end_slate: 0',
+      'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
+      'items:',
+      '  - { title: Long, generate: { pattern: smptebars, seconds: 60, tone: 440 } }',
+      '  - { title: Short, generate: { pattern: testsrc2, seconds: 3, tone: 660 } }',
+      '  - { title: Last, generate: { pattern: smptehdbars, seconds: 3 } }',
+    ]);
     const tools = await locateFfmpeg();
     const show = await prepareShow({ playlist: loadPlaylist(file), tools, start: { kind: 'now' }, clock: systemClock, timeZone: 'UTC' });
-    const channel = kayak.server.hub.publish('live', 'skipper', 'playout');
+    const channel = server().server.hub.publish('live', 'skipper', 'playout');
     if (channel === undefined) throw new Error('could not claim live/skipper');
-    const playout = new Playout(show, tools, channel, systemClock, kayak.logger);
+    const playout = new Playout(show, tools, channel, systemClock, server().logger);
     const running = playout.run(new AbortController().signal);
     await waitFor(() => playout.report().nowPlaying?.title === 'Long', { timeoutMs: 20_000, what: 'Long on air' });
     const before = playout.report();
@@ -121,6 +89,6 @@ describeWithPeers(['ffmpeg'], 'skipping in a scheduled show', () => {
     expect(short.next.map((n) => n.title)).toEqual(['Last']);
     console.info(`[skip] Short started ${short.nowPlaying!.startedAtMs - skippedAt} ms after the skip`);
     expect(await running).toBe('ended');
-    expect(kayak.logger.lines.filter((l) => l.fields?.event === 'skip')).toHaveLength(1);
+    expect(server().logger.lines.filter((l) => l.fields?.event === 'skip')).toHaveLength(1);
   }, 60_000);
 });
