@@ -45,6 +45,13 @@ function encodeValue(v, parts) {
     parts.push(b);
   } else if (typeof v === 'boolean') {
     parts.push(Buffer.from([0x01, v ? 1 : 0]));
+  } else if (typeof v === 'string' && Buffer.byteLength(v) > 0xffff) {
+    // AMF0 2.14 long string: marker 0x0C, u32 length
+    const body = Buffer.from(v, 'utf8');
+    const head = Buffer.alloc(5);
+    head[0] = 0x0c;
+    head.writeUInt32BE(body.length, 1);
+    parts.push(head, body);
   } else if (typeof v === 'string') {
     parts.push(Buffer.from([0x02]), shortString(v));
   } else if (typeof v === 'object') {

@@ -12,6 +12,10 @@ const BACKOFF_MAX_MS = 8_000;
 /** Playback that has not moved for this long while the page is visible is treated as a dead connection. */
 const STALL_MS = 8_000;
 const POLL_MS = 3_000;
+/** When the server gives no Retry-After with "the room is full", try again after this. */
+const ROOM_FULL_RETRY_MS = 15_000;
+/** A private show's link that does not work (expired, wrong) is not retried often: only a new link helps. */
+const REFUSED_RETRY_MS = 60_000;
 /** mpegts.js chases latency by skipping ahead once the buffer holds more than this (seconds). */
 const MAX_LATENCY_S = 2;
 
@@ -21,6 +25,8 @@ interface PageState {
   attempts: number;
   errors: string[];
   playing: boolean;
+  /** The server's reason for the last refusal (max-viewers, max-bandwidth, private-show, ...), for the tests. */
+  refusal?: string;
 }
 
 interface StreamInfo {
@@ -44,7 +50,16 @@ const viewersText = document.getElementById('viewers') as HTMLElement;
 const titleText = document.getElementById('title') as HTMLElement;
 const countdownText = document.getElementById('countdown') as HTMLElement;
 
-const forced = new URLSearchParams(location.search).get('transport');
+const pageQuery = new URLSearchParams(location.search);
+const forced = pageQuery.get('transport');
+// A private show's page was opened with its link (?sign= or ?secret=): the stream needs the same.
+const credentials = new URLSearchParams();
+for (const name of ['sign', 'secret']) {
+  const value = pageQuery.get(name);
+  if (value !== null) credentials.set(name, value);
+}
+// toString, not .size: URLSearchParams.size is missing before Safari 17 (iPhones the page still serves).
+const credentialQuery = credentials.toString() === '' ? '' : `?${credentials.toString()}`;
 const state: PageState = { transport: forced === 'ws' ? 'ws' : 'http', attempts: 0, errors: [], playing: false };
 // Read by the browser tests.
 (window as unknown as { kayak: PageState }).kayak = state;
@@ -58,7 +73,7 @@ let startsAt: number | undefined;
 
 function streamUrl(transport: Transport): string {
   const scheme = transport === 'ws' ? (location.protocol === 'https:' ? 'wss:' : 'ws:') : location.protocol;
-  return `${scheme}//${location.host}/${stream}.flv`;
+  return `${scheme}//${location.host}/${stream}.flv${credentialQuery}`;
 }
 
 function show(message: string | undefined): void {
@@ -68,6 +83,7 @@ function show(message: string | undefined): void {
 
 function start(): void {
   retryTimer = undefined;
+  delete state.refusal;
   state.attempts++;
   state.playing = false;
   lastProgressAt = Date.now();
@@ -94,10 +110,14 @@ function start(): void {
   void Promise.resolve(p.play()).catch(() => undefined);
 }
 
-/** Drops the player and schedules a fresh one; a transport that never played gives way to the other one. */
+/**
+ * Drops the player and schedules a fresh one. Before it played, the server is asked why (a HEAD of the stream): a full
+ * room or a refused link is said in words and retried later, on the same transport; otherwise a transport that never
+ * played gives way to the other one.
+ */
 function restart(reason: string): void {
   if (player === undefined || retryTimer !== undefined) return;
-  if (!state.playing && forced === null) state.transport = state.transport === 'http' ? 'ws' : 'http';
+  const played = state.playing;
   try {
     player.destroy();
   } catch {
@@ -106,9 +126,41 @@ function restart(reason: string): void {
   player = undefined;
   state.playing = false;
   stateText.textContent = 'reconnecting';
-  show(`${reason} · retrying in ${(backoffMs / 1000).toFixed(1)} s`);
-  retryTimer = window.setTimeout(start, backoffMs);
-  backoffMs = Math.min(backoffMs * 2, BACKOFF_MAX_MS);
+  retryTimer = -1;
+  void (played ? Promise.resolve(undefined) : askWhy()).then((refusal) => {
+    if (refusal !== undefined) {
+      state.refusal = refusal.reason;
+      stateText.textContent = refusal.reason === 'max-viewers' || refusal.reason === 'max-bandwidth' ? 'the room is full' : 'not let in';
+      show(`${refusal.message} · trying again by itself in ${Math.round(refusal.retryMs / 1000)} s`);
+      retryTimer = window.setTimeout(start, refusal.retryMs);
+      return;
+    }
+    if (!played && forced === null) state.transport = state.transport === 'http' ? 'ws' : 'http';
+    show(`${reason} · retrying in ${(backoffMs / 1000).toFixed(1)} s`);
+    retryTimer = window.setTimeout(start, backoffMs);
+    backoffMs = Math.min(backoffMs * 2, BACKOFF_MAX_MS);
+  });
+}
+
+interface Refusal {
+  reason: string;
+  message: string;
+  retryMs: number;
+}
+
+/** Why the stream is refused, if it is: the server names the reason in X-Kayak-Refusal and says when to come back. */
+async function askWhy(): Promise<Refusal | undefined> {
+  try {
+    const answer = await fetch(streamUrl('http'), { method: 'HEAD', cache: 'no-store' });
+    const reason = answer.headers.get('X-Kayak-Refusal');
+    if (answer.ok || reason === null) return undefined;
+    const retryAfter = Number(answer.headers.get('Retry-After'));
+    const full = answer.status === 503;
+    const message = full ? 'The room is full: the host\'s upload has no space for one more viewer' : 'This show is private: the link you opened does not let you in (ask the host for a new one)';
+    return { reason, message, retryMs: retryAfter > 0 ? retryAfter * 1000 : full ? ROOM_FULL_RETRY_MS : REFUSED_RETRY_MS };
+  } catch {
+    return undefined;
+  }
 }
 
 video.addEventListener('timeupdate', () => {

@@ -9,12 +9,48 @@ const LEVEL_STYLE: Record<LogLevel, (text: string) => string> = {
   error: chalk.red,
 };
 
+/**
+ * Writes a line to stdout. A reader that went away (`serve | head`, a closed terminal) makes stdout fail with EPIPE;
+ * that must cost the log, never the server: the failure is noted once on stderr and later lines are dropped.
+ */
+function writeStdout(line: string): void {
+  if (stdoutBroken) return;
+  try {
+    process.stdout.write(`${line}\n`);
+  } catch {
+    markStdoutBroken();
+  }
+}
+
+// Module state on purpose: process.stdout is one per process, and so is the knowledge that it is gone.
+let stdoutBroken = false;
+let stdoutGuarded = false;
+
+function markStdoutBroken(): void {
+  if (stdoutBroken) return;
+  stdoutBroken = true;
+  try {
+    process.stderr.write('kayak-cast: standard output is closed; log lines are dropped from now on\n');
+  } catch {
+    // stderr is gone too: nothing left to tell
+  }
+}
+
+/** Installs the one 'error' listener on stdout (idempotent): EPIPE and friends arrive asynchronously there. */
+export function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', markStdoutBroken);
+}
+
 /** Plain timestamped log lines, for terminals without the dashboard, pipes and services. */
 export class LineLogger implements Logger {
   constructor(
     private readonly minimum: LogLevel = 'info',
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  ) {}
+    private readonly write: (line: string) => void = writeStdout,
+  ) {
+    guardStdout();
+  }
 
   log(level: LogLevel, message: string, _fields?: LogFields): void {
     if (LEVEL_ORDER[level] < LEVEL_ORDER[this.minimum]) return;
@@ -28,8 +64,10 @@ export class LineLogger implements Logger {
 export class JsonLineLogger implements Logger {
   constructor(
     private readonly minimum: LogLevel = 'info',
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  ) {}
+    private readonly write: (line: string) => void = writeStdout,
+  ) {
+    guardStdout();
+  }
 
   log(level: LogLevel, message: string, fields?: LogFields): void {
     if (LEVEL_ORDER[level] < LEVEL_ORDER[this.minimum]) return;

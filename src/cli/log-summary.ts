@@ -1,6 +1,7 @@
 import { formatBitrate, formatBytes, formatDuration } from '../status/format.js';
 import type { StatusSnapshot } from '../status/status-snapshot.js';
 import type { Logger } from '../util/logger.js';
+import { safeInterval } from '../util/safe-timer.js';
 
 /** Without the dashboard, one summary line this often. */
 export const SUMMARY_INTERVAL_MS = 30_000;
@@ -23,7 +24,7 @@ export function summaryLine(snapshot: StatusSnapshot): string {
 
 /** Logs the summary every SUMMARY_INTERVAL_MS until the returned function is called. */
 export function startSummary(read: () => StatusSnapshot, logger: Logger, intervalMs = SUMMARY_INTERVAL_MS): () => void {
-  const timer = setInterval(() => {
+  return safeInterval('the summary line', intervalMs, () => {
     const snapshot = read();
     logger.log('info', summaryLine(snapshot), {
       event: 'summary',
@@ -32,7 +33,5 @@ export function startSummary(read: () => StatusSnapshot, logger: Logger, interva
       rss: snapshot.server.memory.rss,
       cpuPercent: snapshot.server.cpuPercent,
     });
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  }, logger);
 }

@@ -7,7 +7,9 @@ export const DEFAULT_GRACE_MS = 10_000;
 export type HubEvent =
   | { type: 'publish'; path: string; address: string; resumed: boolean }
   | { type: 'unpublish'; path: string; address: string; graceMs: number }
-  | { type: 'end'; path: string; reason: string };
+  | { type: 'end'; path: string; reason: string }
+  /** The publisher's timestamps jumped by `byMs` (and `count` - 1 more times since the last such event): smoothed. */
+  | { type: 'timestamp-jump'; path: string; byMs: number; count: number };
 
 export interface HubOptions {
   graceMs: number;
@@ -46,7 +48,10 @@ export class ChannelHub {
       this.options.onEvent({ type: 'publish', path, address, resumed: true });
       return existing;
     }
-    const channel = new Channel(app, key, publisher);
+    const channel = new Channel(app, key, publisher, {
+      clock: this.options.clock,
+      onJump: (jumped, jump) => this.options.onEvent({ type: 'timestamp-jump', path: jumped.path, byMs: jump.byMs, count: jump.count }),
+    });
     this.channels.set(path, channel);
     this.options.onEvent({ type: 'publish', path, address, resumed: false });
     return channel;
@@ -62,6 +67,14 @@ export class ChannelHub {
     const timer = setTimeout(() => this.end(channel, 'the publisher did not come back'), graceMs);
     timer.unref();
     this.graceTimers.set(channel.path, timer);
+  }
+
+  /** Ends one stream now (the host stopped it): its viewers get an end of stream. False when there is no such stream. */
+  stop(path: string, reason: string): boolean {
+    const channel = this.channels.get(path);
+    if (channel === undefined) return false;
+    this.end(channel, reason);
+    return true;
   }
 
   /** Ends every channel: the server is stopping. */

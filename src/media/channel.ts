@@ -1,5 +1,8 @@
-import { MediaPacket } from './media-packet.js';
+import type { Clock } from '../util/clock.js';
+import { MediaPacket, type PacketKind } from './media-packet.js';
 import { type AudioInfo, StreamInfo, type VideoInfo } from './stream-info.js';
+import type { ChannelSink } from './channel-sink.js';
+import { Timeline, type TimelineJump } from './timeline.js';
 import type { Viewer } from './viewer.js';
 
 /** Packets kept from the last keyframe on, so a joining viewer starts on a keyframe with no wait. */
@@ -8,8 +11,8 @@ export const GOP_CACHE_MAX_PACKETS = 1024;
 export const GOP_CACHE_MAX_BYTES = 12 * 1024 * 1024;
 /** Packets kept for joiners of an audio-only stream (about 1.5 s of AAC at 44.1 kHz). */
 export const AUDIO_ONLY_CACHE_PACKETS = 64;
-/** Timeline step between the last packet of one publisher and the first of the next, when no frame rate is known. */
-const DEFAULT_FRAME_MS = 33;
+/** After the first jump of a publisher's timestamps is reported, further ones are counted and reported this often. */
+export const JUMP_REPORT_INTERVAL_MS = 60_000;
 
 export interface PublisherInfo {
   address: string;
@@ -20,6 +23,12 @@ export interface PublisherInfo {
 }
 
 export type ChannelState = 'live' | 'grace' | 'ended';
+
+export interface ChannelOptions {
+  clock: Clock;
+  /** The publisher's timestamps jumped (smoothed onto the timeline); `count` jumps since the last report. */
+  onJump?: (channel: Channel, jump: TimelineJump & { count: number }) => void;
+}
 
 /**
  * One stream (app/key): the hub between its publisher and its viewers. It keeps what a joining viewer needs
@@ -35,6 +44,8 @@ export class Channel {
   bytesOut = 0;
 
   private readonly viewers = new Set<Viewer>();
+  /** Sinks that are not viewers (the HLS segmenter): fed like viewers, not counted or listed as viewers. */
+  private readonly sinks = new Set<ChannelSink>();
   private readonly info = new StreamInfo();
   private metadata: MediaPacket | undefined;
   private videoHeader: MediaPacket | undefined;
@@ -43,15 +54,15 @@ export class Channel {
   private gopBytes = 0;
   private gopValid = false;
   private hasVideo = false;
-  /** Added to a publisher's timestamps so the channel's timeline never goes back. */
-  private offset = 0;
-  private lastTimestamp = -1;
-  private rebasePending = false;
+  private readonly timeline = new Timeline();
+  private jumpsUnreported = 0;
+  private jumpReportedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly app: string,
     readonly key: string,
     publisher: PublisherInfo,
+    private readonly options: ChannelOptions,
   ) {
     this.path = `${app}/${key}`;
     this.publisher = publisher;
@@ -74,7 +85,7 @@ export class Channel {
   attachPublisher(publisher: PublisherInfo): void {
     this.publisher = publisher;
     this.state = 'live';
-    this.rebasePending = this.lastTimestamp >= 0;
+    this.timeline.rebase();
   }
 
   /** The publisher left; viewers stay for the grace period. The old GOP is useless to anyone joining now. */
@@ -86,7 +97,7 @@ export class Channel {
 
   pushData(timestamp: number, payload: Buffer, isMetadata: boolean): void {
     // onMetaData always goes out at time 0: ffmpeg's FLV reader takes metadata at any other time for a data stream.
-    const packet = new MediaPacket('data', isMetadata ? 0 : this.timeline(timestamp), payload);
+    const packet = new MediaPacket('data', isMetadata ? 0 : this.timeline.untimed(), payload);
     if (isMetadata) {
       this.metadata = packet;
       this.info.takeMetadata(payload);
@@ -97,7 +108,7 @@ export class Channel {
   pushVideo(timestamp: number, payload: Buffer): void {
     const tag = this.info.takeVideo(payload);
     if (tag === undefined) return;
-    const packet = new MediaPacket('video', this.timeline(timestamp), payload, tag.keyframe, tag.sequenceHeader);
+    const packet = new MediaPacket('video', tag.sequenceHeader ? this.timeline.untimed() : this.place('video', timestamp), payload, tag.keyframe, tag.sequenceHeader);
     this.hasVideo = true;
     if (!tag.sequenceHeader) this.info.countFrame(packet.timestamp);
     if (tag.sequenceHeader) this.videoHeader = packet;
@@ -108,7 +119,7 @@ export class Channel {
   pushAudio(timestamp: number, payload: Buffer): void {
     const tag = this.info.takeAudio(payload);
     if (tag === undefined) return;
-    const packet = new MediaPacket('audio', this.timeline(timestamp), payload, false, tag.sequenceHeader);
+    const packet = new MediaPacket('audio', tag.sequenceHeader ? this.timeline.untimed() : this.place('audio', timestamp), payload, false, tag.sequenceHeader);
     if (tag.sequenceHeader) this.audioHeader = packet;
     // An audio-only stream can start anywhere: keep a short rolling window instead of a GOP.
     else if (!this.hasVideo && (!this.gopValid || this.gop.length >= AUDIO_ONLY_CACHE_PACKETS)) this.startGop();
@@ -117,12 +128,7 @@ export class Channel {
 
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
-    const start = this.gop[0]?.timestamp ?? Math.max(this.lastTimestamp, 0);
-    const burst: MediaPacket[] = [];
-    if (this.metadata !== undefined) burst.push(this.metadata);
-    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
-    burst.push(...this.gop);
-    viewer.deliverBurst(burst, this.hasVideo);
+    viewer.deliverBurst(this.joinBurst(), this.hasVideo);
     this.viewers.add(viewer);
   }
 
@@ -130,29 +136,55 @@ export class Channel {
     return this.viewers.delete(viewer);
   }
 
+  /** Adds a sink that is not a viewer (see `sinks`), starting it with the same burst a joining viewer gets. */
+  addSink(sink: ChannelSink): void {
+    sink.deliverBurst(this.joinBurst(), this.hasVideo);
+    this.sinks.add(sink);
+  }
+
+  removeSink(sink: ChannelSink): boolean {
+    return this.sinks.delete(sink);
+  }
+
+  /** Metadata, the sequence headers restamped to the start of the cached GOP, then the GOP. */
+  private joinBurst(): MediaPacket[] {
+    const start = this.gop[0]?.timestamp ?? Math.max(this.timeline.lastTimestamp, 0);
+    const burst: MediaPacket[] = [];
+    if (this.metadata !== undefined) burst.push(this.metadata);
+    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
+    burst.push(...this.gop);
+    return burst;
+  }
+
   /** The channel is over: every viewer gets a clean end of stream. */
   end(reason: string): void {
     this.state = 'ended';
     for (const viewer of [...this.viewers]) viewer.finish(reason);
     this.viewers.clear();
+    for (const sink of [...this.sinks]) sink.finish(reason);
+    this.sinks.clear();
     this.clearGop();
   }
 
-  private timeline(sourceTimestamp: number): number {
-    if (this.rebasePending) {
-      this.rebasePending = false;
-      const step = this.info.frameMs ?? DEFAULT_FRAME_MS;
-      this.offset = this.lastTimestamp + step - sourceTimestamp;
-    }
-    const timestamp = Math.max(0, sourceTimestamp + this.offset);
-    if (timestamp > this.lastTimestamp) this.lastTimestamp = timestamp;
-    return timestamp;
+  private place(kind: PacketKind, sourceTimestamp: number): number {
+    const now = this.options.clock.monotonic();
+    return this.timeline.place(kind, sourceTimestamp, now, this.info.frameMs, (jump) => this.reportJump(jump, now));
+  }
+
+  /** The first jump is reported at once, later ones counted and reported at most every JUMP_REPORT_INTERVAL_MS. */
+  private reportJump(jump: TimelineJump, now: number): void {
+    this.jumpsUnreported++;
+    if (now - this.jumpReportedAt < JUMP_REPORT_INTERVAL_MS) return;
+    this.options.onJump?.(this, { ...jump, count: this.jumpsUnreported });
+    this.jumpsUnreported = 0;
+    this.jumpReportedAt = now;
   }
 
   private forward(packet: MediaPacket): void {
     this.bytesIn += packet.payload.length;
     if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
     for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
+    for (const sink of this.sinks) sink.deliver(packet, this.hasVideo);
   }
 
   private startGop(): void {

@@ -1,6 +1,7 @@
 import { FlvTagType, writeFlvTag, writeFlvTagParts } from '../protocol/flv/flv-tag.js';
 import { writeMessage, writeMessageParts } from '../protocol/rtmp/chunk-writer.js';
 import { MessageType, type RtmpMessage } from '../protocol/rtmp/message-types.js';
+import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
 
 export type PacketKind = 'audio' | 'video' | 'data';
 
@@ -23,6 +24,7 @@ export type WireParts = readonly Buffer[];
  */
 export class MediaPacket {
   private flv: WireParts | undefined;
+  private ws: WireParts | undefined;
   private rtmp: WireParts | undefined;
   private rtmpChunkSize = 0;
   private rtmpStreamId = 0;
@@ -56,6 +58,17 @@ export class MediaPacket {
           : [writeFlvTag(type, this.timestamp, this.payload)];
     }
     return this.flv;
+  }
+
+  /** The FLV tag as one binary WebSocket message (WebSocket-FLV): a frame header before the tag's parts. */
+  wsFrame(): WireParts {
+    if (this.ws === undefined) {
+      const tag = this.flvTag();
+      let length = 0;
+      for (const part of tag) length += part.length;
+      this.ws = [wsBinaryFrameHeader(length), ...tag];
+    }
+    return this.ws;
   }
 
   /**

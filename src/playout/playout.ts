@@ -15,7 +15,7 @@ const MIN_PRESHOW_S = 1;
 
 export type ScheduleState = 'waiting' | 'pre-show' | 'playing' | 'between' | 'ended';
 
-/** What the playout is doing, in epoch milliseconds; src/status/schedule-status.ts makes the API's JSON of it. */
+/** What the playout is doing, in epoch milliseconds; src/status/schedule-report.ts makes the API's JSON of it. */
 export interface PlayoutReport {
   state: ScheduleState;
   playlist: string;

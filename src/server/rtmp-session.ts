@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
-import { stripQuery, streamKeyProblem } from '../media/stream-key.js';
+import { stripQuery } from '../media/stream-key.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
 import {
@@ -12,8 +12,18 @@ import {
   windowAckSize,
 } from '../protocol/rtmp/control-messages.js';
 import { ServerHandshake } from '../protocol/rtmp/handshake.js';
-import { DEFAULT_CHUNK_SIZE, MessageType, type RtmpMessage, UserControlEvent } from '../protocol/rtmp/message-types.js';
+import {
+  DEFAULT_CHUNK_SIZE,
+  MAX_MESSAGE_LENGTH,
+  MessageType,
+  type RtmpMessage,
+  UserControlEvent,
+} from '../protocol/rtmp/message-types.js';
 import { ProtocolError } from '../errors.js';
+import { quotePeer } from '../util/safe-text.js';
+import type { Refusal } from './access/refusals.js';
+import { connectQueries, refusalCode, rtmpStreamRequest } from './rtmp-access.js';
+import { COMMAND_MAX_MESSAGE_LENGTH, MAX_PENDING_REPLY_BYTES } from './limits.js';
 import {
   type RtmpCommand,
   dataMessage,
@@ -42,7 +52,8 @@ export class RtmpSession {
   readonly id: string;
   readonly remoteAddress: string;
   private handshake: ServerHandshake | undefined = new ServerHandshake();
-  private readonly reader = new ChunkReader();
+  /** Until the connection publishes, its messages are commands: a few hundred bytes (see COMMAND_MAX_MESSAGE_LENGTH). */
+  private readonly reader = new ChunkReader({ maxMessageLength: COMMAND_MAX_MESSAGE_LENGTH });
   private connected = false;
   /** Our chunk size: the default until we have told the peer otherwise (spec 5.4.1). */
   private outChunkSize = DEFAULT_CHUNK_SIZE;
@@ -51,18 +62,22 @@ export class RtmpSession {
   private lastAckSent = 0;
   private role: Role = { kind: 'none' };
   private closed = false;
-  /** An absolute deadline: a client trickling the handshake byte by byte must not hold the socket forever. */
-  private readonly handshakeTimer: NodeJS.Timeout;
+  /** Monotonic ms: when the connection opened, and since when it has had no role (deadlines are absolute). */
+  private readonly openedAt: number;
+  private withoutRoleSince: number | undefined;
+  /** The queries of connect's `app` and `tcUrl` (`rtmp://host/live?secret=S`): where encoders may carry credentials. */
+  private connectQueries: string[] = [];
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ServerContext,
+    /** Plain RTMP or RTMPS (TLS around this same session), as refusals are logged. */
+    private readonly door: 'rtmp' | 'rtmps' = 'rtmp',
   ) {
     this.id = ctx.nextId('rtmp');
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
     socket.setNoDelay(true);
-    this.handshakeTimer = setTimeout(() => this.fail('handshake timed out'), ctx.limits.handshakeTimeoutMs);
-    this.handshakeTimer.unref();
+    this.openedAt = ctx.clock.monotonic();
     socket.on('data', (data: Buffer) => this.onData(data));
     socket.on('timeout', () => this.onTimeout());
     socket.on('error', (error: NodeJS.ErrnoException) => this.log('debug', `socket error: ${error.code ?? error.message}`));
@@ -71,6 +86,36 @@ export class RtmpSession {
 
   get isPublisher(): boolean {
     return this.role.kind === 'publisher';
+  }
+
+  /** The channel this connection publishes into, if it does. */
+  get publishing(): Channel | undefined {
+    return this.role.kind === 'publisher' ? this.role.channel : undefined;
+  }
+
+  /** Closes the connection on the host's request (a stopped stream's publisher). */
+  disconnect(reason: string): void {
+    this.fail(reason, 'info');
+  }
+
+  /**
+   * Checked about once a second for every connection by the server (one timer for all): absolute deadlines that no
+   * trickle of bytes or stream of small messages can keep resetting.
+   */
+  checkDeadlines(now: number): void {
+    if (this.closed) return;
+    const { limits } = this.ctx;
+    if (this.handshake !== undefined) {
+      if (now - this.openedAt > limits.handshakeTimeoutMs) this.fail(`handshake not finished within ${seconds(limits.handshakeTimeoutMs)}`);
+      return;
+    }
+    if (this.role.kind === 'none' && this.withoutRoleSince !== undefined && now - this.withoutRoleSince > limits.roleDeadlineMs) {
+      return this.fail(`neither published nor played within ${seconds(limits.roleDeadlineMs)} of connecting`);
+    }
+    const oldest = this.reader.oldestOpenSince();
+    if (oldest !== undefined && now - oldest > limits.messageDeadlineMs) {
+      this.fail(`a message took more than ${seconds(limits.messageDeadlineMs)} to arrive`);
+    }
   }
 
   /** Server shutdown: players get an end of stream, everyone is disconnected. */
@@ -89,14 +134,17 @@ export class RtmpSession {
         for (const bytes of step.send) this.socket.write(bytes);
         if (!step.done) return;
         this.handshake = undefined;
-        clearTimeout(this.handshakeTimer);
+        this.withoutRoleSince = this.ctx.clock.monotonic();
         this.socket.setTimeout(this.ctx.limits.idleTimeoutMs);
         rest = step.rest;
       }
       if (rest.length === 0) return;
-      for (const message of this.reader.push(rest)) {
+      for (const message of this.reader.push(rest, this.ctx.clock.monotonic())) {
         this.onMessage(message);
         if (this.closed) return;
+      }
+      if (this.role.kind !== 'publisher' && !this.ctx.buffered.update(this, this.reader.bufferedBytes)) {
+        return this.fail(`unfinished messages would pass the server's budget of ${this.ctx.limits.serverBufferedBytes} bytes`);
       }
       this.acknowledge();
     } catch (error) {
@@ -157,7 +205,7 @@ export class RtmpSession {
 
   private onCommand(command: RtmpCommand): void {
     if (command.name !== 'connect' && !this.connected) {
-      return this.fail(`'${command.name}' before 'connect'`);
+      return this.fail(`${quotePeer(command.name)} before 'connect'`);
     }
     switch (command.name) {
       case 'connect':
@@ -187,9 +235,9 @@ export class RtmpSession {
         }
         return;
       default:
-        this.log('debug', `unhandled command '${command.name}'`);
+        this.log('debug', `unhandled command ${quotePeer(command.name)}`);
         if (command.transactionId > 0) {
-          this.send(errorMessage(command.transactionId, 'NetConnection.Call.Failed', `unknown command ${command.name}`));
+          this.send(errorMessage(command.transactionId, 'NetConnection.Call.Failed', `unknown command ${quotePeer(command.name)}`));
         }
     }
   }
@@ -199,11 +247,12 @@ export class RtmpSession {
     const app = stripQuery(requested).replace(/\/+$/, '');
     if (app !== this.ctx.app) {
       this.send(
-        errorMessage(command.transactionId, 'NetConnection.Connect.Rejected', `unknown app '${app}': this server serves '${this.ctx.app}'`),
+        errorMessage(command.transactionId, 'NetConnection.Connect.Rejected', `unknown app ${quotePeer(app)}: this server serves '${this.ctx.app}'`),
       );
-      return this.fail(`connect to unknown app '${app}' (this server serves '${this.ctx.app}')`, 'info');
+      return this.fail(`connect to unknown app ${quotePeer(app)} (this server serves '${this.ctx.app}')`, 'info');
     }
     this.connected = true;
+    this.connectQueries = connectQueries(command.object, requested);
     this.send(windowAckSize(WINDOW_ACK_SIZE));
     this.send(setPeerBandwidth(WINDOW_ACK_SIZE, 2));
     this.send(setChunkSize(OUT_CHUNK_SIZE));
@@ -224,27 +273,32 @@ export class RtmpSession {
 
   private onPublish(command: RtmpCommand): void {
     const streamId = command.streamId;
-    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
-    const problem = streamKeyProblem(key);
-    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${problem}`);
     if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Publish.BadConnection', 'publish refused: this connection already has a stream');
+    const name = typeof command.args[0] === 'string' ? command.args[0] : '';
+    const key = stripQuery(name);
+    // Asked every time, also of a publisher coming back within the grace period: it passes the same check as a new one.
+    const decision = this.ctx.access.publish(rtmpStreamRequest(this.ctx.app, name, this.socket.remoteAddress, this.connectQueries), this.door);
+    if (!decision.allow) return this.refuseAccess(streamId, decision, 'Publish');
     const channel = this.ctx.hub.publish(this.ctx.app, key, this.remoteAddress);
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${this.ctx.app}/${key} is already being published`);
     }
     this.role = { kind: 'publisher', channel, streamId };
+    // A publisher sends media: keyframes of hundreds of kB. Its unfinished messages leave the shared budget.
+    this.reader.setMaxMessageLength(MAX_MESSAGE_LENGTH);
+    this.ctx.buffered.release(this);
     this.send(userControl(UserControlEvent.StreamBegin, streamId));
     this.send(onStatusMessage(streamId, 'status', 'NetStream.Publish.Start', `${channel.path} is now published.`));
   }
 
   private onPlay(command: RtmpCommand): void {
     const streamId = command.streamId;
-    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
-    const problem = streamKeyProblem(key);
-    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Play.BadName', `play refused: ${problem}`);
     if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Play.Failed', 'play refused: this connection already has a stream');
-    const path = `${this.ctx.app}/${key}`;
+    const name = typeof command.args[0] === 'string' ? command.args[0] : '';
+    const path = `${this.ctx.app}/${stripQuery(name)}`;
     const channel = this.ctx.hub.get(path);
+    const decision = this.ctx.access.play(rtmpStreamRequest(this.ctx.app, name, this.socket.remoteAddress, this.connectQueries), this.door, channel !== undefined);
+    if (!decision.allow) return this.refuseAccess(streamId, decision, 'Play');
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Play.StreamNotFound', `play refused: no stream ${path}`);
     }
@@ -270,15 +324,21 @@ export class RtmpSession {
     this.log('info', `playing ${path} (viewer ${viewer.id})`);
   }
 
-  private refuse(streamId: number, code: string, reason: string): void {
+  private refuse(streamId: number, code: string, reason: string, level: 'debug' | 'warn' = 'warn'): void {
     this.send(onStatusMessage(streamId, 'error', code, reason));
-    this.fail(reason, 'warn');
+    this.fail(reason, level);
+  }
+
+  /** A refusal of the access policy, which has logged and counted it: the client gets the reason in the status code's description. */
+  private refuseAccess(streamId: number, decision: Refusal, what: 'Publish' | 'Play'): void {
+    this.refuse(streamId, refusalCode(decision.reason, what), decision.message, 'debug');
   }
 
   /** The client stopped publishing or playing but may keep the connection (deleteStream, FCUnpublish). */
   private leaveRole(): void {
     const role = this.role;
     this.role = { kind: 'none' };
+    this.withoutRoleSince = this.ctx.clock.monotonic();
     if (role.kind === 'publisher') {
       this.ctx.hub.unpublish(role.channel);
       this.log('info', `stopped publishing ${role.channel.path}`);
@@ -296,11 +356,18 @@ export class RtmpSession {
     }
   }
 
+  /**
+   * Replies pile up in the socket when the peer does not read them. A player's socket also holds its media, which its
+   * queue policy bounds; anyone else may have MAX_PENDING_REPLY_BYTES waiting before the connection is closed.
+   */
   private send(message: RtmpMessage): void {
-    if (!this.socket.destroyed) this.socket.write(writeMessage(message, this.outChunkSize));
+    if (this.socket.destroyed || this.closed) return;
+    const allowed = MAX_PENDING_REPLY_BYTES + (this.role.kind === 'player' ? this.ctx.limits.queue.maxBytes : 0);
+    if (this.socket.writableLength > allowed) return this.fail(`does not read its replies (${this.socket.writableLength} bytes waiting)`);
+    this.socket.write(writeMessage(message, this.outChunkSize));
   }
 
-  private fail(reason: string, level: 'info' | 'warn' = 'warn'): void {
+  private fail(reason: string, level: 'debug' | 'info' | 'warn' = 'warn'): void {
     if (this.closed) return;
     this.log(level, `closed: ${reason}`);
     this.closed = true;
@@ -318,12 +385,16 @@ export class RtmpSession {
 
   private onClose(): void {
     this.closed = true;
-    clearTimeout(this.handshakeTimer);
+    this.ctx.buffered.release(this);
     this.leaveRole();
     this.log('debug', 'disconnected');
   }
 
   private log(level: 'debug' | 'info' | 'warn', message: string): void {
-    this.ctx.logger.log(level, `rtmp ${this.remoteAddress} ${message}`, { session: this.id });
+    this.ctx.logger.log(level, `rtmp ${this.remoteAddress} ${message}`, { session: this.id, peer: this.remoteAddress });
   }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

@@ -1,27 +1,27 @@
 import type { ChannelHub } from '../media/channel-hub.js';
-import type { QueueLimits } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { AccessGate } from './access/access-gate.js';
+import type { BufferBudget } from './buffer-budget.js';
+import type { ServerLimits } from './limits.js';
 import type { WriteBatcher } from './write-batcher.js';
 
-/** A connection that has not finished the RTMP handshake by then is closed. */
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
-/** A connection with no traffic either way for this long is closed. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
-
-export interface ServerLimits {
-  handshakeTimeoutMs: number;
-  idleTimeoutMs: number;
-  queue: QueueLimits;
-}
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerLimits } from './limits.js';
 
 /** What every session of one server shares. One per KayakServer: nothing here is module-level. */
 export interface ServerContext {
   readonly app: string;
   readonly hub: ChannelHub;
   readonly clock: Clock;
+  /** Lines with a `peer` field are rate-limited, every line is cut to a bounded length (see log-limiter.ts). */
   readonly logger: Logger;
   readonly limits: ServerLimits;
+  /** Unfinished incoming messages of non-publishing connections, server-wide. */
+  readonly buffered: BufferBudget;
+  /** Who may publish and watch, and admission: every session asks it before it attaches. */
+  readonly access: AccessGate;
+  /** The admin API's bearer token. */
+  readonly adminToken: string;
   /** Batches viewers' writes (see write-batcher.ts). */
   readonly writeBatcher: WriteBatcher;
   nextId(prefix: string): string;

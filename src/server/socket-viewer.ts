@@ -5,6 +5,7 @@ import type { Viewer, ViewerProtocol } from '../media/viewer.js';
 import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
 import type { WriteBatcher } from './write-batcher.js';
+import { plainAddress } from './access/client-address.js';
 
 export interface SocketViewerOptions {
   id: string;
@@ -16,16 +17,31 @@ export interface SocketViewerOptions {
   onCutOff: (viewer: SocketViewer) => void;
   /** Holds this viewer's writes together for a few ms (one writev instead of one write per message). */
   batcher?: WriteBatcher;
+  /** The client as the status shows it, when it is not the socket's peer (a viewer behind a trusted reverse proxy). */
+  remoteAddress?: string;
+  /** The client's IP address without the port, for per-address decisions (a kick bans it). */
+  clientIp?: string;
 }
 
 /**
- * A viewer that writes serialised packets straight to its socket, under the bounded-queue policy. The bytes
- * written are the packet's shared Buffer: nothing is copied per viewer.
+ * Bytes a viewer may have inside Node's socket stream. Beyond it, packets wait in the viewer's own queue as one
+ * reference each: a stalled viewer then costs a pointer per packet instead of a stream entry per Buffer part (about
+ * a hundred bytes each, three or four parts a packet), and cutting off hundreds of them at once frees little arrays,
+ * not millions of pending writes.
+ */
+export const SOCKET_HIGH_WATER_BYTES = 128 * 1024;
+/** The consumed head of a viewer's queue is dropped once it is this long (and more than half the array). */
+const QUEUE_COMPACT_AT = 256;
+
+/**
+ * A viewer that writes serialised packets to its socket, under the bounded-queue policy. The bytes written are the
+ * packet's shared Buffers: nothing is copied per viewer.
  */
 export abstract class SocketViewer implements Viewer {
   abstract readonly protocol: ViewerProtocol;
   readonly id: string;
   readonly remoteAddress: string;
+  readonly clientIp: string;
   readonly since: number;
   bytesSent = 0;
   protected readonly socket: Socket;
@@ -35,8 +51,13 @@ export abstract class SocketViewer implements Viewer {
   private readonly onCutOff: (viewer: SocketViewer) => void;
   private cutOff = false;
   private readonly batcher: WriteBatcher | undefined;
-  /** Whether the socket is corked, waiting for the batcher's flush. */
-  private holding = false;
+  /** Whether the batcher will flush this viewer. */
+  private held = false;
+  /** Packets waiting for room in the socket, in order, from `head` on; their wire size in `waitingBytes`. */
+  private waiting: (WireParts | undefined)[] = [];
+  private head = 0;
+  private waitingBytes = 0;
+  private waitingForDrain = false;
 
   constructor(options: SocketViewerOptions) {
     this.id = options.id;
@@ -46,7 +67,8 @@ export abstract class SocketViewer implements Viewer {
     this.queue = new ViewerQueue(options.queueLimits);
     this.onCutOff = options.onCutOff;
     this.batcher = options.batcher;
-    this.remoteAddress = formatAddress(options.socket.remoteAddress, options.socket.remotePort);
+    this.remoteAddress = options.remoteAddress ?? formatAddress(options.socket.remoteAddress, options.socket.remotePort);
+    this.clientIp = options.clientIp ?? plainAddress(options.socket.remoteAddress ?? '');
     this.since = options.clock.now();
   }
 
@@ -56,37 +78,53 @@ export abstract class SocketViewer implements Viewer {
 
   deliver(packet: MediaPacket, channelHasVideo: boolean): void {
     if (this.cutOff || this.socket.destroyed || !this.wants(packet)) return;
-    const verdict = this.queue.judge(packet, this.socket.writableLength, this.clock, channelHasVideo);
+    const verdict = this.queue.judge(packet, this.socket.writableLength + this.waitingBytes, this.clock, channelHasVideo);
     if (verdict === 'send') {
-      this.hold();
-      this.write(this.serialise(packet));
+      this.enqueue(this.serialise(packet));
+      if (this.batcher === undefined) this.flush();
+      else if (!this.held) {
+        this.held = true;
+        this.batcher.add(this);
+      }
     } else if (verdict === 'disconnect') {
       this.cutOff = true;
+      this.dropWaiting();
       this.onCutOff(this);
     }
   }
 
-  /** The join burst leaves in one writev instead of one write per packet. */
+  /** The join burst leaves at once, in one writev, not at the next batch. */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean): void {
-    this.socket.cork();
     for (const packet of packets) this.deliver(packet, channelHasVideo);
-    this.socket.uncork();
-    // A joining viewer gets its burst now, not at the next batch.
     this.flush();
   }
 
-  /** Sends what the batcher held back. */
+  /** Writes what waits, as far as the socket has room; the rest goes when it drains. */
   flush(): void {
-    if (!this.holding) return;
-    this.holding = false;
-    this.socket.uncork();
-  }
-
-  private hold(): void {
-    if (this.holding || this.batcher === undefined) return;
-    this.holding = true;
-    this.socket.cork();
-    this.batcher.add(this);
+    this.held = false;
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return this.dropWaiting();
+    if (this.head === this.waiting.length) return;
+    if (socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
+      // Corked, everything written here leaves in one writev system call.
+      socket.cork();
+      while (this.head < this.waiting.length && socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
+        const parts = this.waiting[this.head] as WireParts;
+        this.waiting[this.head++] = undefined;
+        this.waitingBytes -= sizeOf(parts);
+        this.write(parts);
+      }
+      socket.uncork();
+      this.compact();
+    }
+    if (this.head < this.waiting.length && !this.waitingForDrain) {
+      // Above the stream's own high-water mark a write has returned false, so 'drain' will come.
+      this.waitingForDrain = true;
+      socket.once('drain', () => {
+        this.waitingForDrain = false;
+        this.flush();
+      });
+    }
   }
 
   abstract finish(reason: string): void;
@@ -99,24 +137,43 @@ export abstract class SocketViewer implements Viewer {
     return true;
   }
 
+  /** Writes one packet's parts (the socket is corked by the caller). */
   protected write(parts: WireParts): void {
     let bytes = 0;
-    if (parts.length === 1) {
-      const only = parts[0] as Buffer;
-      this.socket.write(only);
-      bytes = only.length;
-    } else {
-      // Corked, the parts leave in one writev system call.
-      this.socket.cork();
-      for (const part of parts) {
-        this.socket.write(part);
-        bytes += part.length;
-      }
-      this.socket.uncork();
+    for (const part of parts) {
+      this.socket.write(part);
+      bytes += part.length;
     }
     this.bytesSent += bytes;
     this.channel.bytesOut += bytes;
   }
+
+  private enqueue(parts: WireParts): void {
+    this.waiting.push(parts);
+    this.waitingBytes += sizeOf(parts);
+  }
+
+  private compact(): void {
+    if (this.head === this.waiting.length) {
+      this.waiting.length = 0;
+      this.head = 0;
+    } else if (this.head >= QUEUE_COMPACT_AT && this.head * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private dropWaiting(): void {
+    this.waiting = [];
+    this.head = 0;
+    this.waitingBytes = 0;
+  }
+}
+
+function sizeOf(parts: WireParts): number {
+  let bytes = 0;
+  for (const part of parts) bytes += part.length;
+  return bytes;
 }
 
 export function formatAddress(address: string | undefined, port: number | undefined): string {

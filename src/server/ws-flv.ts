@@ -1,13 +1,18 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Channel } from '../media/channel.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { streamKeyProblem } from '../media/stream-key.js';
+import { credentialsFrom } from './access/credentials.js';
+import { refusalHeaders, refusalStatus, requester } from './http-answers.js';
+import { viewerAddress } from './http-flv.js';
 import { flvFileHeader } from '../protocol/flv/flv-tag.js';
+import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
+import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
-import { SocketViewer, type SocketViewerOptions, formatAddress } from './socket-viewer.js';
+import { SocketViewer, type SocketViewerOptions } from './socket-viewer.js';
 
 /** A viewer sends nothing but control frames; anything larger than this from it is refused (RFC 6455 10.4). */
 export const WS_MAX_INCOMING_PAYLOAD = 1024;
@@ -16,8 +21,9 @@ const CLOSE_REASON_MAX_BYTES = 123;
 
 /**
  * WebSocket-FLV: the same byte stream as HTTP-FLV (FLV header, then one FLV tag per packet), carried in binary
- * messages. Each tag is one message; its parts go out as fragments of that message (RFC 6455 5.4), so the shared tag
- * Buffers reach the socket unchanged: a server-to-client frame is not masked (5.3), only a small frame header is added.
+ * messages, one unfragmented frame per tag. A server-to-client frame is not masked (RFC 6455 5.3), so the frame (its
+ * header and the shared tag Buffers) is built once per packet and written as it is to every viewer's socket; the ws
+ * package handles the handshake, the client's frames and the closing handshake.
  */
 export class WsFlvViewer extends SocketViewer {
   readonly protocol = 'ws-flv' as const;
@@ -33,26 +39,17 @@ export class WsFlvViewer extends SocketViewer {
   }
 
   protected override serialise(packet: MediaPacket): WireParts {
-    return packet.flvTag();
+    return packet.wsFrame();
   }
 
+  /** After a close frame (ours or the client's) no data frame may follow (RFC 6455 5.5.1). */
   protected override write(parts: WireParts): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    let bytes = 0;
-    // Corked, the frame headers and the parts leave in one writev system call.
-    this.socket.cork();
-    parts.forEach((part, i) => {
-      this.ws.send(part, { binary: true, compress: false, fin: i === parts.length - 1 });
-      bytes += part.length;
-    });
-    this.socket.uncork();
-    this.bytesSent += bytes;
-    this.channel.bytesOut += bytes;
+    if (this.ws.readyState === this.ws.OPEN) super.write(parts);
   }
 
   /** Sends the FLV file header (FLV spec E.2) as the first message. */
   sendHeader(header: Buffer): void {
-    this.write([header]);
+    this.write([wsBinaryFrameHeader(header.length), header]);
   }
 }
 
@@ -65,12 +62,9 @@ export class WsFlvGateway {
   /** The HTTP server's 'upgrade' listener. Anything that is not a playable stream gets a plain HTTP answer. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    let path: string;
-    try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    } catch {
-      return refuse(socket, 400, 'the path is not valid percent-encoding');
-    }
+    const target = parseRequestTarget(req.url);
+    if ('problem' in target) return refuse(socket, 400, target.problem);
+    const { path } = target;
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(socket, 400, 'only WebSocket upgrades are served');
     const match = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
     if (match === null) return refuse(socket, 404, `not found: ${path}`);
@@ -78,8 +72,11 @@ export class WsFlvGateway {
     const problem = streamKeyProblem(key);
     if (problem !== undefined) return refuse(socket, 400, problem);
     const channel = app === this.ctx.app ? this.ctx.hub.get(`${app}/${key}`) : undefined;
+    const who = requester(req, this.ctx.access, this.ctx.adminToken);
+    const decision = this.ctx.access.play({ app, key, address: who.address, credentials: credentialsFrom(target.query.toString()) }, 'ws-flv', channel !== undefined);
+    if (!decision.allow) return refuse(socket, refusalStatus(decision.reason), decision.message, refusalHeaders(decision));
     if (channel === undefined) return refuse(socket, 404, `no stream ${app}/${key}: nothing is being published there`);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel, who.address));
   }
 
   /** Stops accepting; open connections were sent a close frame by the hub and end with the HTTP server's sockets. */
@@ -87,38 +84,40 @@ export class WsFlvGateway {
     this.wss.close();
   }
 
-  private play(ws: WebSocket, socket: Socket, channel: Channel): void {
+  private play(ws: WebSocket, socket: Socket, channel: Channel, client: string): void {
     const { ctx } = this;
     socket.setNoDelay(true);
-    const remote = formatAddress(socket.remoteAddress, socket.remotePort);
+    const remote = viewerAddress(socket, client);
     const viewer = new WsFlvViewer({
       id: ctx.nextId('ws'),
       socket,
+      remoteAddress: remote,
+      clientIp: client,
       ws,
       channel,
       clock: ctx.clock,
       queueLimits: ctx.limits.queue,
       batcher: ctx.writeBatcher,
       onCutOff: () => {
-        ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id });
+        ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
         ws.terminate();
       },
     });
     ws.on('error', () => ws.terminate());
     ws.once('close', () => {
-      if (channel.removeViewer(viewer)) ctx.logger.log('info', `ws-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id });
+      if (channel.removeViewer(viewer)) ctx.logger.log('info', `ws-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id, peer: remote });
     });
     viewer.sendHeader(flvFileHeader({ audio: channel.audio !== null || channel.video === null, video: channel.video !== null || channel.audio === null }));
     channel.addViewer(viewer);
-    ctx.logger.log('info', `ws-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id });
+    ctx.logger.log('info', `ws-flv ${remote} playing ${channel.path} (viewer ${viewer.id})`, { viewer: viewer.id, peer: remote });
   }
 }
 
-function refuse(socket: Duplex, code: 400 | 404, message: string): void {
+function refuse(socket: Duplex, code: number, message: string, headers: Record<string, string> = {}): void {
   const body = `${message}\n`;
-  const reason = code === 400 ? 'Bad Request' : 'Not Found';
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${extra}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

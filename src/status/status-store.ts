@@ -1,12 +1,22 @@
 import type { Channel } from '../media/channel.js';
 import type { ChannelHub } from '../media/channel-hub.js';
 import type { Clock } from '../util/clock.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { safeInterval } from '../util/safe-timer.js';
 import { VERSION } from '../version.js';
 import { EventLog } from './event-log.js';
 import { History } from './history.js';
 import { ProcessSampler } from './process-sampler.js';
 import { RateWindow } from './rate-window.js';
-import type { ScheduleStatus, StatusSnapshot, StreamStatus, ViewerStatus } from './status-snapshot.js';
+import {
+  type AccessStatus,
+  type RelayStatus,
+  STATUS_VERSION,
+  type ScheduleStatus,
+  type StatusSnapshot,
+  type StreamStatus,
+  type ViewerStatus,
+} from './status-snapshot.js';
 
 /** How often rates and CPU are sampled. */
 export const SAMPLE_INTERVAL_MS = 1000;
@@ -15,8 +25,35 @@ export interface StatusSources {
   hub: ChannelHub;
   clock: Clock;
   app: string;
-  ports: () => { rtmp: number; http: number };
-  connections: () => number;
+  ports: () => { rtmp: number; http: number; rtmps?: number; tls?: boolean };
+  connections: () => { open: number; cap: number; refused: number };
+  /** Where a failing sampler reports (it never throws out of its timer). */
+  logger?: Logger;
+  /** Who may publish and watch, limits and refusals; absent in tests that build a bare store. */
+  access?: () => AccessStatus;
+  /** Recent events (the dashboard's list, /api/events); a store of its own when not given. */
+  events?: EventLog;
+  /** The push targets of a stream, as their clients see them. */
+  relays?: (path: string) => readonly RelaySample[];
+}
+
+/** A push target as its client reports it (epoch ms); the store adds the bitrate and ISO times. */
+export interface RelaySample {
+  url: string;
+  state: RelayStatus['state'];
+  retryAt: number | null;
+  retries: number;
+  lastError: string | null;
+  bytesSent: number;
+  droppedFrames: number;
+  since: number;
+}
+
+/** What is being sent now, for admission: see ViewerLoad in src/server/access/admission.ts. */
+export interface OutgoingLoad {
+  viewers: number;
+  /** The larger of the measured outgoing rate and the sum over streams of incoming bitrate × viewers. */
+  committedBps: number;
 }
 
 interface ChannelRates {
@@ -31,8 +68,12 @@ interface ChannelRates {
 export class StatusStore {
   private readonly startedAt: number;
   private readonly rates = new Map<Channel, ChannelRates>();
+  /** Outgoing rate per push target, by `path url`. */
+  private readonly relayRates = new Map<string, RateWindow>();
   private readonly process = new ProcessSampler();
-  private timer: NodeJS.Timeout | undefined;
+  private stopSampling: (() => void) | undefined;
+  /** The last memory reading that worked: process.memoryUsage() reads /proc and fails with EMFILE at the fd limit. */
+  private memory = { rss: 0, heapUsed: 0, heapTotal: 0 };
   private schedule: (() => ScheduleStatus) | undefined;
   /** The last minute of outgoing bitrate and viewers, for the dashboard's sparklines. */
   readonly history = new History();
@@ -40,16 +81,16 @@ export class StatusStore {
 
   constructor(private readonly sources: StatusSources) {
     this.startedAt = sources.clock.now();
+    if (sources.events !== undefined) this.eventLog = sources.events;
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.sample(), SAMPLE_INTERVAL_MS);
-    this.timer.unref();
+    this.stopSampling ??= safeInterval('status sampling', SAMPLE_INTERVAL_MS, () => this.sample(), this.sources.logger ?? silentLogger);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopSampling?.();
+    this.stopSampling = undefined;
   }
 
   /** The playout whose schedule the snapshot shows. */
@@ -68,10 +109,13 @@ export class StatusStore {
 
   snapshot(): StatusSnapshot {
     const now = this.sources.clock.now();
-    const memory = process.memoryUsage();
+    const memory = this.readMemory();
+    const connections = this.sources.connections();
     const ports = this.sources.ports();
     const channels = this.sources.hub.list();
     return {
+      version: STATUS_VERSION,
+      view: 'full',
       server: {
         version: VERSION,
         pid: process.pid,
@@ -81,14 +125,50 @@ export class StatusStore {
         cpuPercent: this.process.cpuPercent,
         rtmpPort: ports.rtmp,
         httpPort: ports.http,
+        ...(ports.rtmps !== undefined ? { rtmpsPort: ports.rtmps } : {}),
+        ...(ports.tls ? { tls: true } : {}),
         app: this.sources.app,
-        connections: this.sources.connections(),
+        connections: connections.open,
+        connectionCap: connections.cap,
+        connectionsRefused: connections.refused,
       },
       streams: channels.map((channel) => this.streamStatus(channel)),
       // Newest first. Sorted on numbers: String#localeCompare would page in ICU's collation data (about 3 MB).
       viewers: channels.flatMap((channel) => viewerStatuses(channel)).sort((a, b) => Date.parse(b.since) - Date.parse(a.since)),
       ...(this.schedule !== undefined ? { schedule: this.schedule() } : {}),
+      ...(this.sources.access !== undefined ? { access: this.sources.access() } : {}),
     };
+  }
+
+  /** Viewers and committed outgoing bandwidth over all streams, read when a viewer asks to be admitted. */
+  load(): OutgoingLoad {
+    const now = this.sources.clock.monotonic();
+    let viewers = 0;
+    let measured = 0;
+    let committed = 0;
+    for (const channel of this.sources.hub.list()) {
+      const count = channel.viewerList.size;
+      viewers += count;
+      measured += this.rates.get(channel)?.out.bitsPerSecond(now, channel.bytesOut) ?? 0;
+      committed += this.bitrateIn(channel) * count;
+    }
+    return { viewers, committedBps: Math.max(measured, committed) };
+  }
+
+  /**
+   * A stream's incoming bitrate: the 5-second average, or while that has no samples yet (the first second or two of a
+   * stream), the average since the stream began.
+   */
+  streamBitrate(path: string): number {
+    const channel = this.sources.hub.get(path);
+    return channel === undefined ? 0 : this.bitrateIn(channel);
+  }
+
+  private bitrateIn(channel: Channel): number {
+    const measured = this.rates.get(channel)?.in.bitsPerSecond(this.sources.clock.monotonic(), channel.bytesIn) ?? 0;
+    if (measured > 0) return measured;
+    const ageMs = this.sources.clock.now() - channel.since;
+    return ageMs > 0 ? Math.round((channel.bytesIn * 8 * 1000) / ageMs) : 0;
   }
 
   /** One stream's status, or undefined when there is no such stream. */
@@ -121,7 +201,42 @@ export class StatusStore {
       bitrateIn: rates?.in.bitsPerSecond(now, channel.bytesIn) ?? 0,
       bitrateOut: rates?.out.bitsPerSecond(now, channel.bytesOut) ?? 0,
       viewers,
+      relays: (this.sources.relays?.(channel.path) ?? []).map((relay) => ({
+        url: relay.url,
+        state: relay.state,
+        retryAt: relay.retryAt === null ? null : iso(relay.retryAt),
+        retries: relay.retries,
+        lastError: relay.lastError,
+        bytesSent: relay.bytesSent,
+        bitrate: this.relayRates.get(`${channel.path} ${relay.url}`)?.bitsPerSecond(now, relay.bytesSent) ?? 0,
+        droppedFrames: relay.droppedFrames,
+        since: iso(relay.since),
+      })),
     };
+  }
+
+  private readMemory(): { rss: number; heapUsed: number; heapTotal: number } {
+    try {
+      const { rss, heapUsed, heapTotal } = process.memoryUsage();
+      this.memory = { rss, heapUsed, heapTotal };
+    } catch {
+      // Out of file descriptors for a moment: the last reading stands.
+    }
+    return this.memory;
+  }
+
+  private sampleRelays(live: ReadonlySet<Channel>, now: number): void {
+    const seen = new Set<string>();
+    for (const channel of live) {
+      for (const relay of this.sources.relays?.(channel.path) ?? []) {
+        const key = `${channel.path} ${relay.url}`;
+        seen.add(key);
+        let window = this.relayRates.get(key);
+        if (window === undefined) this.relayRates.set(key, (window = new RateWindow()));
+        window.sample(now, relay.bytesSent);
+      }
+    }
+    for (const key of this.relayRates.keys()) if (!seen.has(key)) this.relayRates.delete(key);
   }
 
   private sample(): void {
@@ -138,6 +253,7 @@ export class StatusStore {
       rates.out.sample(now, channel.bytesOut);
     }
     for (const channel of this.rates.keys()) if (!live.has(channel)) this.rates.delete(channel);
+    this.sampleRelays(live, now);
     let bitrateOut = 0;
     let viewers = 0;
     for (const channel of live) {

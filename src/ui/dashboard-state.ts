@@ -9,6 +9,8 @@ export interface DashboardState {
   events: LoggedEvent[];
   /** Epoch ms the state was read at. */
   now: number;
+  /** A line about the dashboard itself (an attached dashboard that lost its server, an action that failed). */
+  notice?: string;
 }
 
 export interface ShareInfo {

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
-import { formatBitrate } from '../status/format.js';
+import { formatBitrate, formatRelayState } from '../status/format.js';
 import type { StreamStatus } from '../status/status-snapshot.js';
 import { fit } from './text.js';
 
@@ -13,17 +13,23 @@ export function StreamsTable({ streams, compact, limit }: { streams: StreamStatu
     <Box flexDirection="column">
       <Text wrap="truncate">{chalk.bold.dim(head)}</Text>
       {streams.length === 0 ? <Text wrap="truncate">{chalk.dim('no streams yet')}</Text> : null}
-      {streams.slice(0, limit).map((s) => (
+      {streams.slice(0, limit).flatMap((s) => [
         <Text key={s.path} wrap="truncate">
           {compact ? compactRow(s) : fullRow(s)}
-        </Text>
-      ))}
+        </Text>,
+        ...s.relays.map((relay) => (
+          <Text key={`${s.path} ${relay.url}`} wrap="truncate">
+            {`  ↳ push ${relay.url}  `}
+            {relay.state === 'live' ? chalk.green(formatRelayState(relay)) : chalk.yellow(formatRelayState(relay))}
+          </Text>
+        )),
+      ])}
     </Box>
   );
 }
 
 function fullRow(s: StreamStatus): string {
-  const source = s.publisher === null ? chalk.yellow(fit('(waiting)', 18)) : fit(s.publisher.protocol === 'playout' ? 'playlist' : s.publisher.address, 18);
+  const source = s.publisher === null ? chalk.yellow(fit('(waiting)', 18)) : fit(s.publisher.protocol === 'playout' ? 'playlist' : (s.publisher.address ?? 'hidden'), 18);
   const v = s.video;
   const video = v === null ? '-' : `${v.codec} ${v.width ?? '?'}x${v.height ?? '?'}${v.fps !== undefined ? ` ${Math.round(v.fps)}` : ''}`;
   const viewers = `${s.viewers.rtmp}/${s.viewers['http-flv']}/${s.viewers['ws-flv']}`;

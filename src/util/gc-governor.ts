@@ -15,8 +15,14 @@ const CHECK_INTERVAL_MS = 1000;
 export function startGcGovernor(triggerBytes = GC_TRIGGER_ARRAY_BUFFER_BYTES): () => void {
   const collect = exposeGc();
   if (collect === undefined) return () => {};
+  // process.memoryUsage() reads /proc/self/status: at the file-descriptor limit it throws EMFILE. A missed check
+  // costs nothing; a throw from a timer would end the process.
   const timer = setInterval(() => {
-    if (process.memoryUsage().arrayBuffers > triggerBytes) collect();
+    try {
+      if (process.memoryUsage().arrayBuffers > triggerBytes) collect();
+    } catch {
+      // checked again in a second
+    }
   }, CHECK_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);

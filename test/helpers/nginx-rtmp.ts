@@ -12,14 +12,9 @@ import type { ManagedProcess } from './processes.js';
  * target). Its prefix, config, logs and pid file live in a scratch directory; it runs in the foreground with one
  * process (master_process off) and is stopped by that pid.
  */
-export interface NginxRtmp {
-  readonly port: number;
-  readonly dir: string;
-  readonly process: ManagedProcess;
+export interface NginxRtmp extends RunningNginx {
   /** rtmp://127.0.0.1:<port>/<app>/<key> */
   url(key: string, app?: string): string;
-  errorLog(): string;
-  stop(): Promise<void>;
 }
 
 export interface NginxRtmpOptions {
@@ -27,13 +22,15 @@ export interface NginxRtmpOptions {
   app?: string;
   /** `wait_key on`: players start at a keyframe (nginx-rtmp has no GOP cache, so they wait for the next one). */
   waitKey?: boolean;
+  /** Listen on this port (a restarted nginx takes its old port back); default a free one. */
+  port?: number;
 }
 
 export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<NginxRtmp> {
   const nginx = peer('nginx-rtmp');
   const app = opts.app ?? 'live';
   const dir = scratchSubdir('nginx-rtmp');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const conf = join(dir, 'nginx.conf');
   const errorLogPath = join(dir, 'error.log');
   writeFileSync(
@@ -58,7 +55,23 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
       '',
     ].join('\n'),
   );
-  const child = startProcess(nginx, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { name: 'nginx-rtmp' });
+  const running = await runNginx(nginx, dir, conf, port, 'nginx-rtmp');
+  return { ...running, url: (key, application = app) => `rtmp://127.0.0.1:${port}/${application}/${key}` };
+}
+
+/** A private nginx running a config written to `dir`, listening on `port`; stopped by its pid. */
+export interface RunningNginx {
+  readonly port: number;
+  readonly dir: string;
+  readonly process: ManagedProcess;
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts nginx in the foreground on `conf` (whose error_log is `dir`/error.log) and waits until it listens on `port`. */
+export async function runNginx(nginx: string, dir: string, conf: string, port: number, name: string): Promise<RunningNginx> {
+  const errorLogPath = join(dir, 'error.log');
+  const child = startProcess(nginx, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { name });
   const errorLog = (): string => {
     try {
       return readFileSync(errorLogPath, 'utf8');
@@ -72,7 +85,7 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
         if (child.exit !== null) throw new GiveUp(`nginx exited ${JSON.stringify(child.exit)}`);
         return canConnect(port);
       },
-      { timeoutMs: 10_000, what: `nginx-rtmp to listen on ${port}` },
+      { timeoutMs: 10_000, what: `${name} to listen on ${port}` },
     );
   } catch (e) {
     await stopProcess(child, 'SIGKILL');
@@ -82,7 +95,6 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
     port,
     dir,
     process: child,
-    url: (key, application = app) => `rtmp://127.0.0.1:${port}/${application}/${key}`,
     errorLog,
     stop: async () => {
       // SIGQUIT is nginx's graceful shutdown; stopProcess escalates to SIGKILL if it lingers.

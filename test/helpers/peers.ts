@@ -14,8 +14,11 @@ export type PeerName =
   | 'gst-launch-1.0'
   | 'gst-rtmp'
   | 'nginx-rtmp'
+  | 'nginx'
   | 'chromium'
-  | 'tmux';
+  | 'tmux'
+  | 'openssl'
+  | 'curl';
 
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 
@@ -30,8 +33,11 @@ const PACKAGES: Record<PeerName, string> = {
   'gst-launch-1.0': 'gstreamer1.0-tools',
   'gst-rtmp': 'gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad',
   'nginx-rtmp': 'nginx-light libnginx-mod-rtmp',
+  nginx: 'nginx-light',
   chromium: 'chromium',
   tmux: 'tmux',
+  openssl: 'openssl',
+  curl: 'curl',
 };
 
 /** The absolute path of `name` on PATH (plus the sbin directories, where Debian puts nginx), or undefined. */

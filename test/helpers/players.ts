@@ -17,6 +17,8 @@ export interface PublishOptions {
   loop?: boolean;
   /** Read at the native rate (`-re`, default true), as a live encoder would send. */
   re?: boolean;
+  /** Read at this multiple of the native rate instead (`-readrate`, ffmpeg 5.0+): a heavier stream from a light clip. */
+  readrate?: number;
   /** Override what ffmpeg sends as the app / stream key (`-rtmp_app`, `-rtmp_playpath`), e.g. keys with '/'. */
   rtmpApp?: string;
   rtmpPlaypath?: string;
@@ -26,7 +28,7 @@ export interface PublishOptions {
 export function publishFfmpeg(url: string, clip: string, opts: PublishOptions = {}): ManagedProcess {
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'warning',
-    ...(opts.re === false ? [] : ['-re']),
+    ...(opts.readrate !== undefined ? ['-readrate', String(opts.readrate)] : opts.re === false ? [] : ['-re']),
     ...(opts.loop ? ['-stream_loop', '-1'] : []),
     '-i', clip,
     '-c', 'copy',
@@ -227,10 +229,10 @@ export interface HttpResult {
 export function httpRequest(
   method: string,
   url: string,
-  opts: { timeoutMs?: number; body?: string } = {},
+  opts: { timeoutMs?: number; body?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, timeout: opts.timeoutMs ?? 10_000 }, (res) => {
+    const req = request(url, { method, agent: false, timeout: opts.timeoutMs ?? 10_000, ...(opts.headers ? { headers: opts.headers } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>

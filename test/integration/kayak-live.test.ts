@@ -102,6 +102,9 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'kayak-cast live behaviour', () => {
       intervalMs: 20,
       what: 'the stream to enter its grace period',
     });
+    // Tags the old publisher sent may still be in flight (the server batches writes for 20 ms; a loaded machine
+    // delays the reader further): let them land before counting what came before the restart.
+    await sleep(500);
     const tagsBeforeRestart = viewer.tags.length;
     const lastVideoBefore = mediaFrames(viewer.tags, 'video').at(-1)?.timestamp ?? 0;
     const lastAudioBefore = mediaFrames(viewer.tags, 'audio').at(-1)?.timestamp ?? 0;

@@ -43,22 +43,33 @@ interface ChunkStream {
   /** The latest type 0/1/2 header used the extended timestamp field, with this value. */
   extended: boolean;
   extendedValue: number;
-  /** A message is in progress: `received` of `length` bytes, held in `parts`. */
+  /** A message is in progress: `received` of `length` bytes, the first `filled` in `held`, the rest in `views`. */
   open: boolean;
   received: number;
-  parts: Buffer[];
-  /** parts[0..owned) are our own copies; later parts are views into the Buffer being pushed. */
-  owned: number;
+  /** Our own copy of the message so far, grown geometrically up to `length` (never per chunk: see detachViews). */
+  held: Buffer | undefined;
+  filled: number;
+  /** Views into the Buffer being pushed, copied into `held` before push returns. */
+  views: Buffer[];
+  /** The `now` of the push that started the message, for deadlines (see oldestOpenSince). */
+  openedAt: number;
 }
+
+/** The first allocation for a message that spans pushes; it doubles from there up to the message's length. */
+const MIN_HELD_BYTES = 4096;
 
 /**
  * Reassembles RTMP messages from a chunk stream (spec 5.3). A pure state machine: feed it whatever the socket
  * delivers, in any split.
  */
 export class ChunkReader {
-  private readonly maxMessageLength: number;
+  private maxMessageLength: number;
   private readonly maxChunkStreams: number;
-  private readonly maxPendingLength: number;
+  private maxPendingLength: number;
+  /** Bytes allocated for unfinished messages (the `held` copies). */
+  private heldBytes = 0;
+  /** The `now` of the current push. */
+  private now = 0;
   private readonly streams = new Map<number, ChunkStream>();
   private peerChunkSize = DEFAULT_CHUNK_SIZE;
   private received = 0;
@@ -100,13 +111,38 @@ export class ChunkReader {
     return this.received;
   }
 
+  /** Memory held for messages not yet complete: what a peer costs us between pushes. */
+  get bufferedBytes(): number {
+    return this.heldBytes;
+  }
+
+  /**
+   * Raises or lowers the largest message length accepted from now on (a connection that becomes a publisher may send
+   * media; until then only commands). Messages already in progress keep their length.
+   */
+  setMaxMessageLength(length: number): void {
+    this.maxMessageLength = length;
+    this.maxPendingLength = length * MAX_PENDING_MESSAGES_FACTOR;
+  }
+
+  /** The `now` (as passed to push) at which the oldest unfinished message began, or undefined when none is open. */
+  oldestOpenSince(): number | undefined {
+    let oldest: number | undefined;
+    for (const stream of this.streams.values()) {
+      if (stream.open && stream.received > 0 && (oldest === undefined || stream.openedAt < oldest)) oldest = stream.openedAt;
+    }
+    return oldest;
+  }
+
   /**
    * Feeds bytes; returns every message completed by them, in order. Throws ProtocolError on malformed input, after
-   * which the reader must not be used again. Payloads are copies: the caller may reuse `data`.
+   * which the reader must not be used again. Payloads are copies: the caller may reuse `data`. `now` (any clock, in
+   * ms) dates the messages this push starts, for oldestOpenSince.
    */
-  push(data: Buffer): RtmpMessage[] {
+  push(data: Buffer, now = 0): RtmpMessage[] {
     if (this.failed) throw new BugError('ChunkReader.push called after it raised a ProtocolError');
     this.received += data.length;
+    this.now = now;
     const messages: RtmpMessage[] = [];
     try {
       this.consume(data, messages);
@@ -125,7 +161,7 @@ export class ChunkReader {
       if (this.chunkRemaining > 0) {
         const stream = this.current as ChunkStream;
         const take = Math.min(this.chunkRemaining, end - offset);
-        stream.parts.push(data.subarray(offset, offset + take));
+        stream.views.push(data.subarray(offset, offset + take));
         stream.received += take;
         this.chunkRemaining -= take;
         offset += take;
@@ -255,8 +291,10 @@ export class ChunkReader {
         extendedValue: 0,
         open: false,
         received: 0,
-        parts: [],
-        owned: 0,
+        held: undefined,
+        filled: 0,
+        views: [],
+        openedAt: 0,
       };
       this.streams.set(this.hCsid, stream);
     }
@@ -303,23 +341,27 @@ export class ChunkReader {
     this.pendingLength = pending;
     stream.open = true;
     stream.received = 0;
+    stream.openedAt = this.now;
   }
 
   private discard(stream: ChunkStream): void {
     this.pendingLength -= stream.length;
+    this.heldBytes -= stream.held?.length ?? 0;
     stream.open = false;
     stream.received = 0;
-    stream.parts.length = 0;
-    stream.owned = 0;
+    stream.held = undefined;
+    stream.filled = 0;
+    stream.views.length = 0;
   }
 
   private endChunk(stream: ChunkStream, messages: RtmpMessage[]): void {
     if (stream.received < stream.length) return;
-    const parts = stream.parts;
+    const { held, views } = stream;
     let payload: Buffer;
     if (stream.length === 0) payload = EMPTY;
-    else if (parts.length === 1 && stream.owned === 1) payload = parts[0] as Buffer;
-    else payload = Buffer.concat(parts, stream.length);
+    else if (views.length === 0 && held !== undefined) payload = held;
+    else if (held === undefined && views.length === 1) payload = Buffer.from(views[0] as Buffer);
+    else payload = Buffer.concat(held === undefined ? views : [held.subarray(0, stream.filled), ...views], stream.length);
     const message: RtmpMessage = {
       csid: stream.csid,
       timestamp: stream.timestamp,
@@ -339,14 +381,27 @@ export class ChunkReader {
     }
   }
 
-  /** Copies the parts of unfinished messages that still point into the caller's Buffer, one copy per stream. */
+  /**
+   * Copies the views of unfinished messages into their own Buffers. The copy grows geometrically: a message
+   * trickled a byte per push costs one Buffer and O(length) copying, not one small Buffer per push (each of which
+   * would cost a hundred bytes of object overhead for one byte of data).
+   */
   private detachViews(): void {
     for (const stream of this.streams.values()) {
-      const parts = stream.parts;
-      if (stream.owned === parts.length) continue;
-      const tail = parts.splice(stream.owned);
-      parts.push(tail.length === 1 ? Buffer.from(tail[0] as Buffer) : Buffer.concat(tail));
-      stream.owned = parts.length;
+      const views = stream.views;
+      if (views.length === 0) continue;
+      let needed = stream.filled;
+      for (const view of views) needed += view.length;
+      let held = stream.held;
+      if (held === undefined || held.length < needed) {
+        const size = Math.min(stream.length, Math.max(needed, MIN_HELD_BYTES, (held?.length ?? 0) * 2));
+        const grown = Buffer.allocUnsafeSlow(size);
+        if (held !== undefined) held.copy(grown, 0, 0, stream.filled);
+        this.heldBytes += size - (held?.length ?? 0);
+        stream.held = held = grown;
+      }
+      for (const view of views) stream.filled += view.copy(held, stream.filled);
+      views.length = 0;
     }
   }
 }

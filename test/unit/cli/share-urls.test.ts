@@ -21,4 +21,12 @@ describe('share URLs', () => {
     });
     expect(streamUrls('::1', { rtmp: 1, http: 2 }, 'live/a').rtmp).toBe('rtmp://[::1]:1/live/a');
   });
+
+  it('shares RTMPS and HTTPS with TLS, and carries a private show\'s link', () => {
+    expect(streamUrls('tv.example.net', { rtmp: 1935, http: 443, rtmps: 1936, tls: true }, 'live/movie', 'sign=1-ab')).toEqual({
+      rtmp: 'rtmps://tv.example.net:1936/live/movie?sign=1-ab',
+      flv: 'https://tv.example.net:443/live/movie.flv?sign=1-ab',
+      watch: 'https://tv.example.net:443/live/movie.html?sign=1-ab',
+    });
+  });
 });

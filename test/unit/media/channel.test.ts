@@ -33,7 +33,7 @@ class RecordingViewer implements Viewer {
 const publisher = { address: '127.0.0.1:9', protocol: 'rtmp' as const, since: 0 };
 
 function liveChannel(): Channel {
-  const channel = new Channel('live', 'movie', publisher);
+  const channel = new Channel('live', 'movie', publisher, { clock: { now: () => 0, monotonic: () => 0 } });
   channel.pushVideo(0, AVC_HEADER);
   channel.pushAudio(0, AAC_HEADER);
   return channel;

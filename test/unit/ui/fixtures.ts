@@ -1,6 +1,5 @@
 import type { DashboardState, ShareInfo } from '../../../src/ui/dashboard-state.js';
-import type { StatusSnapshot, StreamStatus, ViewerStatus } from '../../../src/status/status-snapshot.js';
-import type { ScheduleStatus } from '../../../src/status/schedule-status.js';
+import type { ScheduleStatus, StatusSnapshot, StreamStatus, ViewerStatus } from '../../../src/status/status-snapshot.js';
 
 /** Fixed snapshots for the dashboard's render tests: 2026-11-23 21:00:00 UTC, server up 5 minutes. */
 export const NOW = Date.parse('2026-11-23T21:00:00.000Z');
@@ -12,6 +11,8 @@ export const share: ShareInfo = {
 
 export function emptySnapshot(): StatusSnapshot {
   return {
+    version: 1,
+    view: 'full',
     server: {
       version: '0.1.0',
       pid: 4242,
@@ -23,6 +24,8 @@ export function emptySnapshot(): StatusSnapshot {
       httpPort: 8000,
       app: 'live',
       connections: 0,
+      connectionCap: 4096,
+      connectionsRefused: 0,
     },
     streams: [],
     viewers: [],
@@ -42,6 +45,7 @@ export function movieStream(viewers: number): StreamStatus {
     bitrateIn: 2_500_000,
     bitrateOut: viewers * 2_500_000,
     viewers: { rtmp: 1, 'http-flv': viewers - 1, 'ws-flv': 0, total: viewers },
+    relays: [],
   };
 }
 

@@ -447,6 +447,55 @@ describe('ChunkReader limits', () => {
     failsEveryWay(builder.build(), 'CHUNK_STREAM_LIMIT', { maxChunkStreams: 2 });
   });
 
+  it('raises the message limit when told (a connection that starts publishing), for new messages', () => {
+    const reader = new ChunkReader({ maxMessageLength: 100 });
+    expect(() => reader.push(type0(new BufferBuilder(), 6, 0, 1000, 9, 1).build())).toThrow(ProtocolError);
+    const raised = new ChunkReader({ maxMessageLength: 100 });
+    raised.setMaxMessageLength(1000);
+    const messages = raised.push(type0(new BufferBuilder(), 6, 0, 1000, 9, 1).bytes(payloadOf(128, 1)).build());
+    expect(messages).toEqual([]);
+  });
+
+  it('counts the bytes it holds for unfinished messages, and none once they complete', () => {
+    const reader = new ChunkReader();
+    const payload = payloadOf(300, 3);
+    const input = type0(new BufferBuilder(), 6, 0, 300, 9, 1).bytes(payload.subarray(0, 128)).build();
+    reader.push(input);
+    expect(reader.bufferedBytes).toBeGreaterThanOrEqual(128);
+    expect(reader.bufferedBytes).toBeLessThanOrEqual(300);
+    reader.push(type3(new BufferBuilder(), 6).bytes(payload.subarray(128, 256)).build());
+    const [message] = reader.push(type3(new BufferBuilder(), 6).bytes(payload.subarray(256)).build());
+    expect(message?.payload).toEqual(payload);
+    expect(reader.bufferedBytes).toBe(0);
+  });
+
+  it('holds a message trickled one byte per push in one growing Buffer, not one Buffer per byte', () => {
+    const reader = new ChunkReader({ maxMessageLength: 64 * 1024 });
+    reader.push(type0(new BufferBuilder(), 2, 0, 4, 1, 0).u32be(65536).build());
+    const payload = payloadOf(40_000, 5);
+    reader.push(type0(new BufferBuilder(), 6, 0, payload.length, 9, 1).build());
+    for (let i = 0; i < payload.length - 1; i++) reader.push(payload.subarray(i, i + 1));
+    // Geometric growth: at most twice what arrived, never more than the message.
+    expect(reader.bufferedBytes).toBeLessThanOrEqual(payload.length);
+    const [message] = reader.push(payload.subarray(payload.length - 1));
+    expect(message?.payload.equals(payload)).toBe(true);
+    expect(reader.bufferedBytes).toBe(0);
+  });
+
+  it('dates unfinished messages by the push that started them', () => {
+    const reader = new ChunkReader();
+    expect(reader.oldestOpenSince()).toBeUndefined();
+    const payload = payloadOf(300, 3);
+    reader.push(type0(new BufferBuilder(), 6, 0, 300, 9, 1).bytes(payload.subarray(0, 128)).build(), 1000);
+    reader.push(type0(new BufferBuilder(), 7, 0, 300, 9, 1).bytes(payload.subarray(0, 128)).build(), 2000);
+    expect(reader.oldestOpenSince()).toBe(1000);
+    reader.push(type3(new BufferBuilder(), 6).bytes(payload.subarray(128, 256)).build(), 3000);
+    expect(reader.oldestOpenSince()).toBe(1000);
+    const done = reader.push(type3(new BufferBuilder(), 6).bytes(payload.subarray(256)).build(), 4000);
+    expect(done).toHaveLength(1);
+    expect(reader.oldestOpenSince()).toBe(2000);
+  });
+
   it('refuses to be used after a ProtocolError', () => {
     const reader = new ChunkReader();
     expect(() => reader.push(Buffer.from([0xc5]))).toThrow(ProtocolError);
