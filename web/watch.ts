@@ -1,16 +1,21 @@
 // The watch page: plays /<app>/<key>.flv with mpegts.js (loaded by the page as the global `mpegts`), over HTTP-FLV
-// first and WebSocket-FLV as the fallback, and starts over by itself whenever the stream stops.
+// first and WebSocket-FLV as the fallback, or /<app>/<key>.m3u8 with the browser's own HLS player on Apple devices and
+// wherever Media Source Extensions are missing; it starts over by itself whenever the stream stops.
 import type Mpegts from 'mpegts.js';
 
 declare const mpegts: typeof Mpegts;
 
-type Transport = 'http' | 'ws';
+type Transport = 'http' | 'ws' | 'hls';
+
+const TRANSPORT_NAMES: Record<Transport, string> = { http: 'HTTP-FLV', ws: 'WebSocket-FLV', hls: 'HLS' };
 
 /** Reconnect delays grow from the first to the last, and go back to the first once playback moves again. */
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 8_000;
 /** Playback that has not moved for this long while the page is visible is treated as a dead connection. */
 const STALL_MS = 8_000;
+/** The same for HLS, whose first playlist of a stream can take three segments (about 6 s) to come. */
+const HLS_STALL_MS = 20_000;
 const POLL_MS = 3_000;
 /** When the server gives no Retry-After with "the room is full", try again after this. */
 const ROOM_FULL_RETRY_MS = 15_000;
@@ -51,7 +56,10 @@ const titleText = document.getElementById('title') as HTMLElement;
 const countdownText = document.getElementById('countdown') as HTMLElement;
 
 const pageQuery = new URLSearchParams(location.search);
-const forced = pageQuery.get('transport');
+const forcedParam = pageQuery.get('transport');
+const forced: Transport | null = forcedParam === 'ws' || forcedParam === 'http' || forcedParam === 'hls' ? forcedParam : null;
+const mseWorks = typeof mpegts !== 'undefined' && mpegts.isSupported();
+const nativeHls = video.canPlayType('application/vnd.apple.mpegurl') !== '';
 // A private show's page was opened with its link (?sign= or ?secret=): the stream needs the same.
 const credentials = new URLSearchParams();
 for (const name of ['sign', 'secret']) {
@@ -60,18 +68,36 @@ for (const name of ['sign', 'secret']) {
 }
 // toString, not .size: URLSearchParams.size is missing before Safari 17 (iPhones the page still serves).
 const credentialQuery = credentials.toString() === '' ? '' : `?${credentials.toString()}`;
-const state: PageState = { transport: forced === 'ws' ? 'ws' : 'http', attempts: 0, errors: [], playing: false };
+const state: PageState = { transport: forced ?? firstTransport(), attempts: 0, errors: [], playing: false };
 // Read by the browser tests.
 (window as unknown as { kayak: PageState }).kayak = state;
 
-let player: Mpegts.Player | undefined;
+/** What plays now: an mpegts.js player, or the <video> element's own HLS. */
+let player: { destroy(): void } | undefined;
 let backoffMs = BACKOFF_FIRST_MS;
 let retryTimer: number | undefined;
 let lastTime = -1;
 let lastProgressAt = Date.now();
 let startsAt: number | undefined;
 
+/**
+ * Native HLS on Apple devices (iPhone, iPad, Safari: every iOS browser is WebKit and says so in navigator.vendor) and
+ * wherever mpegts.js cannot run; mpegts.js over HTTP-FLV everywhere else. Chromium now also answers 'maybe' for HLS,
+ * but HTTP-FLV stays within about 2 s of live where HLS with the default 2 s segments is 6 s or more behind.
+ */
+function firstTransport(): Transport {
+  const apple = navigator.vendor.startsWith('Apple');
+  return nativeHls && (apple || !mseWorks) ? 'hls' : 'http';
+}
+
+/** After a failed first attempt: HTTP-FLV and WebSocket-FLV take turns; HLS gives way to HTTP-FLV where that works. */
+function nextTransport(transport: Transport): Transport {
+  if (transport === 'hls') return mseWorks ? 'http' : 'hls';
+  return transport === 'http' ? 'ws' : 'http';
+}
+
 function streamUrl(transport: Transport): string {
+  if (transport === 'hls') return `${location.protocol}//${location.host}/${stream}.m3u8${credentialQuery}`;
   const scheme = transport === 'ws' ? (location.protocol === 'https:' ? 'wss:' : 'ws:') : location.protocol;
   return `${scheme}//${location.host}/${stream}.flv${credentialQuery}`;
 }
@@ -87,7 +113,11 @@ function start(): void {
   state.attempts++;
   state.playing = false;
   lastProgressAt = Date.now();
-  stateText.textContent = `connecting (${state.transport === 'ws' ? 'WebSocket-FLV' : 'HTTP-FLV'})`;
+  stateText.textContent = `connecting (${TRANSPORT_NAMES[state.transport]})`;
+  if (state.transport === 'hls') {
+    startNativeHls();
+    return;
+  }
   const p = mpegts.createPlayer(
     { type: 'flv', isLive: true, url: streamUrl(state.transport) },
     {
@@ -108,6 +138,18 @@ function start(): void {
   p.attachMediaElement(video);
   p.load();
   void Promise.resolve(p.play()).catch(() => undefined);
+}
+
+/** The browser's own HLS player: the <video> element loads the playlist and does the rest. */
+function startNativeHls(): void {
+  video.src = streamUrl('hls');
+  player = {
+    destroy: () => {
+      video.removeAttribute('src');
+      video.load();
+    },
+  };
+  void Promise.resolve(video.play()).catch(() => undefined);
 }
 
 /**
@@ -135,7 +177,7 @@ function restart(reason: string): void {
       retryTimer = window.setTimeout(start, refusal.retryMs);
       return;
     }
-    if (!played && forced === null) state.transport = state.transport === 'http' ? 'ws' : 'http';
+    if (!played && forced === null) state.transport = nextTransport(state.transport);
     show(`${reason} · retrying in ${(backoffMs / 1000).toFixed(1)} s`);
     retryTimer = window.setTimeout(start, backoffMs);
     backoffMs = Math.min(backoffMs * 2, BACKOFF_MAX_MS);
@@ -170,20 +212,26 @@ video.addEventListener('timeupdate', () => {
   if (!state.playing && video.currentTime > 0) {
     state.playing = true;
     backoffMs = BACKOFF_FIRST_MS;
-    stateText.textContent = `live (${state.transport === 'ws' ? 'WebSocket-FLV' : 'HTTP-FLV'})`;
+    stateText.textContent = `live (${TRANSPORT_NAMES[state.transport]})`;
     show(undefined);
   }
 });
 video.addEventListener('error', () => {
-  state.errors.push(`video: ${video.error?.message ?? 'media error'}`);
+  // Emptying src to drop a native HLS player fires an error with no source: not a playback error.
+  if (player === undefined || video.error === null) return;
+  state.errors.push(`video: ${video.error.message || `media error ${video.error.code}`}`);
   restart('playback error');
+});
+video.addEventListener('ended', () => {
+  if (state.transport === 'hls') restart('the stream ended');
 });
 
 window.setInterval(() => {
   if (player === undefined || document.hidden) return;
-  if (Date.now() - lastProgressAt > STALL_MS) restart('the stream stalled');
-  else if (!video.paused && video.buffered.length > 0) {
-    // After a stall the buffered range can start ahead of the playhead; jump to it rather than wait forever.
+  if (Date.now() - lastProgressAt > (state.transport === 'hls' ? HLS_STALL_MS : STALL_MS)) restart('the stream stalled');
+  else if (state.transport !== 'hls' && !video.paused && video.buffered.length > 0) {
+    // After a stall the buffered range can start ahead of the playhead; jump to it rather than wait forever. (An HLS
+    // player keeps several segments ahead on purpose and finds its own way.)
     const end = video.buffered.end(video.buffered.length - 1);
     if (end - video.currentTime > MAX_LATENCY_S * 2) video.currentTime = end - 0.5;
   }
@@ -218,8 +266,8 @@ function renderCountdown(): void {
 window.setInterval(() => void poll(), POLL_MS);
 window.setInterval(renderCountdown, 1_000);
 void poll();
-if (typeof mpegts === 'undefined' || !mpegts.isSupported()) {
-  show('This browser cannot play the stream here (no Media Source Extensions): open the HTTP-FLV URL in VLC instead.');
+if (!mseWorks && !nativeHls && forced !== 'hls') {
+  show('This browser cannot play the stream here (neither Media Source Extensions nor HLS): open the stream in VLC instead.');
 } else {
   start();
 }

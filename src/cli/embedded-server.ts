@@ -73,7 +73,7 @@ export async function launchServer(
   const printShareUrls = (path: string) => {
     if (options.quiet) {
       const urls = streamUrls(hosts[0] as string, ports, path, linkQuery(path));
-      logger.log('info', `share ${path}: ${urls.rtmp}  ${urls.flv}`, { event: 'share', rtmp: urls.rtmp, flv: urls.flv });
+      logger.log('info', `share ${path}: ${urls.rtmp}  ${urls.flv}  ${urls.hls}`, { event: 'share', rtmp: urls.rtmp, flv: urls.flv, hls: urls.hls });
       return;
     }
     console.log(chalk.bold(`Share ${path}:`));
@@ -82,6 +82,7 @@ export async function launchServer(
       const urls = streamUrls(host, ports, path, query);
       console.log(`  RTMP:     ${chalk.cyan(urls.rtmp)}`);
       console.log(`  HTTP-FLV: ${chalk.cyan(urls.flv)}`);
+      console.log(`  HLS:      ${chalk.cyan(urls.hls)}`);
       console.log(`  Browser:  ${chalk.cyan(urls.watch)}`);
     }
     if (query !== '') console.log(chalk.dim(`  (a private show: these links work for ${SHARE_LINK_HOURS} h; kayak-cast token play ${path} makes more)`));

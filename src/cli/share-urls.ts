@@ -14,6 +14,8 @@ export function shareHosts(publicHost: string | undefined, listenHost: string): 
 export interface ShareUrls {
   rtmp: string;
   flv: string;
+  /** HLS (iPhone, iPad, Safari, smart TVs, any CDN or cache): the multivariant playlist. */
+  hls: string;
   /** The browser watch page. */
   watch: string;
 }
@@ -35,6 +37,7 @@ export function streamUrls(host: string, ports: SharePorts, path: string, query 
   return {
     rtmp: `${tls ? 'rtmps' : 'rtmp'}://${name}:${tls ? ports.rtmps : ports.rtmp}/${path}${suffix}`,
     flv: `${web}.flv${suffix}`,
+    hls: `${web}.m3u8${suffix}`,
     watch: `${web}.html${suffix}`,
   };
 }

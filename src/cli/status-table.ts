@@ -28,7 +28,7 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
         video,
         audio,
         formatBitrate(s.bitrateIn),
-        `${s.viewers.total} (rtmp ${s.viewers.rtmp}, flv ${s.viewers['http-flv']})`,
+        `${s.viewers.total} (rtmp ${s.viewers.rtmp}, flv ${s.viewers['http-flv']}, ws ${s.viewers['ws-flv']}, hls ${s.viewers.hls})`,
         formatBitrate(s.bitrateOut),
       ]);
     }

@@ -148,12 +148,14 @@ function privateRow(s: StreamStatus, nowPlaying: string | undefined): string {
 function streamRow(s: StreamStatus, host: string, server: ServerStatus, nowPlaying: string | undefined): string {
   const rtmp = `${server.tls ? 'rtmps' : 'rtmp'}://${host}:${server.tls ? server.rtmpsPort : server.rtmpPort}/${s.path}`;
   const flv = `${server.tls ? 'https' : 'http'}://${host}:${server.httpPort}/${s.path}.flv`;
+  const hls = `${server.tls ? 'https' : 'http'}://${host}:${server.httpPort}/${s.path}.m3u8`;
   const title = nowPlaying ?? s.key;
   const state = s.state === 'live' ? 'live' : 'waiting for the publisher';
   return `<li class="stream"><div class="stream-head"><a class="watch" href="/${escapeHtml(s.path)}.html">${escapeHtml(title)}</a>
 <span class="state">${state}</span><span class="viewers">${s.viewers.total} watching</span></div>
 <label>RTMP <input readonly value="${escapeHtml(rtmp)}" onfocus="this.select()"></label>
-<label>HTTP-FLV <input readonly value="${escapeHtml(flv)}" onfocus="this.select()"></label></li>`;
+<label>HTTP-FLV <input readonly value="${escapeHtml(flv)}" onfocus="this.select()"></label>
+<label>HLS <input readonly value="${escapeHtml(hls)}" onfocus="this.select()"></label></li>`;
 }
 
 function messagePage(title: string, message: string): string {

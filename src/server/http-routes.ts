@@ -8,6 +8,7 @@ import type { AdminActions } from './admin-actions.js';
 import { serveApi } from './admin-api.js';
 import { serveFlv } from './http-flv.js';
 import { PUBLIC_CORS, type Requester, refusalAnswer, requester, text } from './http-answers.js';
+import { serveHls } from './http-hls.js';
 import { type PageContext, servePage } from './http-pages.js';
 import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
@@ -47,6 +48,8 @@ function answer(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, s
     return;
   }
 
+  if (serveHls(req, res, path, ctx)) return;
+
   const flv = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
   if (flv !== null) return playFlv(req, res, ctx, flv[1] as string, flv[2] as string, query, who);
 
@@ -73,5 +76,5 @@ function indexText(status: StatusStore, ctx: ServerContext): string {
   const { streams, server } = status.snapshot();
   if (streams.length === 0) return `kayak-cast ${server.version}: no live streams yet`;
   const privately = ctx.access.config.playSecret !== undefined ? ' (private: open the link the host shared)' : '';
-  return [`kayak-cast ${server.version}: live streams${privately}`, ...streams.map((s) => `  /${s.path}.flv  (${s.viewers.total} watching)`)].join('\n');
+  return [`kayak-cast ${server.version}: live streams${privately}`, ...streams.map((s) => `  /${s.path}.flv  /${s.path}.m3u8  (${s.viewers.total} watching)`)].join('\n');
 }

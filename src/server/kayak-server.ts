@@ -37,6 +37,7 @@ import { RtmpSession } from './rtmp-session.js';
 import { WriteBatcher } from './write-batcher.js';
 import { formatAddress } from './socket-viewer.js';
 import type { ServerContext } from './server-context.js';
+import { DEFAULT_HLS_OPTIONS, type HlsOptions, HlsStreams } from './hls-streams.js';
 import type { WsFlvGateway } from './ws-flv.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
@@ -65,6 +66,8 @@ export interface KayakServerOptions {
   queueLimits?: QueueLimits;
   /** Where to push live streams (`--push`): every stream, or one. */
   push?: readonly PushSpec[];
+  /** HLS segmenting and its limits (segment length, window, idle stop, client counting). */
+  hls?: Partial<HlsOptions>;
   clock?: Clock;
   logger?: Logger;
   /** Streams going live, their publishers leaving, streams ending: for the CLI's share URLs and the dashboard. */
@@ -173,6 +176,7 @@ export class KayakServer {
       },
       buffered: new BufferBudget(options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes),
       writeBatcher: new WriteBatcher(),
+      hls: new HlsStreams({ hub: this.hub, clock, logger, options: { ...DEFAULT_HLS_OPTIONS, ...options.hls } }),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
     this.status = new StatusStore({
@@ -184,6 +188,7 @@ export class KayakServer {
       logger,
       events,
       relays: (path) => this.relays.status(path),
+      hlsClients: (channel) => this.ctx.hls.clientCount(channel),
       access: () => {
         const status = this.access.status();
         // The total cap is the connection gate's; its refusals are counted there.
@@ -301,6 +306,7 @@ export class KayakServer {
     for (const stop of this.stopTimers) stop();
     this.stopTimers = [];
     this.ctx.writeBatcher.flushAll();
+    this.ctx.hls.close();
     this.hub.close('the server is stopping');
     this.relays.close();
     for (const session of this.sessions) session.close();

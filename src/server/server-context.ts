@@ -4,6 +4,7 @@ import type { Logger } from '../util/logger.js';
 import type { AccessGate } from './access/access-gate.js';
 import type { BufferBudget } from './buffer-budget.js';
 import type { ServerLimits } from './limits.js';
+import type { HlsStreams } from './hls-streams.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerLimits } from './limits.js';
@@ -24,5 +25,7 @@ export interface ServerContext {
   readonly adminToken: string;
   /** Batches viewers' writes (see write-batcher.ts). */
   readonly writeBatcher: WriteBatcher;
+  /** Each channel's HLS segmenter, started on demand. */
+  readonly hls: HlsStreams;
   nextId(prefix: string): string;
 }

@@ -59,7 +59,8 @@ export interface StreamStatus {
   bitrateIn: number;
   /** Outgoing bitrate to all viewers, averaged over the last 5 s. */
   bitrateOut: number;
-  viewers: Record<ViewerProtocol, number> & { total: number };
+  /** Connected viewers by protocol, plus `hls`: distinct HLS clients seen in the last 10 s (a caching proxy counts once). */
+  viewers: Record<ViewerProtocol, number> & { hls: number; total: number };
   /** Push targets of this stream (`--push`); empty in the public view. */
   relays: RelayStatus[];
 }

@@ -33,6 +33,8 @@ export interface StatusSources {
   access?: () => AccessStatus;
   /** Recent events (the dashboard's list, /api/events); a store of its own when not given. */
   events?: EventLog;
+  /** HLS clients of a channel seen recently (they hold no connection, so they are not in its viewer list). */
+  hlsClients?: (channel: Channel) => number;
   /** The push targets of a stream, as their clients see them. */
   relays?: (path: string) => readonly RelaySample[];
 }
@@ -147,7 +149,8 @@ export class StatusStore {
     let measured = 0;
     let committed = 0;
     for (const channel of this.sources.hub.list()) {
-      const count = channel.viewerList.size;
+      // HLS clients hold no connection but take the stream's bitrate all the same.
+      const count = channel.viewerList.size + (this.sources.hlsClients?.(channel) ?? 0);
       viewers += count;
       measured += this.rates.get(channel)?.out.bitsPerSecond(now, channel.bytesOut) ?? 0;
       committed += this.bitrateIn(channel) * count;
@@ -181,7 +184,8 @@ export class StatusStore {
   private streamStatus(channel: Channel): StreamStatus {
     const now = this.sources.clock.monotonic();
     const rates = this.rates.get(channel);
-    const viewers = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0, total: 0 };
+    const hls = this.sources.hlsClients?.(channel) ?? 0;
+    const viewers = { rtmp: 0, 'http-flv': 0, 'ws-flv': 0, hls, total: hls };
     for (const viewer of channel.viewerList) {
       viewers[viewer.protocol]++;
       viewers.total++;
@@ -258,7 +262,7 @@ export class StatusStore {
     let viewers = 0;
     for (const channel of live) {
       bitrateOut += this.rates.get(channel)?.out.bitsPerSecond(now, channel.bytesOut) ?? 0;
-      viewers += channel.viewerList.size;
+      viewers += channel.viewerList.size + (this.sources.hlsClients?.(channel) ?? 0);
     }
     this.history.record(bitrateOut, viewers);
   }

@@ -17,5 +17,5 @@ export interface ShareInfo {
   /** Where a publisher sends a stream, with `<key>` for the stream key. */
   publishUrl: string;
   /** The URLs to share for one stream path (`app/key`). */
-  streamUrls(path: string): { rtmp: string; flv: string; watch?: string };
+  streamUrls(path: string): { rtmp: string; flv: string; hls?: string; watch?: string };
 }

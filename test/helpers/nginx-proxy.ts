@@ -1,8 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchSubdir } from './media.js';
-import { type RunningNginx, runNginx } from './nginx-rtmp.js';
-import { peer } from './peers.js';
+import { type RunningNginx, startPrivateNginx } from './nginx.js';
 import { freePort } from './ports.js';
 
 /**
@@ -10,18 +7,11 @@ import { freePort } from './ports.js';
  * unbuffered, WebSocket upgrades, X-Forwarded-For), in a private prefix on a free port.
  */
 export async function startNginxTlsProxy(upstreamPort: number, certPath: string, keyPath: string): Promise<RunningNginx & { url(path: string): string }> {
-  const nginx = peer('nginx');
-  const dir = scratchSubdir('nginx-proxy');
   const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    [
-      'worker_processes 1;',
-      'master_process off;',
-      `pid ${join(dir, 'nginx.pid')};`,
-      `error_log ${join(dir, 'error.log')} info;`,
-      'events { worker_connections 256; }',
+  const nginx = await startPrivateNginx({
+    name: 'nginx-tls-proxy',
+    port,
+    body: (dir) => [
       'http {',
       `  access_log ${join(dir, 'access.log')};`,
       ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((name) => `  ${name}_temp_path ${join(dir, `${name}-temp`)};`),
@@ -43,9 +33,7 @@ export async function startNginxTlsProxy(upstreamPort: number, certPath: string,
       '    }',
       '  }',
       '}',
-      '',
-    ].join('\n'),
-  );
-  const running = await runNginx(nginx, dir, conf, port, 'nginx-tls-proxy');
-  return { ...running, url: (path) => `https://127.0.0.1:${port}${path}` };
+    ],
+  });
+  return { ...nginx, port, url: (path) => `https://127.0.0.1:${port}${path}` };
 }

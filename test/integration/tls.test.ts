@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
 import { makeClip, mediaFrames } from '../helpers/media.js';
-import { type RunningNginx } from '../helpers/nginx-rtmp.js';
+import type { RunningNginx } from '../helpers/nginx.js';
 import { startNginxTlsProxy } from '../helpers/nginx-proxy.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { ffprobeStreams, httpFlvView, publishFfmpeg, waitForVideoFrames } from '../helpers/players.js';

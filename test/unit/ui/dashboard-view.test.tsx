@@ -69,7 +69,8 @@ describe('DashboardView', () => {
     const text = lines.join('\n');
     expect(text).toContain('rtmp://192.168.1.20:1935/live/movie-night');
     expect(text).toContain('http://192.168.1.20:8000/live/movie-night.flv');
-    expect(text).toMatch(/movie-night\s+192\.168\.1\.30:50122\s+H\.264 1280x720 30\s+2\.50 Mb\/s\s+1\/11\/0\s+30\.00 Mb\/s/);
+    expect(text).toMatch(/movie-night\s+192\.168\.1\.30:50122\s+H\.264 1280x720 30\s+2\.50 Mb\/s\s+1\/10\/0\/1\s+30\.00 Mb\/s/);
+    expect(text).toContain('http://192.168.1.20:8000/live/movie-night.m3u8');
     expect(text).toContain('Viewers 12');
     // Newest first: v0 joined last.
     expect(text.indexOf('192.168.1.100:40000')).toBeLessThan(text.indexOf('192.168.1.101:40001'));
