@@ -34,6 +34,8 @@ export interface HeaderMatch {
 export interface EncodeProfile extends OutputProfile {
   /** Copy mode: encode slates so that their codec headers equal the items'. */
   match?: HeaderMatch;
+  /** A fontconfig family for slate lines with CJK characters (slate-font.ts); others use Sans. */
+  cjkFont?: string;
 }
 
 /** Keyframe interval of normalized output, in seconds: joins start within a GOP. */

@@ -14,6 +14,7 @@ import {
 } from './ffmpeg-commands.js';
 import type { VideoProbe } from './media-probe.js';
 import { fitPicture } from './picture-fit.js';
+import { needsCjkFont } from './slate-font.js';
 
 /**
  * How much a file may fall short of its planned length and still be padded (last frame held, silence): a video
@@ -51,7 +52,7 @@ export function normalizeCommand(source: SegmentSource, inS: number, seconds: nu
   if (source.kind === 'slate') {
     return {
       inputs: [card, silence()],
-      output: ['-map', '0:v:0', '-map', '1:a:0', ...length, '-vf', [...textLines(source.lines, p.height), finish(p)].join(','), ...audioFilter(false), ...encode],
+      output: ['-map', '0:v:0', '-map', '1:a:0', ...length, '-vf', [...textLines(source.lines, p), finish(p)].join(','), ...audioFilter(false), ...encode],
     };
   }
 
@@ -79,7 +80,7 @@ export function normalizeCommand(source: SegmentSource, inS: number, seconds: nu
   // Sound only: a still card with the title, and the cover art above it when the file carries one.
   inputs.splice(1, 0, card);
   const cardInput = 1;
-  const title = textLines([source.title], p.height, probe.coverArt !== undefined ? 0.82 : 0.5);
+  const title = textLines([source.title], p, probe.coverArt !== undefined ? 0.82 : 0.5);
   let graph: string;
   if (probe.coverArt !== undefined) {
     const box = Math.round(p.height * 0.6);
@@ -111,15 +112,18 @@ function sourceMatrix(video: VideoProbe): string {
   return video.height >= 720 ? 'bt709' : 'bt601';
 }
 
-/** drawtext lines, centred on `centre` (a fraction of the height); fontconfig picks the font ("Sans"). */
-function textLines(lines: string[], height: number, centre = 0.5): string[] {
-  const size = Math.round(height / 14);
+/**
+ * drawtext lines, centred on `centre` (a fraction of the height); fontconfig picks the font: Sans, or the profile's
+ * CJK family for a line with Chinese, Japanese or Korean characters (Sans has no glyphs for them).
+ */
+function textLines(lines: string[], p: EncodeProfile, centre = 0.5): string[] {
+  const size = Math.round(p.height / 14);
   const lineHeight = Math.round(size * 1.6);
-  const top = Math.round(height * centre - (lines.length * lineHeight) / 2);
-  return lines.map(
-    (line, i) =>
-      `drawtext=font=Sans:fontcolor=white:fontsize=${i === 0 ? Math.round(size * 1.3) : size}:x=(w-text_w)/2:y=${top + i * lineHeight}:text='${escapeDrawtext(line)}'`,
-  );
+  const top = Math.round(p.height * centre - (lines.length * lineHeight) / 2);
+  return lines.map((line, i) => {
+    const font = p.cjkFont !== undefined && needsCjkFont(line) ? `'${escapeDrawtext(p.cjkFont)}'` : 'Sans';
+    return `drawtext=font=${font}:fontcolor=white:fontsize=${i === 0 ? Math.round(size * 1.3) : size}:x=(w-text_w)/2:y=${top + i * lineHeight}:text='${escapeDrawtext(line)}'`;
+  });
 }
 
 /** Text for drawtext inside a filter graph: the filter-argument and graph levels of escaping. */

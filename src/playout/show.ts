@@ -9,6 +9,7 @@ import type { MediaProbe } from './media-probe.js';
 import { PlaylistError, type Playlist, type PlaylistProblem, type StartSpec, formatProblem } from './playlist.js';
 import type { CommandContext } from './segment-commands.js';
 import { checkEnds, checkPatterns, probeFiles, tryEverything } from './show-checks.js';
+import { findCjkFont, needsCjkFont } from './slate-font.js';
 import { type Timetable, buildTimetable } from './timetable.js';
 
 export type PlayoutMode = 'copy' | 'normalize';
@@ -55,7 +56,11 @@ export async function prepareShow(input: {
     const out = Math.min(item.outS ?? full, full);
     return Math.max(0, out - (item.inS ?? 0));
   });
-  const { mode, reasons, profile } = await chooseMode(playlist, probes, tools, signal);
+  const chosen = await chooseMode(playlist, probes, tools, signal);
+  const { mode, reasons } = chosen;
+  const titles = [playlist.stream, ...playlist.items.map((item) => item.title)];
+  const cjkFont = titles.some(needsCjkFont) ? await findCjkFont(signal ? { signal } : {}) : undefined;
+  const profile: EncodeProfile = cjkFont === undefined ? chosen.profile : { ...chosen.profile, cjkFont };
   const context: CommandContext = { mode, profile };
   await tryEverything(playlist, { probes, filler, context }, tools, problems, signal);
   failOn(playlist, problems);
