@@ -136,5 +136,13 @@ export function publicView(snapshot: StatusSnapshot): StatusSnapshot {
     streams: snapshot.streams.map((s) => ({ ...s, publisher: s.publisher === null ? null : { ...s.publisher, address: null }, relays: [] })),
     viewers: [],
     ...(access !== undefined ? { access: { ...access, publishAllow: [] } } : {}),
+    // The file being played is a path on the host's disk: its title is enough for anyone else.
+    ...(snapshot.schedule !== undefined ? { schedule: withoutFile(snapshot.schedule) } : {}),
   };
+}
+
+function withoutFile(schedule: ScheduleStatus): ScheduleStatus {
+  if (schedule.nowPlaying === null || schedule.nowPlaying.file === undefined) return schedule;
+  const { file: _file, ...nowPlaying } = schedule.nowPlaying;
+  return { ...schedule, nowPlaying };
 }
