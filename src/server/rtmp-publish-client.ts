@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { type Socket, connect } from 'node:net';
-import { connect as connectTls } from 'node:tls';
 import type { MediaSink } from '../playout/media-sink.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
@@ -181,7 +181,9 @@ export class RtmpPublishClient implements MediaSink {
     this.setState('connecting');
     this.info.retryAt = null;
     this.outChunkSize = DEFAULT_CHUNK_SIZE;
-    const socket = this.target.tls ? connectTls({ host, port, ...(isIp(host) ? {} : { servername: host }) }) : connect({ host, port });
+    // node:tls is loaded only for an rtmps:// target (about a megabyte a server without one need not hold).
+    const tls = this.target.tls ? (createRequire(import.meta.url)('node:tls') as typeof import('node:tls')) : undefined;
+    const socket = tls !== undefined ? tls.connect({ host, port, ...(isIp(host) ? {} : { servername: host }) }) : connect({ host, port });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setTimeout(CONNECT_TIMEOUT_MS);
