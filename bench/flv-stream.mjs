@@ -2,6 +2,7 @@
 // bugs) with the server they measure: an incremental tag reader, the keyframe test, and a whole-file reader.
 
 import { readFileSync } from 'node:fs';
+import { HeaderBodyReader } from './byte-reader.mjs';
 
 export const TAG = Object.freeze({ AUDIO: 8, VIDEO: 9, SCRIPT: 18 });
 const FILE_HEADER_MIN = 9; // E.2: "FLV", version, flags, DataOffset (u32)
@@ -40,54 +41,32 @@ export function isSequenceHeader(type, head) {
  * payload only with `keepPayload` (a counting viewer skims: it copies nothing but headers).
  * `withFileHeader: false` starts directly at a tag (the reader then expects no PreviousTagSize0 either).
  */
-export class FlvTagReader {
+export class FlvTagReader extends HeaderBodyReader {
   constructor({ onTag, keepPayload = false, withFileHeader = true }) {
+    super(TAG_HEADER, withFileHeader ? FILE_HEADER_MIN : TAG_HEADER);
     this.onTag = onTag;
     this.keepPayload = keepPayload;
-    this.state = withFileHeader ? 'file-header' : 'tag-header';
-    this.fixed = Buffer.alloc(TAG_HEADER); // header bytes collected across pushes
-    this.fixedLen = 0;
-    this.want = withFileHeader ? FILE_HEADER_MIN : TAG_HEADER;
-    this.skip = 0;
+    this.inFileHeader = withFileHeader;
     this.tag = null;
   }
 
-  push(buf) {
-    let i = 0;
-    while (i < buf.length) {
-      if (this.skip > 0) {
-        const n = Math.min(this.skip, buf.length - i);
-        this.skip -= n;
-        i += n;
-        continue;
-      }
-      if (this.state === 'payload') {
-        i = this.payloadBytes(buf, i);
-        continue;
-      }
-      const n = Math.min(this.want - this.fixedLen, buf.length - i);
-      buf.copy(this.fixed, this.fixedLen, i, i + n);
-      this.fixedLen += n;
-      i += n;
-      if (this.fixedLen < this.want) break;
-      this.fixedLen = 0;
-      if (this.state === 'file-header') this.fileHeaderDone();
-      else this.tagHeaderDone();
-    }
+  headerProgress() {
+    if (this.inFileHeader) this.fileHeaderDone();
+    else this.tagHeaderDone();
   }
 
   fileHeaderDone() {
-    const h = this.fixed;
+    const h = this.header;
     if (h[0] !== 0x46 || h[1] !== 0x4c || h[2] !== 0x56) throw new Error('not an FLV stream (no "FLV" signature)');
     const dataOffset = h.readUInt32BE(5);
     if (dataOffset < FILE_HEADER_MIN) throw new Error(`FLV DataOffset ${dataOffset} < 9`);
+    this.inFileHeader = false;
+    this.nextHeader(TAG_HEADER);
     this.skip = dataOffset - FILE_HEADER_MIN + PREVIOUS_TAG_SIZE;
-    this.state = 'tag-header';
-    this.want = TAG_HEADER;
   }
 
   tagHeaderDone() {
-    const h = this.fixed;
+    const h = this.header;
     const size = h.readUIntBE(1, 3);
     this.tag = {
       type: h[0] & 0x1f,
@@ -97,11 +76,11 @@ export class FlvTagReader {
       got: 0,
       parts: this.keepPayload ? [] : null,
     };
-    this.state = 'payload';
+    this.inBody = true;
     if (size === 0) this.tagDone();
   }
 
-  payloadBytes(buf, i) {
+  body(buf, i) {
     const t = this.tag;
     const n = Math.min(t.size - t.got, buf.length - i);
     if (t.got < t.head.length) buf.copy(t.head, t.got, i, i + Math.min(n, t.head.length - t.got));
@@ -114,8 +93,7 @@ export class FlvTagReader {
   tagDone() {
     const t = this.tag;
     this.tag = null;
-    this.state = 'tag-header';
-    this.want = TAG_HEADER;
+    this.nextHeader(TAG_HEADER);
     this.skip = PREVIOUS_TAG_SIZE;
     const payload = t.parts ? (t.parts.length === 1 ? t.parts[0] : Buffer.concat(t.parts)) : undefined;
     this.onTag({ type: t.type, timestamp: t.timestamp, size: t.size, head: t.head, payload });

@@ -3,6 +3,7 @@
 // `keepMedia` (the latency probe), otherwise skimmed: the reader copies their first bytes (for the keyframe test) and
 // skips the rest, which keeps a load generator with hundreds of viewers cheap.
 
+import { HeaderBodyReader } from './byte-reader.mjs';
 import { DEFAULT_CHUNK_SIZE, EXTENDED_TIMESTAMP, MSG } from './rtmp-wire.mjs';
 import { HEAD_BYTES } from './flv-stream.mjs';
 
@@ -11,34 +12,17 @@ const MESSAGE_HEADER_BYTES = [11, 7, 3, 0]; // by fmt, §5.3.1.2
 const MAX_MESSAGE_LENGTH = 16 * 1024 * 1024;
 const isMedia = (type) => type === MSG.AUDIO || type === MSG.VIDEO;
 
-export class RtmpChunkReader {
+export class RtmpChunkReader extends HeaderBodyReader {
   /** @param {{ onMessage: (m: { type: number, streamId: number, timestamp: number, length: number, head: Buffer, payload?: Buffer }) => void, keepMedia?: boolean }} options */
   constructor({ onMessage, keepMedia = false }) {
+    super(3 + 11 + 4, 1); // §5.3.1: basic header, message header, extended timestamp
     this.onMessage = onMessage;
     this.keepMedia = keepMedia;
     this.chunkSize = DEFAULT_CHUNK_SIZE;
     /** csid -> the state of its message in progress and the header fields later chunks inherit */
     this.streams = new Map();
-    this.header = Buffer.alloc(3 + 11 + 4);
-    this.headerLen = 0;
-    this.headerWant = 1;
     this.current = null; // the chunk stream whose chunk payload is being read
     this.chunkLeft = 0;
-  }
-
-  push(buf) {
-    let i = 0;
-    while (i < buf.length) {
-      if (this.current) {
-        i = this.payloadBytes(buf, i);
-        continue;
-      }
-      const n = Math.min(this.headerWant - this.headerLen, buf.length - i);
-      buf.copy(this.header, this.headerLen, i, i + n);
-      this.headerLen += n;
-      i += n;
-      if (this.headerLen === this.headerWant) this.headerProgress();
-    }
   }
 
   /** Works out, from the header bytes so far, how many it needs; starts the chunk's payload once they are all here. */
@@ -89,14 +73,13 @@ export class RtmpChunkReader {
       st.parts = keep ? [] : null;
     }
     if (fmt <= 2) st.extended = extended;
-    this.headerLen = 0;
-    this.headerWant = 1;
+    this.inBody = true;
     this.current = st;
     this.chunkLeft = Math.min(this.chunkSize, st.length - st.got);
     if (this.chunkLeft === 0) this.chunkDone();
   }
 
-  payloadBytes(buf, i) {
+  body(buf, i) {
     const st = this.current;
     const n = Math.min(this.chunkLeft, buf.length - i);
     if (st.got < st.head.length) buf.copy(st.head, st.got, i, i + Math.min(n, st.head.length - st.got));
@@ -110,6 +93,7 @@ export class RtmpChunkReader {
   chunkDone() {
     const st = this.current;
     this.current = null;
+    this.nextHeader(1);
     if (st.got < st.length) return;
     st.got = 0;
     const payload = st.parts ? (st.parts.length === 1 ? st.parts[0] : Buffer.concat(st.parts)) : undefined;

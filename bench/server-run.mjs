@@ -142,3 +142,45 @@ function grepLines(path, re, max) {
     return { count: 0, first: [] };
   }
 }
+
+/**
+ * One row per server of `keys`: a server that is not installed gets `{ skipped }`, the others whatever `measure(key)`
+ * returns; stops early after Ctrl-C.
+ */
+export async function rowsPerServer(ctx, keys, measure) {
+  const rows = [];
+  for (const key of keys) {
+    const def = ctx.servers[key];
+    const missing = def.missing();
+    if (missing) {
+      console.error(`\n== ${def.label}: skipped: ${missing}`);
+      rows.push({ server: def.label, skipped: missing });
+    } else {
+      rows.push(await measure(key));
+    }
+    if (ctx.interrupted) break;
+  }
+  return rows;
+}
+
+/**
+ * Runs `body(run, own)` against a fresh server; whatever body puts in `own.fleets` and `own.procs` (load fleets, child
+ * processes) is stopped afterwards, then the server, whose figures (memory, exit, profile) join `row`. An error ends
+ * the measurement and lands in `row.error`.
+ */
+export async function onFreshServer(ctx, key, name, row, body) {
+  const own = { fleets: [], procs: [] };
+  let run;
+  try {
+    run = await ServerRun.start(ctx, key, name);
+    await body(run, own);
+  } catch (err) {
+    row.error = String(err?.message ?? err);
+    console.error(`   ERROR: ${row.error}`);
+  } finally {
+    for (const fleet of own.fleets) await fleet.stop();
+    for (const p of own.procs) await ctx.children.stop(p, 2000);
+    if (run) Object.assign(row, await run.stop());
+  }
+  return row;
+}

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { nextMessage } from './children.mjs';
 import { LoadFleet } from './load-fleet.mjs';
-import { ServerRun } from './server-run.mjs';
+import { onFreshServer, rowsPerServer } from './server-run.mjs';
 import { measureWindow } from './measure.mjs';
 import { joinStats, median } from './window-stats.mjs';
 
@@ -27,35 +27,26 @@ export function fanoutPlan(ctx) {
 export async function runFanout(ctx) {
   const rows = [];
   for (const { key, protocol } of fanoutPlan(ctx)) {
-    const def = ctx.servers[key];
-    const missing = def.missing();
-    if (missing) {
-      console.error(`\n== ${def.label} ${protocol}: skipped: ${missing}`);
-      rows.push({ server: def.label, protocol, skipped: missing });
-      continue;
-    }
-    rows.push(await runOne(ctx, key, protocol));
+    const [row] = await rowsPerServer(ctx, [key], () => runOne(ctx, key, protocol));
+    rows.push({ protocol, ...row });
     if (ctx.interrupted) break;
   }
   return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, rows };
 }
 
-async function runOne(ctx, key, protocol) {
+function runOne(ctx, key, protocol) {
   const { cfg, children, clip } = ctx;
   const def = ctx.servers[key];
   const row = { server: def.label, version: def.version(), protocol, viewers: cfg.viewers };
   console.log(`\n== fanout: ${def.label} ${row.version}, ${cfg.viewers} ${protocol} viewers`);
-  let run;
-  let fleet;
-  let probe;
-  try {
-    run = await ServerRun.start(ctx, key, `fanout-${key}-${protocol}`);
+  return onFreshServer(ctx, key, `fanout-${key}-${protocol}`, row, async (run, own) => {
     run.publishFfmpeg(clip.path);
     row.loneJoinMs = await run.waitLive(protocol);
     console.log(`   live: a lone viewer's first keyframe after ${row.loneJoinMs.toFixed(1)} ms`);
 
     const endpoints = run.endpoints();
-    fleet = new LoadFleet(children, cfg.loadProcs);
+    const fleet = new LoadFleet(children, cfg.loadProcs);
+    own.fleets.push(fleet);
     const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol, endpoints })), { rampMs: cfg.ramp * 1000 });
     row.burst = { ...joinStats(joined.keyframeMs), ramped: cfg.ramp > 0, closed: joined.closed };
     console.log(`   ${cfg.ramp > 0 ? `ramped over ${cfg.ramp} s` : 'all at once'}: ${row.burst.ok}/${cfg.viewers} got a keyframe, median ${f(row.burst.medianMs)} ms, max ${f(row.burst.maxMs)} ms`);
@@ -65,7 +56,8 @@ async function runOne(ctx, key, protocol) {
     row.window = await measureWindow({ ctx, run, fleet, seconds: cfg.seconds, others: run.publishers.map((p) => ({ label: 'ffmpeg publisher', pid: p.pid })) });
     console.log(`   ${f(row.window.cpuTotalSPerGB, 2)} CPU s/GB (user ${f(row.window.cpuUserSPerGB, 2)}, system ${f(row.window.cpuSysSPerGB, 2)}), delivered ${f(row.window.deliveredPct)} %`);
 
-    probe = children.fork(join(ctx.benchDir, 'join-probe.mjs'));
+    const probe = children.fork(join(ctx.benchDir, 'join-probe.mjs'));
+    own.procs.push(probe);
     probe.send({ cmd: 'joins', spec: { protocol, endpoints }, count: cfg.joins, gapMs: 300, timeoutMs: 10_000 });
     const joins = await nextMessage(probe, 'joins', cfg.joins * 12_000 + 5000);
     const ms = joins.results.map((r) => r.keyframeMs);
@@ -73,15 +65,7 @@ async function runOne(ctx, key, protocol) {
     console.log(`   joining one viewer: median ${f(row.joins.medianMs)} ms, max ${f(row.joins.maxMs)} ms (${ms.length}/${cfg.joins})`);
     const c = await fleet.snapshot();
     row.playingAfterJoins = c.reduce((n, s) => n + s.playing, 0);
-  } catch (err) {
-    row.error = String(err?.message ?? err);
-    console.error(`   ERROR: ${row.error}`);
-  } finally {
-    if (fleet) await fleet.stop();
-    if (probe) await children.stop(probe, 1000);
-    if (run) Object.assign(row, await run.stop());
-  }
-  return row;
+  });
 }
 
 const f = (x, d = 1) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d));

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { nextMessage } from './children.mjs';
 import { LoadFleet } from './load-fleet.mjs';
-import { ServerRun } from './server-run.mjs';
+import { onFreshServer, rowsPerServer } from './server-run.mjs';
 
 const CONTINUOUS = ['rtmp', 'flv', 'ws'];
 /** Probe viewers per protocol. */
@@ -13,37 +13,28 @@ const PROBES_PER_PROTOCOL = 2;
 const WARMUP_MS = 3000;
 
 export async function runLatency(ctx) {
-  const rows = [];
-  for (const key of ctx.cfg.otherServers) {
-    rows.push(await runOne(ctx, key));
-    if (ctx.interrupted) break;
-  }
+  const rows = await rowsPerServer(ctx, ctx.cfg.otherServers, (key) => runOne(ctx, key));
   return { suite: 'latency', background: ctx.cfg.latencyViewers, seconds: ctx.cfg.seconds, frameMs: 1000 / ctx.clip.fps, rows };
 }
 
-async function runOne(ctx, key) {
+function runOne(ctx, key) {
   const { cfg, children, clip } = ctx;
   const def = ctx.servers[key];
   const row = { server: def.label, version: def.version(), background: cfg.latencyViewers };
-  const missing = def.missing();
-  if (missing) return { ...row, skipped: missing };
   console.log(`\n== latency: ${def.label}, ${PROBES_PER_PROTOCOL} probes per protocol, ${cfg.latencyViewers} background viewers`);
-  let run;
-  let fleet;
-  let probe;
-  try {
-    run = await ServerRun.start(ctx, key, `latency-${key}`);
+  return onFreshServer(ctx, key, `latency-${key}`, row, async (run, own) => {
     const endpoints = run.endpoints();
-    probe = children.fork(join(ctx.benchDir, 'latency-probe.mjs'));
+    const probe = children.fork(join(ctx.benchDir, 'latency-probe.mjs'));
+    own.procs.push(probe);
     probe.send({ cmd: 'publish', clipPath: clip.path, target: endpoints.rtmp });
     await nextMessage(probe, 'publishing', 30_000);
     const protocols = CONTINUOUS.filter((p) => def.protocols.includes(p));
     await run.waitLive(protocols[0]);
     if (cfg.latencyViewers > 0) {
-      fleet = new LoadFleet(children, cfg.loadProcs);
+      const fleet = new LoadFleet(children, cfg.loadProcs);
+      own.fleets.push(fleet);
       const specs = Array.from({ length: cfg.latencyViewers }, (_, i) => ({ protocol: protocols[i % protocols.length], endpoints }));
-      const joined = await fleet.start(specs, { rampMs: 0 });
-      row.backgroundPlaying = joined.playing;
+      row.backgroundPlaying = (await fleet.start(specs, { rampMs: 0 })).playing;
     }
     const probes = protocols.flatMap((protocol) => Array.from({ length: PROBES_PER_PROTOCOL }, () => ({ protocol, endpoints })));
     console.log(`   measuring ${cfg.seconds} s...`);
@@ -54,15 +45,7 @@ async function runOne(ctx, key) {
     for (const [p, s] of Object.entries(result.byProtocol)) {
       console.log(`   ${p}: median ${f(s.medianMs)} ms, p99 ${f(s.p99Ms)} ms, max ${f(s.maxMs)} ms (${s.samples} frames, ${s.unmatched} unmatched)`);
     }
-  } catch (err) {
-    row.error = String(err?.message ?? err);
-    console.error(`   ERROR: ${row.error}`);
-  } finally {
-    if (fleet) await fleet.stop();
-    if (probe) await children.stop(probe, 1000);
-    if (run) Object.assign(row, await run.stop());
-  }
-  return row;
+  });
 }
 
 const f = (x, d = 1) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d));

@@ -6,35 +6,26 @@ import { join } from 'node:path';
 import { nextMessage } from './children.mjs';
 import { LoadFleet } from './load-fleet.mjs';
 import { limitVerdict, measureWindow } from './measure.mjs';
-import { ServerRun } from './server-run.mjs';
+import { onFreshServer, rowsPerServer } from './server-run.mjs';
 import { joinStats } from './window-stats.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const CONTINUOUS = ['rtmp', 'flv', 'ws'];
 
 export async function runStreams(ctx) {
-  const rows = [];
-  for (const key of ctx.cfg.otherServers) {
-    rows.push(await runOne(ctx, key));
-    if (ctx.interrupted) break;
-  }
+  const rows = await rowsPerServer(ctx, ctx.cfg.otherServers, (key) => runOne(ctx, key));
   return { suite: 'streams', streams: ctx.cfg.streams, viewersPerStream: ctx.cfg.streamViewers, windowS: ctx.cfg.seconds, rows };
 }
 
-async function runOne(ctx, key) {
+function runOne(ctx, key) {
   const { cfg, children, clip } = ctx;
   const def = ctx.servers[key];
   const row = { server: def.label, version: def.version(), streams: cfg.streams, viewersPerStream: cfg.streamViewers };
-  const missing = def.missing();
-  if (missing) return { ...row, skipped: missing };
   console.log(`\n== streams: ${def.label}, ${cfg.streams} streams x ${cfg.streamViewers} viewers`);
-  let run;
-  let fleet;
-  let publisher;
-  try {
-    run = await ServerRun.start(ctx, key, `streams-${key}`);
+  return onFreshServer(ctx, key, `streams-${key}`, row, async (run, own) => {
     const keys = Array.from({ length: cfg.streams }, (_, i) => `s${i + 1}`);
-    publisher = children.fork(join(ctx.benchDir, 'publisher-proc.mjs'));
+    const publisher = children.fork(join(ctx.benchDir, 'publisher-proc.mjs'));
+    own.procs.push(publisher);
     publisher.send({ cmd: 'start', clipPath: clip.path, targets: keys.map((k) => run.endpoints(k).rtmp) });
     await nextMessage(publisher, 'publishing', 30_000);
     const protocols = CONTINUOUS.filter((p) => def.protocols.includes(p));
@@ -45,7 +36,8 @@ async function runOne(ctx, key) {
       const endpoints = run.endpoints(k);
       for (let v = 0; v < cfg.streamViewers; v++) specs.push({ protocol: protocols[(s + v) % protocols.length], endpoints, group: s });
     });
-    fleet = new LoadFleet(children, cfg.loadProcs);
+    const fleet = new LoadFleet(children, cfg.loadProcs);
+    own.fleets.push(fleet);
     const joined = await fleet.start(specs, { rampMs: cfg.mixedRamp * 1000 });
     row.joins = joinStats(joined.keyframeMs);
     console.log(`   joined: ${row.joins.ok}/${specs.length} got a keyframe, ${joined.closed} closed`);
@@ -57,16 +49,8 @@ async function runOne(ctx, key) {
     row.publishing = stats.publishing;
     row.publisherProblems = stats.closeReasons;
     row.limits = limitVerdict(row.window);
-    const worstStream = Object.entries(row.window.byGroup).reduce((w, [g, s]) => (s.worstMedia < w.worstMedia ? { group: Number(g), ...s } : w), { worstMedia: Infinity });
-    row.worstStream = { key: keys[worstStream.group], worstMedia: worstStream.worstMedia };
+    const worst = Object.entries(row.window.byGroup).reduce((w, [g, s]) => (s.worstMedia < w.worstMedia ? { group: Number(g), ...s } : w), { worstMedia: Infinity });
+    row.worstStream = { key: keys[worst.group], worstMedia: worst.worstMedia };
     console.log(`   ${row.window.cpuTotalSPerGB?.toFixed(2)} CPU s/GB; worst viewer ${(100 * row.window.worstViewer?.media).toFixed(1)} % of real time (stream ${row.worstStream.key})`);
-  } catch (err) {
-    row.error = String(err?.message ?? err);
-    console.error(`   ERROR: ${row.error}`);
-  } finally {
-    if (fleet) await fleet.stop();
-    if (publisher) await children.stop(publisher, 2000);
-    if (run) Object.assign(row, await run.stop());
-  }
-  return row;
+  });
 }

@@ -5,32 +5,23 @@
 
 import { LoadFleet } from './load-fleet.mjs';
 import { limitVerdict, measureWindow } from './measure.mjs';
-import { ServerRun } from './server-run.mjs';
+import { onFreshServer, rowsPerServer } from './server-run.mjs';
 import { joinStats } from './window-stats.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const CONTINUOUS = ['rtmp', 'flv', 'ws'];
 
 export async function runThousand(ctx) {
-  const rows = [];
-  for (const key of ctx.cfg.otherServers) {
-    rows.push(await runOne(ctx, key));
-    if (ctx.interrupted) break;
-  }
+  const rows = await rowsPerServer(ctx, ctx.cfg.otherServers, (key) => runOne(ctx, key));
   return { suite: 'thousand', viewers: ctx.cfg.thousand, windowS: ctx.cfg.seconds, rampS: ctx.cfg.mixedRamp, loadProcs: ctx.cfg.thousandProcs, rows };
 }
 
-async function runOne(ctx, key) {
+function runOne(ctx, key) {
   const { cfg, children, clip } = ctx;
   const def = ctx.servers[key];
   const row = { server: def.label, version: def.version(), viewers: cfg.thousand, notes: [] };
-  const missing = def.missing();
-  if (missing) return { ...row, skipped: missing };
   console.log(`\n== thousand: ${def.label}, ${cfg.thousand} viewers from ${cfg.thousandProcs} load-generator processes`);
-  let run;
-  let fleet;
-  try {
-    run = await ServerRun.start(ctx, key, `thousand-${key}`);
+  return onFreshServer(ctx, key, `thousand-${key}`, row, async (run, own) => {
     run.publishFfmpeg(clip.path);
     await run.waitLive('rtmp');
     const protocols = CONTINUOUS.filter((p) => def.protocols.includes(p));
@@ -43,26 +34,19 @@ async function runOne(ctx, key) {
     row.protocols = protocols;
     const endpoints = run.endpoints();
     const specs = Array.from({ length: cfg.thousand }, (_, i) => ({ protocol: protocols[i % protocols.length], endpoints }));
-    fleet = new LoadFleet(children, cfg.thousandProcs);
+    const fleet = new LoadFleet(children, cfg.thousandProcs);
+    own.fleets.push(fleet);
     const joined = await fleet.start(specs, { rampMs: cfg.mixedRamp * 1000, joinTimeoutMs: 20_000 });
     row.joins = joinStats(joined.keyframeMs);
     row.joinedClosed = joined.closed;
     console.log(`   joined over ${joined.seconds.toFixed(1)} s: ${row.joins.ok}/${cfg.thousand} got a keyframe (or an HLS segment), ${joined.closed} closed`);
     await sleep(3000);
     console.log(`   measuring ${cfg.seconds} s...`);
-    row.rssBeforeWindowMB = run.peakRssMB;
     row.window = await measureWindow({ ctx, run, fleet, seconds: cfg.seconds, others: run.publishers.map((p) => ({ label: 'ffmpeg publisher', pid: p.pid })) });
     row.limits = limitVerdict(row.window);
     const w = row.window;
     console.log(`   worst viewer: media ${pct(w.worstViewer?.media)} of real time (${w.worstViewer?.protocol}), bytes ${pct(w.worstBytesVsMedian)} of its protocol's median; load generators ${w.load.map((l) => l.cpuPct.toFixed(0)).join(' + ')} % of a core`);
-  } catch (err) {
-    row.error = String(err?.message ?? err);
-    console.error(`   ERROR: ${row.error}`);
-  } finally {
-    if (fleet) await fleet.stop();
-    if (run) Object.assign(row, await run.stop());
-  }
-  return row;
+  });
 }
 
 const pct = (x) => (x == null ? '-' : `${(100 * x).toFixed(1)} %`);

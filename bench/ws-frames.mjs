@@ -2,6 +2,7 @@
 // incremental reader of the server's frames, and the masked frames a client sends.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { HeaderBodyReader } from './byte-reader.mjs';
 
 const ACCEPT_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 1.3
 export const OPCODE = Object.freeze({ CONTINUATION: 0, TEXT: 1, BINARY: 2, CLOSE: 8, PING: 9, PONG: 10 });
@@ -33,33 +34,16 @@ export function clientFrame(opcode, payload = Buffer.alloc(0)) {
  * Reads the server's frames: data-frame payload bytes go to `onData` as they arrive (the concatenated payloads of the
  * binary messages are the FLV stream), control frames whole to `onControl(opcode, payload)`.
  */
-export class WsFrameReader {
+export class WsFrameReader extends HeaderBodyReader {
   constructor({ onData, onControl }) {
+    super(14, 2); // RFC 6455 5.2: 2 bytes, up to 8 of extended length, 4 of masking key
     this.onData = onData;
     this.onControl = onControl;
-    this.header = Buffer.alloc(14);
-    this.headerLen = 0;
-    this.headerWant = 2;
     this.left = 0; // payload bytes of the current frame still to come
     this.opcode = -1;
     this.mask = null;
     this.offset = 0; // payload bytes of the current frame so far (for unmasking)
     this.control = null;
-  }
-
-  push(buf) {
-    let i = 0;
-    while (i < buf.length) {
-      if (this.opcode >= 0) {
-        i = this.payloadBytes(buf, i);
-        continue;
-      }
-      const n = Math.min(this.headerWant - this.headerLen, buf.length - i);
-      buf.copy(this.header, this.headerLen, i, i + n);
-      this.headerLen += n;
-      i += n;
-      if (this.headerLen === this.headerWant) this.headerProgress();
-    }
   }
 
   headerProgress() {
@@ -76,8 +60,7 @@ export class WsFrameReader {
     this.opcode = h[0] & 0x0f;
     this.left = length;
     this.offset = 0;
-    this.headerLen = 0;
-    this.headerWant = 2;
+    this.inBody = true;
     if (this.opcode >= OPCODE.CLOSE) {
       if (length > MAX_CONTROL_PAYLOAD) throw new Error(`control frame of ${length} bytes`);
       this.control = [];
@@ -85,7 +68,7 @@ export class WsFrameReader {
     if (length === 0) this.frameDone();
   }
 
-  payloadBytes(buf, i) {
+  body(buf, i) {
     const n = Math.min(this.left, buf.length - i);
     let part = buf.subarray(i, i + n);
     if (this.mask) {
@@ -103,6 +86,7 @@ export class WsFrameReader {
   frameDone() {
     const opcode = this.opcode;
     this.opcode = -1;
+    this.nextHeader(2);
     if (!this.control) return;
     const payload = Buffer.concat(this.control);
     this.control = null;
