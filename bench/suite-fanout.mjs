@@ -4,7 +4,7 @@
 // (CPU, bytes, every viewer's rate), then sequential joins of one more viewer from a separate process.
 
 import { join } from 'node:path';
-import { nextMessage } from './children.mjs';
+import { freePort, nextMessage, waitForPort } from './children.mjs';
 import { LoadFleet } from './load-fleet.mjs';
 import { onFreshServer, rowsPerServer } from './server-run.mjs';
 import { measureWindow } from './measure.mjs';
@@ -25,13 +25,39 @@ export function fanoutPlan(ctx) {
 }
 
 export async function runFanout(ctx) {
+  const floor = ctx.cfg.ramp === 0 ? await joinFloor(ctx) : null;
   const rows = [];
   for (const { key, protocol } of fanoutPlan(ctx)) {
     const [row] = await rowsPerServer(ctx, [key], () => runOne(ctx, key, protocol));
     rows.push({ protocol, ...row });
     if (ctx.interrupted) break;
   }
-  return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, rows };
+  return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, floor, rows };
+}
+
+/**
+ * The same burst of HTTP-FLV viewers against bench/floor-server.mjs, which sends each the least a join needs from
+ * memory: what the clients and the kernel take, below which no server's figure can go on this machine.
+ */
+async function joinFloor(ctx) {
+  const { cfg, children } = ctx;
+  console.log(`\n== fanout: join floor, ${cfg.viewers} HTTP-FLV viewers at once against bench/floor-server.mjs`);
+  const port = await freePort();
+  const server = children.spawn(process.execPath, [join(ctx.benchDir, 'floor-server.mjs'), String(port), ctx.clip.path], { logPath: join(ctx.outDir, `${ctx.stamp}-floor-server.log`) });
+  const fleet = new LoadFleet(children, cfg.loadProcs);
+  try {
+    await waitForPort(port, 10_000, () => !server.exitInfo);
+    const endpoints = { flv: `http://127.0.0.1:${port}/live/bench.flv` };
+    const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol: 'flv', endpoints })));
+    const floor = joinStats(joined.keyframeMs);
+    console.log(`   median ${f(floor.medianMs)} ms, max ${f(floor.maxMs)} ms (${floor.ok}/${floor.count})`);
+    return floor;
+  } catch (err) {
+    return { error: String(err?.message ?? err) };
+  } finally {
+    await fleet.stop();
+    await children.stop(server, 2000);
+  }
 }
 
 function runOne(ctx, key, protocol) {
