@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { BufferBuilder, seededRandom, splitsOf } from '../helpers/buffer-builder.js';
 import { FlvTagReader, isKeyframePicture, isSequenceHeader, payloadKey } from '../../bench/flv-stream.mjs';
+import { joinPrefix } from '../../bench/floor-server.mjs';
 import { RtmpChunkReader } from '../../bench/rtmp-chunk-reader.mjs';
 import { encodeMessage } from '../../bench/rtmp-wire.mjs';
 import { OPCODE, WsFrameReader, acceptFor } from '../../bench/ws-frames.mjs';
@@ -54,6 +55,15 @@ describe('FlvTagReader', () => {
     const reader = new FlvTagReader({ onTag: (t) => out.push(t.timestamp) });
     for (const byte of longer) reader.push(Buffer.from([byte]));
     expect(out).toEqual(tags.map((t) => t.timestamp));
+  });
+
+  it('gives the join floor the file header, the metadata, the sequence headers and the median keyframe', () => {
+    const keyframes = [30, 10, 20].map((n, i) => ({ type: 9, timestamp: 1000 * i, payload: Buffer.concat([Buffer.from([0x17, 0x01]), bytes(n, i)]) }));
+    const fb = new BufferBuilder().utf8('FLV').u8(1).u8(5).u32be(9).u32be(0);
+    for (const t of [...tags.slice(0, 3), ...keyframes]) tag(fb, t.type, t.timestamp, t.payload);
+    const out = [];
+    new FlvTagReader({ keepPayload: true, onTag: (t) => out.push(t) }).push(joinPrefix(fb.build()));
+    expect(out.map((t) => [t.type, t.timestamp, t.payload])).toEqual([...tags.slice(0, 3).map((t) => [t.type, t.timestamp, t.payload]), [9, 0, keyframes[2].payload]]);
   });
 
   it('refuses what is not FLV', () => {
