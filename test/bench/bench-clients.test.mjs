@@ -16,13 +16,17 @@ import { startKayak, waitForLive } from '../helpers/server.js';
 
 const FPS = 25;
 
-/** Media time over wall time while `viewers` play for `ms` (1.0: they keep up with the stream). */
+/**
+ * Media time over wall time while `viewers` play for `ms` (1.0: they keep up with the stream), and the bytes each
+ * received meanwhile.
+ */
 async function mediaRates(viewers, ms) {
   const ts0 = viewers.map((v) => v.lastTs);
+  const bytes0 = viewers.map((v) => v.bytes);
   const t0 = performance.now();
   await sleep(ms);
   const wall = performance.now() - t0;
-  return viewers.map((v, i) => (v.lastTs - ts0[i]) / wall);
+  return { rates: viewers.map((v, i) => (v.lastTs - ts0[i]) / wall), bytes: viewers.map((v, i) => v.bytes - bytes0[i]) };
 }
 
 describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'benchmark clients against real peers', () => {
@@ -71,7 +75,7 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'benchmark clients agains
       viewer.start();
       const probed = ffprobePackets(nginx.url('paced'), 2, { streams: 'v' });
       await sleep(1500); // nginx-rtmp has no GOP cache: the viewer waits for the next keyframe (1 s GOP)
-      const [rate] = await mediaRates([viewer], 2000);
+      const { rates: [rate] } = await mediaRates([viewer], 2000);
       const { video } = await probed;
       expect(video.length).toBeGreaterThanOrEqual(FPS * 1.5);
       expect(video.some((p) => p.keyframe)).toBe(true);
@@ -97,16 +101,17 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'benchmark clients agains
     try {
       for (const v of viewers) v.start();
       await sleep(1000);
-      const rates = await mediaRates(viewers, 2500);
+      const { rates, bytes } = await mediaRates(viewers, 2500);
       for (const [i, v] of viewers.entries()) {
         expect(v.state, `${v.protocol}: ${v.closeReason}`).toBe('playing');
         expect(rates[i], v.protocol).toBeGreaterThan(0.8);
         expect(rates[i], v.protocol).toBeLessThan(1.2);
       }
-      // the same stream in three wrappings: byte counts within a few per cent of each other
-      const [rtmp, flv, ws] = viewers.map((v) => v.bytes);
-      expect(Math.abs(flv - ws) / flv).toBeLessThan(0.05);
-      expect(Math.abs(flv - rtmp) / flv).toBeLessThan(0.05);
+      // the same stream in three wrappings over the same 2.5 s: byte counts close to each other (a margin for a
+      // keyframe that one of them got just before the window's end and another just after)
+      const [rtmp, flv, ws] = bytes;
+      expect(Math.abs(flv - ws) / flv).toBeLessThan(0.15);
+      expect(Math.abs(flv - rtmp) / flv).toBeLessThan(0.15);
     } finally {
       for (const v of viewers) v.stop();
     }
