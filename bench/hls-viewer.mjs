@@ -6,8 +6,8 @@
 import http from 'node:http';
 import { Viewer } from './viewer-base.mjs';
 
-/** Where it starts in a live playlist: players start about 3 segments from the end; this one at the live edge. */
-const START_SEGMENTS_FROM_END = 1;
+/** Where a player starts in a live playlist: three segments from the end (RFC 8216 6.3.3), as hls.js does. */
+const START_SEGMENTS_FROM_END = 3;
 /** A 503 or a network error is retried after this; the server's Retry-After wins when it gives one. */
 const RETRY_MS = 1000;
 

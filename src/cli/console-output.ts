@@ -3,7 +3,8 @@ import { EventLog } from '../status/event-log.js';
 import type { StatusStore } from '../status/status-store.js';
 import type { ShareInfo } from '../ui/dashboard-state.js';
 import type { Logger } from '../util/logger.js';
-import { type DashboardHandle, startDashboard } from './dashboard.js';
+import { redactingLogger } from '../util/redact.js';
+import { type DashboardActions, type DashboardHandle, startDashboard, storeReader } from './dashboard.js';
 import { JsonLineLogger, LineLogger } from './line-logger.js';
 import { startSummary } from './log-summary.js';
 
@@ -33,8 +34,7 @@ export class ConsoleOutput {
   private stopSummary: (() => void) | undefined;
 
   constructor(flags: OutputFlags, isTty = process.stdout.isTTY === true) {
-    // chalk does not read NO_COLOR itself (https://no-color.org): any non-empty value turns colour off.
-    if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0;
+    honourNoColor();
     const format = flags.logFormat ?? 'plain';
     const minimum = flags.verbose ? 'debug' : 'info';
     this.lines = format === 'json' ? new JsonLineLogger(minimum) : new LineLogger(minimum);
@@ -43,17 +43,18 @@ export class ConsoleOutput {
     this.json = format === 'json';
     this.linesOff = this.dashboard;
     // With the dashboard its event list replaces the lines; once it is gone, lines print as usual.
-    this.logger = this.events.tee({ log: (level, message, fields) => !this.linesOff && this.lines.log(level, message, fields) });
+    // Redacted at the root: whatever logs (the server, playout, the launcher's share lines), no secret reaches a line or an event.
+    this.logger = redactingLogger(this.events.tee({ log: (level, message, fields) => !this.linesOff && this.lines.log(level, message, fields) }));
   }
 
   /** Shows the dashboard (or starts the 30 s summary lines). Resolves when the host quits from the dashboard. */
-  async attach(store: StatusStore, share: ShareInfo, onSkip?: () => void): Promise<'q'> {
+  async attach(store: StatusStore, share: ShareInfo, actions: DashboardActions = {}): Promise<'q'> {
     store.setEventLog(this.events);
     if (!this.dashboard) {
       this.stopSummary = startSummary(() => store.snapshot(), this.lines);
       return new Promise<'q'>(() => {});
     }
-    const active = await startDashboard(store, share, onSkip);
+    const active = await startDashboard(storeReader(store), share, actions);
     if (!this.linesOff) {
       // Detached while ink was loading (a signal right at start): never show it.
       active.stop();
@@ -72,6 +73,11 @@ export class ConsoleOutput {
     active?.stop();
     this.linesOff = false;
   }
+}
+
+/** chalk does not read NO_COLOR itself (https://no-color.org): any non-empty value turns colour off. */
+export function honourNoColor(): void {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0;
 }
 
 /** The variables Ink (through is-in-ci) reads to decide it is running in CI. */

@@ -2,7 +2,7 @@ import type { StatusStore } from '../status/status-store.js';
 import type { DashboardState, ShareInfo } from '../ui/dashboard-state.js';
 
 /** More than the tallest terminal shows; the view trims to what fits. */
-const EVENTS_READ = 40;
+export const EVENTS_READ = 40;
 
 export interface DashboardHandle {
   /** Resolves when the host pressed `q` or Ctrl-C (raw mode: Ctrl-C is a key, not SIGINT). */
@@ -11,8 +11,26 @@ export interface DashboardHandle {
   stop(): void;
 }
 
-/** Renders the live dashboard on stdout from the store's snapshots until stopped. */
-export async function startDashboard(store: StatusStore, share: ShareInfo, onSkip?: () => void): Promise<DashboardHandle> {
+/** What the dashboard's keys do besides quitting; each is absent where it cannot be done. */
+export interface DashboardActions {
+  skip?: () => void;
+  kick?: (viewerId: string) => void;
+  /** Attached to a server elsewhere: x stops it, and q only leaves the dashboard. */
+  stopServer?: () => void;
+}
+
+/** The state of an in-process server, read straight off its status store. */
+export function storeReader(store: StatusStore): () => DashboardState {
+  return () => ({
+    snapshot: store.snapshot(),
+    history: store.history.series(),
+    events: store.events.recent(EVENTS_READ),
+    now: Date.now(),
+  });
+}
+
+/** Renders the live dashboard on stdout from `read()` until stopped. `read` is called about once a second. */
+export async function startDashboard(read: () => DashboardState, share: ShareInfo, actions: DashboardActions = {}): Promise<DashboardHandle> {
   // React's development build costs several times the CPU of the production one; it is chosen when react loads,
   // so ink, react and the components are imported only now (plain-line runs never load them at all).
   process.env.NODE_ENV ??= 'production';
@@ -24,17 +42,16 @@ export async function startDashboard(store: StatusStore, share: ShareInfo, onSki
   ]);
   let resolveQuit: (value: 'q') => void = () => {};
   const quit = new Promise<'q'>((resolve) => (resolveQuit = resolve));
-  const read = (): DashboardState => ({
-    snapshot: store.snapshot(),
-    history: store.history.series(),
-    events: store.events.recent(EVENTS_READ),
-    now: Date.now(),
-  });
-  const instance = render(createElement(DashboardApp, { read, share, onQuit: () => resolveQuit('q'), onSkip, refreshMs: REFRESH_MS }), {
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: 2,
-  });
+  const props = {
+    read,
+    share,
+    onQuit: () => resolveQuit('q'),
+    onSkip: actions.skip,
+    onKick: actions.kick,
+    onStopServer: actions.stopServer,
+    refreshMs: REFRESH_MS,
+  };
+  const instance = render(createElement(DashboardApp, props), { exitOnCtrlC: false, patchConsole: false, maxFps: 2 });
   let stopped = false;
   return {
     quit,

@@ -1,12 +1,16 @@
 import chalk from 'chalk';
 import type { HubEvent } from '../media/channel-hub.js';
 import { KayakServer } from '../server/kayak-server.js';
+import type { NetworkList } from '../server/access/networks.js';
 import { startGcGovernor } from '../util/gc-governor.js';
 import type { Logger } from '../util/logger.js';
+import type { EventLog } from '../status/event-log.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
-import { type ShareUrls, shareHosts, streamUrls } from './share-urls.js';
+import { type SharePorts, type ShareUrls, shareHosts, streamUrls } from './share-urls.js';
+import { serverOptions, tlsFromFlags } from './server-options.js';
+import { signPath } from '../server/access/signed-token.js';
 
-/** The flags `serve` and `schedule` share. */
+/** The flags `serve` and `schedule` share; the config file (`--config`) holds the same settings. */
 export interface ServerFlags {
   rtmpPort: number;
   httpPort: number;
@@ -15,9 +19,27 @@ export interface ServerFlags {
   app: string;
   grace: number;
   maxConnections?: number;
+  /** `--push` values, checked here (a malformed one stops the start with its reason). */
+  push?: string[];
+  /** `--overflow`: the edge a full room sends viewers to. */
+  overflow?: string;
   dashboard: boolean;
   verbose: boolean;
   logFormat?: 'plain' | 'json';
+  config?: string;
+  publishSecret?: string;
+  playSecret?: string;
+  /** Config file or KAYAK_ADMIN_TOKEN only: a flag would show in `ps`. */
+  adminToken?: string;
+  publishAllow?: NetworkList;
+  trustProxy?: NetworkList;
+  maxViewers?: number;
+  /** Bits per second. */
+  maxBandwidth?: number;
+  maxConnectionsPerIp?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  rtmpsPort?: number;
 }
 
 export interface LaunchedServer {
@@ -30,42 +52,54 @@ export interface LaunchedServer {
   stop(): Promise<void>;
 }
 
+/** How long the share links printed for a private show stay valid. */
+export const SHARE_LINK_HOURS = 24;
+
 /** Starts the embedded server, leaves the runtime file for `kayak-cast status`, prints where to publish. */
 export async function launchServer(
   flags: ServerFlags,
   logger: Logger,
-  options: { announcePublish: boolean; /** The dashboard or JSON lines own stdout: log instead of printing. */ quiet?: boolean },
+  options: {
+    announcePublish: boolean;
+    /** The dashboard or JSON lines own stdout: log instead of printing. */
+    quiet?: boolean;
+    /** The event log `logger` feeds (the console output's), for the dashboard and /api/events. */
+    events?: EventLog;
+  },
 ): Promise<LaunchedServer> {
   const hosts = shareHosts(flags.publicHost, flags.host);
+  const tls = tlsFromFlags(flags);
+  // A private show's URLs carry a signed play link; the log and the dashboard see them redacted.
+  const linkQuery = (path: string) =>
+    flags.playSecret === undefined ? '' : `sign=${signPath(flags.playSecret, 'play', path, Date.now() / 1000 + SHARE_LINK_HOURS * 3600)}`;
   const printShareUrls = (path: string) => {
     if (options.quiet) {
-      const urls = streamUrls(hosts[0] as string, ports, path);
-      logger.log('info', `share ${path}: ${urls.rtmp}  ${urls.flv}`, { event: 'share', rtmp: urls.rtmp, flv: urls.flv });
+      const urls = streamUrls(hosts[0] as string, ports, path, linkQuery(path));
+      logger.log('info', `share ${path}: ${urls.rtmp}  ${urls.flv}  ${urls.hls}`, { event: 'share', rtmp: urls.rtmp, flv: urls.flv, hls: urls.hls });
       return;
     }
     console.log(chalk.bold(`Share ${path}:`));
+    const query = linkQuery(path);
     for (const host of hosts) {
-      const urls = streamUrls(host, ports, path);
+      const urls = streamUrls(host, ports, path, query);
       console.log(`  RTMP:     ${chalk.cyan(urls.rtmp)}`);
       console.log(`  HTTP-FLV: ${chalk.cyan(urls.flv)}`);
+      console.log(`  HLS:      ${chalk.cyan(urls.hls)}`);
       console.log(`  Browser:  ${chalk.cyan(urls.watch)}`);
     }
+    if (query !== '') console.log(chalk.dim(`  (a private show: these links work for ${SHARE_LINK_HOURS} h; kayak-cast token play ${path} makes more)`));
   };
   const server = new KayakServer({
-    host: flags.host,
-    rtmpPort: flags.rtmpPort,
-    httpPort: flags.httpPort,
-    app: flags.app,
-    graceMs: flags.grace * 1000,
-    ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
+    ...serverOptions(flags, tls),
     logger,
+    ...(options.events !== undefined ? { events: options.events } : {}),
     onStreamEvent: (event: HubEvent) => {
       if (event.type === 'publish' && !event.resumed && event.address !== 'playout') printShareUrls(event.path);
     },
   });
   await server.start();
   const stopGcGovernor = startGcGovernor();
-  const ports = { rtmp: server.rtmpPort, http: server.httpPort };
+  const ports: SharePorts = { rtmp: server.rtmpPort, http: server.httpPort, ...(tls !== undefined ? { rtmps: server.rtmpsPort, tls: true } : {}) };
   const runtimeFile = writeRuntimeFile({
     pid: process.pid,
     rtmpPort: ports.rtmp,
@@ -73,6 +107,8 @@ export async function launchServer(
     host: flags.host,
     app: flags.app,
     startedAt: new Date().toISOString(),
+    adminToken: server.adminToken,
+    ...(tls !== undefined ? { tls: true, certificateSha256: tls.fingerprint } : {}),
   });
   const cleanUp = () => removeRuntimeFile(runtimeFile);
   process.once('exit', cleanUp);
@@ -85,17 +121,21 @@ export async function launchServer(
   const first = hosts[0] as string;
   const host = first.includes(':') ? `[${first}]` : first;
   const publishUrl = `rtmp://${host}:${ports.rtmp}/${flags.app}/<key>`;
-  const share = { publishUrl, streamUrls: (path: string) => streamUrls(first, ports, path) };
+  const statusUrl = `${tls !== undefined ? 'https' : 'http'}://${host}:${ports.http}/api/status`;
+  // The dashboard shows the URLs without a private show's link (it is not a place for secrets).
+  const share = { publishUrl, streamUrls: (path: string) => streamUrls(first, ports, path, flags.playSecret === undefined ? '' : 'sign=<redacted>') };
   if (options.quiet) {
-    logger.log('info', `serving: publish to ${publishUrl}, status at http://${host}:${ports.http}/api/status`, { event: 'serving', rtmpPort: ports.rtmp, httpPort: ports.http });
+    logger.log('info', `serving: publish to ${publishUrl}, status at ${statusUrl}`, { event: 'serving', rtmpPort: ports.rtmp, httpPort: ports.http });
     return { server, printShareUrls, share, stop: stopServer };
   }
   console.log(chalk.bold('kayak-cast is serving.'));
   if (options.announcePublish) {
     console.log(`  Publish (OBS, ffmpeg):  ${chalk.cyan(publishUrl)}`);
     console.log(`      e.g. ffmpeg -re -i movie.mp4 -c copy -f flv ${publishUrl.replace('<key>', 'movie')}`);
+    if (flags.publishSecret !== undefined) console.log(chalk.dim(`      from elsewhere: add ?secret=<your publish secret> to the key, or use kayak-cast token publish ${flags.app}/movie`));
+    if (tls !== undefined) console.log(`      or over TLS: ${chalk.cyan(`rtmps://${host}:${ports.rtmps}/${flags.app}/<key>`)}`);
   }
-  console.log(`  Status:                 http://${host}:${ports.http}/api/status   (or: kayak-cast status)`);
+  console.log(`  Status:                 ${statusUrl}   (or: kayak-cast status)`);
   console.log('  Press Ctrl-C to stop.');
 
   return { server, printShareUrls, share, stop: stopServer };

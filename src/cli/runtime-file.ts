@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** What `serve` leaves behind so `status` can find it with no flags. */
+/** What `serve` leaves behind so `status`, `kick`, `skip` and `dashboard` find it with no flags. */
 export interface RuntimeInfo {
   pid: number;
   rtmpPort: number;
@@ -10,7 +10,16 @@ export interface RuntimeInfo {
   host: string;
   app: string;
   startedAt: string;
+  /** The admin API's bearer token: whoever can read this file may act on the server. */
+  adminToken?: string;
+  /** The HTTP port speaks HTTPS; `certificateSha256` pins its certificate for local clients. */
+  tls?: boolean;
+  certificateSha256?: string;
 }
+
+/** Owner only: the file holds the admin token. */
+export const RUNTIME_FILE_MODE = 0o600;
+export const STATE_DIRECTORY_MODE = 0o700;
 
 /** $XDG_STATE_HOME/kayak-cast, else ~/.local/state/kayak-cast (XDG Base Directory spec). */
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -18,10 +27,15 @@ export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, 'kayak-cast');
 }
 
+/** Writes the file 0600 in a 0700 directory; a directory that already existed is tightened to 0700. */
 export function writeRuntimeFile(info: RuntimeInfo, directory = stateDirectory()): string {
-  mkdirSync(directory, { recursive: true });
+  mkdirSync(directory, { recursive: true, mode: STATE_DIRECTORY_MODE });
+  // mkdir's mode applies only to a directory it creates (and through the umask): make sure of an older one.
+  if ((statSync(directory).mode & 0o777) !== STATE_DIRECTORY_MODE) chmodSync(directory, STATE_DIRECTORY_MODE);
   const file = join(directory, `server-${info.pid}.json`);
-  writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`);
+  // Removed first: writeFileSync's mode applies only to a file it creates.
+  rmSync(file, { force: true });
+  writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`, { mode: RUNTIME_FILE_MODE, flag: 'wx' });
   return file;
 }
 

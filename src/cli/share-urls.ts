@@ -14,15 +14,30 @@ export function shareHosts(publicHost: string | undefined, listenHost: string): 
 export interface ShareUrls {
   rtmp: string;
   flv: string;
+  /** HLS (iPhone, iPad, Safari, smart TVs, any CDN or cache): the multivariant playlist. */
+  hls: string;
   /** The browser watch page. */
   watch: string;
 }
 
-export function streamUrls(host: string, ports: { rtmp: number; http: number }, path: string): ShareUrls {
+/** The server's ports; with `tls`, the HTTP port speaks HTTPS and RTMP is shared as RTMPS on `rtmps`. */
+export interface SharePorts {
+  rtmp: number;
+  http: number;
+  rtmps?: number;
+  tls?: boolean;
+}
+
+/** The URLs of `app/key`; `query` (e.g. `sign=...` for a private show) is appended to each. */
+export function streamUrls(host: string, ports: SharePorts, path: string, query = ''): ShareUrls {
   const name = host.includes(':') ? `[${host}]` : host;
+  const tls = ports.tls === true && ports.rtmps !== undefined;
+  const suffix = query === '' ? '' : `?${query}`;
+  const web = `${tls ? 'https' : 'http'}://${name}:${ports.http}/${path}`;
   return {
-    rtmp: `rtmp://${name}:${ports.rtmp}/${path}`,
-    flv: `http://${name}:${ports.http}/${path}.flv`,
-    watch: `http://${name}:${ports.http}/${path}.html`,
+    rtmp: `${tls ? 'rtmps' : 'rtmp'}://${name}:${tls ? ports.rtmps : ports.rtmp}/${path}${suffix}`,
+    flv: `${web}.flv${suffix}`,
+    hls: `${web}.m3u8${suffix}`,
+    watch: `${web}.html${suffix}`,
   };
 }

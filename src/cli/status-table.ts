@@ -1,6 +1,6 @@
 import chalk from 'chalk';
-import type { ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
-import { formatBitrate, formatBytes, formatDuration, table } from '../status/format.js';
+import type { AccessStatus, ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
+import { formatBitrate, formatBytes, formatDuration, formatRefusals, formatRelayState, table } from '../status/format.js';
 
 /** `kayak-cast status` without --json: what is live, who watches, what it costs. */
 export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string {
@@ -9,7 +9,8 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
     chalk.bold(`kayak-cast ${server.version}`) +
       `  pid ${server.pid}  up ${formatDuration(server.uptimeSeconds)}  ` +
       `memory ${formatBytes(server.memory.rss)} rss / ${formatBytes(server.memory.heapUsed)} heap  cpu ${server.cpuPercent}%`,
-    `rtmp :${server.rtmpPort}  http :${server.httpPort}  app ${server.app}  ${server.connections} connections`,
+    `rtmp :${server.rtmpPort}  ${server.tls ? `rtmps :${server.rtmpsPort}  https` : 'http'} :${server.httpPort}  app ${server.app}  ${server.connections} connections`,
+    ...(snapshot.access !== undefined ? [accessLine(snapshot.access)] : []),
     '',
   ];
   if (streams.length === 0) {
@@ -22,15 +23,23 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
       rows.push([
         s.path,
         s.state,
-        s.publisher?.address ?? '(waiting)',
+        s.publisher === null ? '(waiting)' : (s.publisher.address ?? 'hidden'),
         video,
         audio,
         formatBitrate(s.bitrateIn),
-        `${s.viewers.total} (rtmp ${s.viewers.rtmp}, flv ${s.viewers['http-flv']})`,
+        `${s.viewers.total} (rtmp ${s.viewers.rtmp}, flv ${s.viewers['http-flv']}, ws ${s.viewers['ws-flv']}, hls ${s.viewers.hls})`,
         formatBitrate(s.bitrateOut),
       ]);
     }
     lines.push(table(rows));
+    const relays = streams.flatMap((s) => s.relays.map((relay) => ({ path: s.path, relay })));
+    if (relays.length > 0) {
+      const pushRows = [['STREAM', 'PUSHED TO', 'STATE', 'SENT', 'RETRIES', 'DROPPED']];
+      for (const { path, relay } of relays) {
+        pushRows.push([path, relay.url, formatRelayState(relay, now), formatBytes(relay.bytesSent), String(relay.retries), String(relay.droppedFrames)]);
+      }
+      lines.push('', table(pushRows));
+    }
   }
   if (snapshot.schedule !== undefined) lines.push('', ...renderSchedule(snapshot.schedule));
   if (viewers.length > 0) {
@@ -42,6 +51,17 @@ export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string
     lines.push(table(rows));
   }
   return lines.join('\n');
+}
+
+/** Who may publish and watch, the admission limits, and the refusals so far. */
+function accessLine(access: AccessStatus): string {
+  const publish = access.publishAllow.length === 0 ? 'publish: secret only' : `publish: ${access.publishAllow.join(',')}${access.publishSecret ? ' or the secret' : ''}`;
+  const limits = [
+    access.limits.maxViewers !== null ? `max ${access.limits.maxViewers} viewers` : undefined,
+    access.limits.maxBandwidth !== null ? `budget ${formatBitrate(access.limits.maxBandwidth)} (${formatBitrate(access.committedBandwidth)} in use)` : undefined,
+  ].filter(Boolean);
+  const refused = formatRefusals(access.refusals);
+  return [access.privateShow ? 'private show' : 'public show', publish, ...limits, ...(refused !== '' ? [`refused: ${refused}`] : [])].join('  ');
 }
 
 function renderSchedule(schedule: ScheduleStatus): string[] {

@@ -69,6 +69,14 @@ export class ChannelHub {
     this.graceTimers.set(channel.path, timer);
   }
 
+  /** Ends one stream now (the host stopped it): its viewers get an end of stream. False when there is no such stream. */
+  stop(path: string, reason: string): boolean {
+    const channel = this.channels.get(path);
+    if (channel === undefined) return false;
+    this.end(channel, reason);
+    return true;
+  }
+
   /** Ends every channel: the server is stopping. */
   close(reason: string): void {
     for (const channel of this.list()) this.end(channel, reason);

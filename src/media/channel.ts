@@ -1,6 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import { MediaPacket, type PacketKind } from './media-packet.js';
 import { type AudioInfo, StreamInfo, type VideoInfo } from './stream-info.js';
+import type { ChannelSink } from './channel-sink.js';
 import { Timeline, type TimelineJump } from './timeline.js';
 import type { Viewer } from './viewer.js';
 
@@ -43,6 +44,8 @@ export class Channel {
   bytesOut = 0;
 
   private readonly viewers = new Set<Viewer>();
+  /** Sinks that are not viewers (the HLS segmenter): fed like viewers, not counted or listed as viewers. */
+  private readonly sinks = new Set<ChannelSink>();
   private readonly info = new StreamInfo();
   private metadata: MediaPacket | undefined;
   private videoHeader: MediaPacket | undefined;
@@ -125,12 +128,7 @@ export class Channel {
 
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
-    const start = this.gop[0]?.timestamp ?? Math.max(this.timeline.lastTimestamp, 0);
-    const burst: MediaPacket[] = [];
-    if (this.metadata !== undefined) burst.push(this.metadata);
-    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
-    burst.push(...this.gop);
-    viewer.deliverBurst(burst, this.hasVideo);
+    viewer.deliverBurst(this.joinBurst(), this.hasVideo);
     this.viewers.add(viewer);
   }
 
@@ -138,11 +136,33 @@ export class Channel {
     return this.viewers.delete(viewer);
   }
 
+  /** Adds a sink that is not a viewer (see `sinks`), starting it with the same burst a joining viewer gets. */
+  addSink(sink: ChannelSink): void {
+    sink.deliverBurst(this.joinBurst(), this.hasVideo);
+    this.sinks.add(sink);
+  }
+
+  removeSink(sink: ChannelSink): boolean {
+    return this.sinks.delete(sink);
+  }
+
+  /** Metadata, the sequence headers restamped to the start of the cached GOP, then the GOP. */
+  private joinBurst(): MediaPacket[] {
+    const start = this.gop[0]?.timestamp ?? Math.max(this.timeline.lastTimestamp, 0);
+    const burst: MediaPacket[] = [];
+    if (this.metadata !== undefined) burst.push(this.metadata);
+    for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
+    burst.push(...this.gop);
+    return burst;
+  }
+
   /** The channel is over: every viewer gets a clean end of stream. */
   end(reason: string): void {
     this.state = 'ended';
     for (const viewer of [...this.viewers]) viewer.finish(reason);
     this.viewers.clear();
+    for (const sink of [...this.sinks]) sink.finish(reason);
+    this.sinks.clear();
     this.clearGop();
   }
 
@@ -164,6 +184,7 @@ export class Channel {
     this.bytesIn += packet.payload.length;
     if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
     for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
+    for (const sink of this.sinks) sink.deliver(packet, this.hasVideo);
   }
 
   private startGop(): void {

@@ -1,9 +1,10 @@
+import type { ChannelSink } from './channel-sink.js';
 import type { MediaPacket } from './media-packet.js';
 
 export type ViewerProtocol = 'rtmp' | 'http-flv' | 'ws-flv';
 
 /** A connection watching a channel: an RTMP play session, an HTTP-FLV response or a WebSocket-FLV connection. */
-export interface Viewer {
+export interface Viewer extends ChannelSink {
   readonly id: string;
   readonly protocol: ViewerProtocol;
   readonly remoteAddress: string;

@@ -293,7 +293,7 @@ function firstLine(message: string): string {
 }
 
 /** ` (did you mean 'title'?)` when one known key is a typo away. */
-function suggestion(key: string, known: readonly string[]): string {
+export function suggestion(key: string, known: readonly string[]): string {
   const close = known.filter((candidate) => editDistance(key.toLowerCase(), candidate) <= 2);
   return close.length === 1 ? ` (did you mean '${close[0]}'?)` : '';
 }

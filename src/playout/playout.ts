@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import type { ScheduleState, ScheduleStatus } from '../status/status-snapshot.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { formatWallClock } from './clock-time.js';
@@ -16,18 +17,8 @@ export const SLATE_PIECE_S = 10;
 const MIN_PRESHOW_S = 1;
 const MEDIA_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.flv', '.ts', '.webm', '.avi', '.m4v', '.mpg', '.mpeg']);
 
-export type ScheduleState = 'waiting' | 'pre-show' | 'playing' | 'between' | 'ended';
-
-export interface ScheduleStatus {
-  state: ScheduleState;
-  playlist: string;
-  stream: string;
-  mode: 'copy' | 're-encode';
-  startsAt: string;
-  nowPlaying: { title: string; file?: string; startedAt: string; positionS: number; durationS: number; kind: string } | null;
-  next: { title: string; startsAt: string }[];
-  ffmpegRestarts: number;
-}
+/** What status() reports has the status contract's shape: src/status owns it (a type-only import, no runtime link). */
+export type { ScheduleState, ScheduleStatus };
 
 interface ShowSegment extends PlannedSegment {
   kind: 'pre-show' | 'item' | 'gap' | 'end';

@@ -16,7 +16,7 @@ export const FLV_HEADERS = {
  * Serves `channel` as an endless FLV body. After the response head, tags are written straight to the socket with no
  * chunked framing: the body ends when the connection does, so each tag Buffer goes out as it is, shared by all.
  */
-export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Channel, ctx: ServerContext): void {
+export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Channel, ctx: ServerContext, client?: string): void {
   res.useChunkedEncodingByDefault = false;
   res.shouldKeepAlive = false;
   res.writeHead(200, FLV_HEADERS);
@@ -28,21 +28,24 @@ export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Cha
   // A request pipelined behind another on the same connection (RFC 9112 9.3.2) is answered after it: its response
   // has no socket until the earlier one is done. The response head is written just after the 'socket' event, so
   // the tags start on the next tick.
-  if (res.socket !== null) return play(res.socket, channel, ctx);
+  if (res.socket !== null) return play(res.socket, channel, ctx, client);
   res.once('socket', (socket: Socket) =>
     process.nextTick(() => {
       if (channel.state === 'ended' || socket.destroyed) socket.end();
-      else play(socket, channel, ctx);
+      else play(socket, channel, ctx, client);
     }),
   );
 }
 
-function play(socket: Socket, channel: Channel, ctx: ServerContext): void {
+/** `client`: the viewer's address when it is not the socket's peer (behind a trusted reverse proxy). */
+function play(socket: Socket, channel: Channel, ctx: ServerContext, client: string | undefined): void {
   socket.setNoDelay(true);
-  const remote = formatAddress(socket.remoteAddress, socket.remotePort);
+  const remote = viewerAddress(socket, client);
   const viewer = new FlvViewer({
     id: ctx.nextId('flv'),
     socket,
+    remoteAddress: remote,
+    ...(client !== undefined ? { clientIp: client } : {}),
     channel,
     clock: ctx.clock,
     queueLimits: ctx.limits.queue,
@@ -60,4 +63,11 @@ function play(socket: Socket, channel: Channel, ctx: ServerContext): void {
       ctx.logger.log('info', `http-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id, peer: remote });
     }
   });
+}
+
+/** How the status names a viewer: its address and port, or behind a proxy the forwarded address and the proxy's note. */
+export function viewerAddress(socket: Socket, client: string | undefined): string {
+  const peer = formatAddress(socket.remoteAddress, socket.remotePort);
+  if (client === undefined || formatAddress(socket.remoteAddress, undefined) === formatAddress(client, undefined)) return peer;
+  return `${formatAddress(client, undefined)} (via proxy)`;
 }

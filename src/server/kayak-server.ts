@@ -1,17 +1,23 @@
-import { type Server as HttpServer, createServer as createHttpServer } from 'node:http';
-import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
-import { UserError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as NetServer, Socket } from 'node:net';
 import { ChannelHub, DEFAULT_GRACE_MS, type HubEvent } from '../media/channel-hub.js';
+import { describeHubEvent } from './hub-events.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from '../media/viewer-queue.js';
+import { EventLog } from '../status/event-log.js';
 import { StatusStore } from '../status/status-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { openFileLimit } from '../util/fd-limit.js';
 import { limitPeerLines } from '../util/log-limiter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
+import { redactingLogger } from '../util/redact.js';
+import { type AccessConfig, defaultAccess } from './access/access-config.js';
+import { AccessGate } from './access/access-gate.js';
+import { type AdminActions, type AdminHooks, ServerAdmin } from './admin-actions.js';
 import { describeError, safeInterval } from '../util/safe-timer.js';
 import { BufferBudget } from './buffer-budget.js';
 import { ConnectionGate } from './connection-gate.js';
-import { findMpegtsDist, findWebRoot } from './http-pages.js';
+import { findHlsDist, findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
 import {
   DEADLINE_SWEEP_MS,
@@ -24,10 +30,14 @@ import {
   HTTP_REQUEST_TIMEOUT_MS,
   fitConnectionCap,
 } from './limits.js';
+import { type TlsFiles, closeServer, createRtmpServer, createRtmpsServer, createWebServer, listen } from './listeners.js';
+import type { PushSpec } from './relay/push-spec.js';
+import { Relays } from './relay/relays.js';
 import { RtmpSession } from './rtmp-session.js';
 import { WriteBatcher } from './write-batcher.js';
 import { formatAddress } from './socket-viewer.js';
 import type { ServerContext } from './server-context.js';
+import { DEFAULT_HLS_OPTIONS, type HlsOptions, HlsStreams } from './hls-streams.js';
 import type { WsFlvGateway } from './ws-flv.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
@@ -54,25 +64,33 @@ export interface KayakServerOptions {
   /** The soft file-descriptor limit; read from the system when not given (tests pass one). */
   fileLimit?: number;
   queueLimits?: QueueLimits;
+  /** Where to push live streams (`--push`): every stream, or one. */
+  push?: readonly PushSpec[];
+  /** HLS segmenting and its limits (segment length, window, idle stop, client counting). */
+  hls?: Partial<HlsOptions>;
   clock?: Clock;
   logger?: Logger;
   /** Streams going live, their publishers leaving, streams ending: for the CLI's share URLs and the dashboard. */
   onStreamEvent?: (event: HubEvent) => void;
+  /** Who may publish and watch, and admission limits; unset fields keep their safe defaults (see access-config.ts). */
+  access?: Partial<AccessConfig>;
+  /** Serve HTTPS on the HTTP port and RTMPS on `rtmpsPort` with this certificate. */
+  tls?: TlsFiles;
+  /** RTMPS port (with `tls`); 0 picks a free one. Default DEFAULT_RTMPS_PORT. */
+  rtmpsPort?: number;
+  /** The admin API's bearer token; a random one when not given (read it from `adminToken`). */
+  adminToken?: string;
+  /** Where viewers a full room cannot take are sent with a 302 (`--overflow`; {app}, {key}, {format}). */
+  overflow?: string;
+  /** Where recent events are kept when `logger` already feeds one (the CLI's); else the server keeps its own. */
+  events?: EventLog;
 }
 
-/** A port we could not listen on; the CLI turns `which` into the flag that changes it. */
-export class PortInUseError extends UserError {
-  constructor(
-    readonly which: 'rtmp' | 'http',
-    readonly port: number,
-    code: string,
-  ) {
-    super(
-      code === 'EADDRINUSE' ? `port ${port} (${which.toUpperCase()}) is already in use` : `cannot listen on port ${port} (${which.toUpperCase()}): ${code}`,
-      `choose another port with --${which}-port`,
-    );
-  }
-}
+export const DEFAULT_RTMPS_PORT = 1936;
+/** Bytes of randomness in a generated admin token. */
+const ADMIN_TOKEN_BYTES = 32;
+
+export { PortInUseError } from './listeners.js';
 
 /**
  * The embedded streaming server: RTMP ingest and play, HTTP-FLV play, the JSON API. Everything it owns hangs off
@@ -82,7 +100,11 @@ export class KayakServer {
   readonly status: StatusStore;
   readonly hub: ChannelHub;
   private readonly ctx: ServerContext;
+  readonly access: AccessGate;
+  /** Kick, skip, stop a stream, shut down: what the admin API and the dashboard's keys do. */
+  readonly admin: AdminActions & AdminHooks;
   private readonly rtmp: NetServer;
+  private readonly rtmps: NetServer | undefined;
   private readonly http: HttpServer;
   /**
    * Loaded on the first WebSocket upgrade: the ws package pulls in TLS and zlib, about 14 MB of resident memory a
@@ -92,14 +114,21 @@ export class KayakServer {
   private readonly sessions = new Set<RtmpSession>();
   private readonly httpSockets = new Set<Socket>();
   private readonly host: string;
-  private ports = { rtmp: 0, http: 0 };
+  private ports: { rtmp: number; http: number; rtmps?: number; tls?: boolean } = { rtmp: 0, http: 0 };
   private idCounter = 0;
   readonly gate: ConnectionGate;
+  /** The push targets of every live stream. */
+  readonly relays: Relays;
   private stopTimers: (() => void)[] = [];
 
   constructor(private readonly options: KayakServerOptions = {}) {
     const clock = options.clock ?? systemClock;
-    const logger = limitPeerLines(options.logger ?? silentLogger);
+    // Redacted before anything else sees a line: no secret or signed link reaches a log, an event or the dashboard.
+    // The dashboard's and /api/events' recent events: the caller's log (which its own logger already feeds), or one
+    // of ours that the server's lines go into.
+    const events = options.events ?? new EventLog();
+    const base = options.events === undefined ? events.tee(options.logger ?? silentLogger) : (options.logger ?? silentLogger);
+    const logger = limitPeerLines(redactingLogger(base));
     const app = options.app ?? DEFAULT_APP;
     const fileLimit = options.fileLimit ?? openFileLimit();
     const fitted = fitConnectionCap(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, fileLimit);
@@ -109,20 +138,36 @@ export class KayakServer {
       });
     }
     this.gate = new ConnectionGate(fitted.cap, logger);
+    this.relays = new Relays(options.push ?? [], logger);
     this.host = options.host ?? '0.0.0.0';
     this.hub = new ChannelHub({
       graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
       clock,
       onEvent: (event) => {
         logger.log(event.type === 'timestamp-jump' ? 'warn' : 'info', describeHubEvent(event), { event: event.type, stream: event.path });
+        if (event.type === 'publish' && !event.resumed) {
+          const channel = this.hub.get(event.path);
+          if (channel !== undefined) this.relays.attach(channel);
+        } else if (event.type === 'end') this.relays.detach(event.path);
         options.onStreamEvent?.(event);
       },
+    });
+    this.access = new AccessGate({
+      config: { ...defaultAccess(), ...options.access },
+      clock,
+      logger,
+      streams: () => this.hub.list().filter((channel) => channel.app === app).map((channel) => ({ key: channel.key, live: channel.state === 'live' })),
+      load: (path) => ({ ...this.status.load(), streamBps: this.status.streamBitrate(path) }),
+      maxConnections: fitted.cap,
     });
     this.ctx = {
       app,
       hub: this.hub,
       clock,
       logger,
+      access: this.access,
+      adminToken: options.adminToken ?? randomBytes(ADMIN_TOKEN_BYTES).toString('base64url'),
+      ...(options.overflow !== undefined ? { overflow: options.overflow } : {}),
       limits: {
         handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_LIMITS.idleTimeoutMs,
@@ -134,6 +179,7 @@ export class KayakServer {
       },
       buffered: new BufferBudget(options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes),
       writeBatcher: new WriteBatcher(),
+      hls: new HlsStreams({ hub: this.hub, clock, logger, options: { ...DEFAULT_HLS_OPTIONS, ...options.hls } }),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
     this.status = new StatusStore({
@@ -143,10 +189,27 @@ export class KayakServer {
       ports: () => this.ports,
       connections: () => ({ open: this.gate.open, cap: this.gate.cap, refused: this.gate.refused }),
       logger,
+      events,
+      relays: (path) => this.relays.status(path),
+      hlsClients: (channel) => this.ctx.hls.clientCount(channel),
+      access: () => {
+        const status = this.access.status();
+        // The total cap is the connection gate's; its refusals are counted there.
+        if (this.gate.refused > 0) status.refusals['max-connections'] = this.gate.refused;
+        return status;
+      },
     });
-    this.rtmp = createNetServer((socket) => this.accept(socket));
-    const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist() };
-    this.http = createHttpServer(
+    this.admin = new ServerAdmin(this.hub, this.access, () => this.sessions, logger);
+    this.rtmp = createRtmpServer((socket) => {
+      if (this.admitSocket(socket, 'rtmp')) this.startSession(socket, 'rtmp');
+    });
+    const handshakeMs = this.ctx.limits.handshakeTimeoutMs;
+    if (options.tls !== undefined) {
+      this.rtmps = createRtmpsServer(options.tls, handshakeMs, (socket) => this.startSession(socket, 'rtmps'));
+      this.rtmps.on('connection', (socket: Socket) => this.admitSocket(socket, 'rtmps'));
+    }
+    const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist(), hlsPath: findHlsDist(), access: this.access };
+    this.http = createWebServer(
       {
         headersTimeout: HTTP_HEADERS_TIMEOUT_MS,
         requestTimeout: HTTP_REQUEST_TIMEOUT_MS,
@@ -155,7 +218,9 @@ export class KayakServer {
         // Stale or half-open requests are checked for this often (Node's default is 30 s).
         connectionsCheckingInterval: 2_000,
       },
-      (req, res) => route(req, res, this.ctx, this.status, pages),
+      (req, res) => route(req, res, this.ctx, this.status, pages, this.admin),
+      options.tls,
+      handshakeMs,
     );
     this.http.maxRequestsPerSocket = HTTP_MAX_REQUESTS_PER_SOCKET;
     this.http.on('upgrade', (req, socket: Socket, head: Buffer) => {
@@ -174,7 +239,7 @@ export class KayakServer {
       );
     });
     this.http.on('connection', (socket: Socket) => {
-      if (!this.gate.admit(socket, 'http')) return;
+      if (!this.admitSocket(socket, options.tls === undefined ? 'http' : 'https')) return;
       this.httpSockets.add(socket);
       socket.once('close', () => this.httpSockets.delete(socket));
     });
@@ -188,8 +253,8 @@ export class KayakServer {
       socket.destroySoon();
     });
     // After listen(), an 'error' is a failed accept (EMFILE when other descriptors use up the limit): log it, go on.
-    for (const [name, server] of [['rtmp', this.rtmp], ['http', this.http]] as const) {
-      server.on('error', (error: NodeJS.ErrnoException) => {
+    for (const [name, server] of [['rtmp', this.rtmp], ['rtmps', this.rtmps], ['http', this.http]] as const) {
+      server?.on('error', (error: NodeJS.ErrnoException) => {
         if (server.listening) logger.log('warn', `${name}: cannot accept a connection: ${describeError(error)}`, { event: 'accept-error', peer: 'accept' });
       });
     }
@@ -203,16 +268,29 @@ export class KayakServer {
     return this.ports.http;
   }
 
+  get rtmpsPort(): number | undefined {
+    return this.ports.rtmps;
+  }
+
   get app(): string {
     return this.ctx.app;
+  }
+
+  /** The admin API's bearer token (the CLI writes it to the runtime file). */
+  get adminToken(): string {
+    return this.ctx.adminToken;
   }
 
   async start(): Promise<void> {
     this.ports.rtmp = await listen(this.rtmp, this.host, this.options.rtmpPort ?? DEFAULT_RTMP_PORT, 'rtmp');
     try {
       this.ports.http = await listen(this.http, this.host, this.options.httpPort ?? DEFAULT_HTTP_PORT, 'http');
+      if (this.rtmps !== undefined) {
+        this.ports.rtmps = await listen(this.rtmps, this.host, this.options.rtmpsPort ?? DEFAULT_RTMPS_PORT, 'rtmps');
+        this.ports.tls = true;
+      }
     } catch (error) {
-      this.rtmp.close();
+      await Promise.all([closeServer(this.rtmp), closeServer(this.http)]);
       throw error;
     }
     this.status.start();
@@ -231,10 +309,12 @@ export class KayakServer {
     for (const stop of this.stopTimers) stop();
     this.stopTimers = [];
     this.ctx.writeBatcher.flushAll();
+    this.ctx.hls.close();
     this.hub.close('the server is stopping');
+    this.relays.close();
     for (const session of this.sessions) session.close();
     void this.wsFlv?.then((gateway) => gateway.close());
-    const closed = Promise.all([closeServer(this.rtmp), closeServer(this.http)]);
+    const closed = Promise.all([closeServer(this.rtmp), closeServer(this.rtmps), closeServer(this.http)]);
     this.http.closeIdleConnections();
     for (const socket of this.httpSockets) socket.end();
     const forced = setTimeout(() => {
@@ -245,45 +325,24 @@ export class KayakServer {
     clearTimeout(forced);
   }
 
-  private accept(socket: Socket): void {
-    if (!this.gate.admit(socket, 'rtmp')) return;
-    const session = new RtmpSession(socket, this.ctx);
+  /**
+   * A new TCP connection, before a byte is read: under the server's cap, then under the per-address cap. A refused
+   * one is closed at once (nothing can be said before an RTMP handshake or a TLS one).
+   */
+  private admitSocket(socket: Socket, door: 'rtmp' | 'rtmps' | 'http' | 'https'): boolean {
+    if (!this.gate.admit(socket, door === 'https' ? 'http' : door === 'rtmps' ? 'rtmp' : door)) return false;
+    const admitted = this.access.admitConnection(socket.remoteAddress, door);
+    if (!admitted.allow) {
+      socket.destroy();
+      return false;
+    }
+    socket.once('close', admitted.release);
+    return true;
+  }
+
+  private startSession(socket: Socket, door: 'rtmp' | 'rtmps'): void {
+    const session = new RtmpSession(socket, this.ctx, door);
     this.sessions.add(session);
     socket.once('close', () => this.sessions.delete(session));
-  }
-}
-
-function listen(server: NetServer | HttpServer, host: string, port: number, which: 'rtmp' | 'http'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => reject(new PortInUseError(which, port, error.code ?? error.message));
-    server.once('error', onError);
-    server.listen({ host, port }, () => {
-      server.off('error', onError);
-      const address = server.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : port);
-    });
-  });
-}
-
-function closeServer(server: NetServer | HttpServer): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-  });
-}
-
-function describeHubEvent(event: HubEvent): string {
-  switch (event.type) {
-    case 'publish':
-      return `${event.path}: ${event.resumed ? 'publisher is back' : 'live'} (from ${event.address})`;
-    case 'unpublish':
-      return `${event.path}: publisher left; viewers wait ${Math.round(event.graceMs / 1000)} s for it to come back`;
-    case 'end':
-      return `${event.path}: ended (${event.reason})`;
-    case 'timestamp-jump': {
-      const by = `${event.byMs < 0 ? 'back' : 'forward'} by ${(Math.abs(event.byMs) / 1000).toFixed(1)} s`;
-      const more = event.count > 1 ? ` (${event.count} jumps in the last minute)` : '';
-      return `${event.path}: the publisher's timestamps jumped ${by}${more}; viewers' timeline continues smoothly`;
-    }
   }
 }

@@ -1,4 +1,5 @@
 import { type Socket, connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { MediaSink } from '../playout/media-sink.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
@@ -9,13 +10,18 @@ import { UserError } from '../errors.js';
 import { parseAudioTag } from '../protocol/flv/audio-tag.js';
 import { parseVideoTag } from '../protocol/flv/video-tag.js';
 import type { Logger } from '../util/logger.js';
+import { describeError } from '../util/safe-timer.js';
+import { relayBackoffMs } from './relay/backoff.js';
+import { redactPushUrl } from './relay/push-spec.js';
 import { commandMessage, parseCommand } from './rtmp-commands.js';
 import { OUT_CHUNK_SIZE } from './rtmp-session.js';
 
-/** Waits between reconnection attempts, in ms: the relay never gives up while the show runs. */
-const RECONNECT_BACKOFF_MS = [1000, 2000, 4000, 8000, 10_000];
-/** Bytes waiting for a slow server above which media is dropped until the next keyframe. */
-const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+/** Bytes waiting for a slow server above which media is dropped until the next keyframe (headers still go). */
+export const RELAY_MAX_PENDING_BYTES = 4 * 1024 * 1024;
+/** A skipping relay resumes at a keyframe once its backlog is below this. */
+const RELAY_RESUME_BYTES = 1024 * 1024;
+/** A target that has not taken our bytes for this long is treated as gone: the connection is dropped and retried. */
+export const RELAY_STALL_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface RtmpTarget {
@@ -24,56 +30,86 @@ export interface RtmpTarget {
   app: string;
   key: string;
   tcUrl: string;
+  /** rtmps:// (RTMP over TLS). */
+  tls: boolean;
+  /** The URL as given, for messages (redacted before it is shown). */
+  url: string;
 }
 
-/** rtmp://host[:port]/app[/inst]/key → where to connect and what to publish. */
+/** rtmp[s]://host[:port]/app[/inst]/key → where to connect and what to publish. */
 export function parseRtmpUrl(url: string): RtmpTarget {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new UserError(`'${url}' is not an RTMP URL`, 'write it like rtmp://host:1935/live/key');
+    throw new UserError(`'${redactPushUrl(url)}' is not an RTMP URL`, 'write it like rtmp://host:1935/live/key');
   }
   const parts = parsed.pathname.split('/').filter(Boolean);
-  if (parsed.protocol !== 'rtmp:' || parts.length < 2 || parsed.hostname === '') {
-    throw new UserError(`'${url}' is not an RTMP URL with an app and a key`, 'write it like rtmp://host:1935/live/key');
+  const tls = parsed.protocol === 'rtmps:';
+  if ((parsed.protocol !== 'rtmp:' && !tls) || parts.length < 2 || parsed.hostname === '') {
+    throw new UserError(`'${redactPushUrl(url)}' is not an RTMP URL with an app and a key`, 'write it like rtmp://host:1935/live/key');
   }
-  const key = `${parts.at(-1) as string}${parsed.search}`;
-  const app = parts.slice(0, -1).join('/');
-  const port = parsed.port === '' ? 1935 : Number(parsed.port);
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, app, key, tcUrl: `rtmp://${parsed.host}/${app}` };
+  const key = `${decodeURIComponent(parts.at(-1) as string)}${parsed.search}`;
+  const app = parts.slice(0, -1).map(decodeURIComponent).join('/');
+  // RTMPS has no registered port of its own; services run it on 443 (YouTube, Facebook, Twitch).
+  const port = parsed.port === '' ? (tls ? 443 : 1935) : Number(parsed.port);
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, app, key, tcUrl: `${parsed.protocol}//${parsed.host}/${app}`, tls, url };
 }
 
-type State = 'connecting' | 'publishing' | 'waiting' | 'closed';
+export type RelayState = 'connecting' | 'live' | 'retrying' | 'closed';
+
+/** A push target's state as the client knows it (epoch ms); src/status turns it into the snapshot's RelayStatus. */
+export interface RelaySample {
+  /** The target, its stream key and query redacted. */
+  url: string;
+  state: RelayState;
+  /** Epoch ms of the next attempt while retrying. */
+  retryAt: number | null;
+  retries: number;
+  lastError: string | null;
+  bytesSent: number;
+  /** Video frames skipped because the target could not keep up. */
+  droppedFrames: number;
+  /** Epoch ms the current state began. */
+  since: number;
+}
 
 /**
- * Publishes a stream to another RTMP server (another kayak-cast, nginx-rtmp, a CDN ingest) as one continuous
- * publish. It reconnects with backoff when the connection drops and resumes with the sequence headers and the next
- * keyframe, so the show goes on at the far end too.
+ * Publishes a stream to another RTMP server (another kayak-cast, nginx-rtmp, SRS, a CDN or platform ingest) as one
+ * continuous publish. A refused, dropped or unreachable target is retried with capped exponential backoff and
+ * jitter, forever, resuming with the metadata, the sequence headers and the next keyframe; a target that cannot
+ * keep up skips to the next keyframe, so what waits for it stays bounded.
  */
 export class RtmpPublishClient implements MediaSink {
   private socket: Socket | undefined;
-  private state: State = 'waiting';
+  private state: RelayState = 'retrying';
   private streamId = 0;
   private outChunkSize = DEFAULT_CHUNK_SIZE;
   private needKeyframe = true;
+  private skippingSince: number | undefined;
   private attempt = 0;
   private metadata: Buffer | undefined;
   private videoHeader: Buffer | undefined;
   private audioHeader: Buffer | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readyWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+  private readonly info: Omit<RelaySample, 'url' | 'state'> = { retryAt: null, retries: 0, lastError: null, bytesSent: 0, droppedFrames: 0, since: Date.now() };
 
   constructor(
     private readonly target: RtmpTarget,
     private readonly logger: Logger,
+    private readonly random: () => number = Math.random,
   ) {}
 
   get connected(): boolean {
-    return this.state === 'publishing';
+    return this.state === 'live';
   }
 
-  /** Connects and starts publishing; resolves once the server said NetStream.Publish.Start. */
+  status(): RelaySample {
+    return { url: redactPushUrl(this.target.url), state: this.state, ...this.info };
+  }
+
+  /** Connects and starts publishing; resolves once the server said NetStream.Publish.Start, rejects after 3 failures. */
   start(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
     this.open();
@@ -81,12 +117,14 @@ export class RtmpPublishClient implements MediaSink {
   }
 
   close(): void {
-    this.state = 'closed';
+    this.setState('closed');
     clearTimeout(this.reconnectTimer);
     if (this.socket !== undefined && !this.socket.destroyed) {
       this.send(commandMessage(this.streamId, 'FCUnpublish', 0, null, this.target.key));
       this.send(commandMessage(this.streamId, 'deleteStream', 0, null, this.streamId));
       this.socket.end();
+      const socket = this.socket;
+      setTimeout(() => socket.destroy(), 2_000).unref();
     }
   }
 
@@ -104,15 +142,30 @@ export class RtmpPublishClient implements MediaSink {
 
   pushData(timestamp: number, payload: Buffer, isMetadata: boolean): void {
     if (isMetadata) this.metadata = payload;
-    if (this.state === 'publishing') this.send(this.dataMessage(timestamp, payload, isMetadata));
+    if (this.state === 'live') this.send(this.dataMessage(timestamp, payload, isMetadata));
   }
 
   private media(typeId: number, timestamp: number, payload: Buffer, isHeader: boolean, keyframe: boolean): void {
-    if (this.state !== 'publishing' || this.socket === undefined) return;
-    if (!isHeader && this.socket.writableLength > MAX_PENDING_BYTES) this.needKeyframe = true;
-    if (!isHeader && this.needKeyframe) {
-      if (typeId !== MessageType.Video || !keyframe || this.socket.writableLength > MAX_PENDING_BYTES / 4) return;
-      this.needKeyframe = false;
+    if (this.state !== 'live' || this.socket === undefined) return;
+    const waiting = this.socket.writableLength;
+    if (!isHeader) {
+      if (waiting > RELAY_MAX_PENDING_BYTES && !this.needKeyframe) {
+        this.needKeyframe = true;
+        this.skippingSince = Date.now();
+      }
+      if (this.needKeyframe) {
+        const canResume = typeId === MessageType.Video ? keyframe : this.videoHeader === undefined;
+        if (!canResume || waiting > RELAY_RESUME_BYTES) {
+          // Waiting for the first keyframe after (re)connecting is not a drop; skipping a backlog is.
+          if (typeId === MessageType.Video && this.skippingSince !== undefined) this.info.droppedFrames++;
+          if (this.skippingSince !== undefined && Date.now() - this.skippingSince > RELAY_STALL_MS) {
+            this.fail(`has taken nothing for ${RELAY_STALL_MS / 1000} s`);
+          }
+          return;
+        }
+        this.needKeyframe = false;
+        this.skippingSince = undefined;
+      }
     }
     this.send({ csid: typeId === MessageType.Video ? 6 : 4, timestamp, typeId, streamId: this.streamId, payload });
   }
@@ -125,22 +178,24 @@ export class RtmpPublishClient implements MediaSink {
 
   private open(): void {
     const { host, port } = this.target;
-    this.state = 'connecting';
+    this.setState('connecting');
+    this.info.retryAt = null;
     this.outChunkSize = DEFAULT_CHUNK_SIZE;
-    const socket = connect({ host, port });
+    const socket = this.target.tls ? connectTls({ host, port, ...(isIp(host) ? {} : { servername: host }) }) : connect({ host, port });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setTimeout(CONNECT_TIMEOUT_MS);
     const handshake = new ClientHandshake();
     const reader = new ChunkReader();
     let handshaking = true;
-    socket.once('connect', () => socket.write(handshake.start()));
+    socket.once(this.target.tls ? 'secureConnect' : 'connect', () => this.write(socket, handshake.start()));
     socket.on('data', (data: Buffer) => {
+      if (socket !== this.socket) return;
       try {
         let rest = data;
         if (handshaking) {
           const step = handshake.push(data);
-          for (const bytes of step.send) socket.write(bytes);
+          for (const bytes of step.send) this.write(socket, bytes);
           if (!step.done) return;
           handshaking = false;
           rest = step.rest;
@@ -158,14 +213,18 @@ export class RtmpPublishClient implements MediaSink {
         }
         for (const message of reader.push(rest)) this.onMessage(message);
       } catch (error) {
-        this.fail(`${this.describe()}: ${(error as Error).message}`);
+        this.fail(describeError(error));
       }
     });
     socket.on('timeout', () => {
-      if (this.state === 'connecting') this.fail(`${this.describe()}: no answer in ${CONNECT_TIMEOUT_MS / 1000} s`);
+      if (this.state === 'connecting') this.fail(`no answer in ${CONNECT_TIMEOUT_MS / 1000} s`);
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(`${this.describe()}: ${error.code ?? error.message}`));
-    socket.on('close', () => this.fail(`${this.describe()}: connection closed`));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (socket === this.socket) this.fail(describeError(error));
+    });
+    socket.on('close', () => {
+      if (socket === this.socket) this.fail('connection closed');
+    });
   }
 
   private onMessage(message: RtmpMessage): void {
@@ -187,13 +246,14 @@ export class RtmpPublishClient implements MediaSink {
       this.streamId = typeof command.args[0] === 'number' ? command.args[0] : 1;
       this.send(commandMessage(this.streamId, 'publish', 5, null, this.target.key, 'live'));
     } else if (command.name === '_error' || (command.name === 'onStatus' && info['level'] === 'error')) {
-      this.fail(`${this.describe()}: refused: ${String(info['description'] ?? info['code'] ?? 'error')}`);
+      this.fail(`refused: ${String(info['description'] ?? info['code'] ?? 'error').slice(0, 200)}`);
     } else if (command.name === 'onStatus' && info['code'] === 'NetStream.Publish.Start') {
-      this.state = 'publishing';
+      this.setState('live');
       this.attempt = 0;
       this.needKeyframe = true;
+      this.skippingSince = undefined;
       this.socket?.setTimeout(0);
-      this.logger.log('info', `publishing to ${this.describe()}`);
+      this.logger.log('info', `pushing to ${redactPushUrl(this.target.url)}`, { event: 'relay-live' });
       if (this.metadata !== undefined) this.send(this.dataMessage(0, this.metadata, true));
       for (const [typeId, header] of [[MessageType.Video, this.videoHeader], [MessageType.Audio, this.audioHeader]] as const) {
         if (header !== undefined) this.send({ csid: typeId === MessageType.Video ? 6 : 4, timestamp: 0, typeId, streamId: this.streamId, payload: header });
@@ -203,29 +263,45 @@ export class RtmpPublishClient implements MediaSink {
   }
 
   private fail(reason: string): void {
-    if (this.state === 'closed' || this.state === 'waiting') return;
-    const wasPublishing = this.state === 'publishing';
-    this.state = 'waiting';
+    if (this.state === 'closed' || this.state === 'retrying') return;
+    const wasLive = this.state === 'live';
     this.socket?.destroy();
-    const delay = RECONNECT_BACKOFF_MS[Math.min(this.attempt, RECONNECT_BACKOFF_MS.length - 1)] as number;
+    const delay = relayBackoffMs(this.attempt, this.random);
     this.attempt++;
-    this.logger.log('warn', `${reason}; ${wasPublishing ? 'reconnecting' : 'retrying'} in ${delay / 1000} s`);
+    this.info.retries++;
+    this.info.lastError = reason;
+    this.info.retryAt = Date.now() + delay;
+    this.setState('retrying');
+    this.logger.log('warn', `push to ${redactPushUrl(this.target.url)}: ${reason}; ${wasLive ? 'reconnecting' : 'retrying'} in ${(delay / 1000).toFixed(1)} s`, {
+      event: 'relay-retry',
+    });
     if (this.readyWaiters.length > 0 && this.attempt >= 3) {
-      for (const waiter of this.readyWaiters.splice(0)) waiter.reject(new UserError(`cannot publish to ${this.describe()}: ${reason}`));
+      for (const waiter of this.readyWaiters.splice(0)) waiter.reject(new UserError(`cannot publish to ${redactPushUrl(this.target.url)}: ${reason}`));
     }
     this.reconnectTimer = setTimeout(() => {
-      if (this.state === 'waiting') this.open();
+      if (this.state === 'retrying') this.open();
     }, delay);
     this.reconnectTimer.unref();
   }
 
-  private send(message: RtmpMessage): void {
-    if (this.socket !== undefined && !this.socket.destroyed) this.socket.write(writeMessage(message, this.outChunkSize));
+  private setState(state: RelayState): void {
+    if (state !== this.state) this.info.since = Date.now();
+    this.state = state;
   }
 
-  private describe(): string {
-    return `rtmp://${this.target.host}:${this.target.port}/${this.target.app}/${this.target.key.split('?')[0] ?? ''}`;
+  private send(message: RtmpMessage): void {
+    if (this.socket !== undefined) this.write(this.socket, writeMessage(message, this.outChunkSize));
   }
+
+  private write(socket: Socket, bytes: Buffer): void {
+    if (socket.destroyed) return;
+    socket.write(bytes);
+    this.info.bytesSent += bytes.length;
+  }
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
 /** Header and keyframe flags of a tag; a tag we cannot read is sent on as a plain frame. */

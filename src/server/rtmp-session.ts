@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
-import { stripQuery, streamKeyProblem } from '../media/stream-key.js';
+import { stripQuery } from '../media/stream-key.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
 import {
@@ -21,6 +21,9 @@ import {
 } from '../protocol/rtmp/message-types.js';
 import { ProtocolError } from '../errors.js';
 import { quotePeer } from '../util/safe-text.js';
+import type { Refusal } from './access/refusals.js';
+import { overflowUrl, overflows } from './overflow.js';
+import { connectQueries, refusalCode, rtmpStreamRequest } from './rtmp-access.js';
 import { COMMAND_MAX_MESSAGE_LENGTH, MAX_PENDING_REPLY_BYTES } from './limits.js';
 import {
   type RtmpCommand,
@@ -63,10 +66,14 @@ export class RtmpSession {
   /** Monotonic ms: when the connection opened, and since when it has had no role (deadlines are absolute). */
   private readonly openedAt: number;
   private withoutRoleSince: number | undefined;
+  /** The queries of connect's `app` and `tcUrl` (`rtmp://host/live?secret=S`): where encoders may carry credentials. */
+  private connectQueries: string[] = [];
 
   constructor(
     private readonly socket: Socket,
     private readonly ctx: ServerContext,
+    /** Plain RTMP or RTMPS (TLS around this same session), as refusals are logged. */
+    private readonly door: 'rtmp' | 'rtmps' = 'rtmp',
   ) {
     this.id = ctx.nextId('rtmp');
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
@@ -80,6 +87,16 @@ export class RtmpSession {
 
   get isPublisher(): boolean {
     return this.role.kind === 'publisher';
+  }
+
+  /** The channel this connection publishes into, if it does. */
+  get publishing(): Channel | undefined {
+    return this.role.kind === 'publisher' ? this.role.channel : undefined;
+  }
+
+  /** Closes the connection on the host's request (a stopped stream's publisher). */
+  disconnect(reason: string): void {
+    this.fail(reason, 'info');
   }
 
   /**
@@ -236,6 +253,7 @@ export class RtmpSession {
       return this.fail(`connect to unknown app ${quotePeer(app)} (this server serves '${this.ctx.app}')`, 'info');
     }
     this.connected = true;
+    this.connectQueries = connectQueries(command.object, requested);
     this.send(windowAckSize(WINDOW_ACK_SIZE));
     this.send(setPeerBandwidth(WINDOW_ACK_SIZE, 2));
     this.send(setChunkSize(OUT_CHUNK_SIZE));
@@ -256,10 +274,12 @@ export class RtmpSession {
 
   private onPublish(command: RtmpCommand): void {
     const streamId = command.streamId;
-    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
-    const problem = streamKeyProblem(key);
-    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${problem}`);
     if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Publish.BadConnection', 'publish refused: this connection already has a stream');
+    const name = typeof command.args[0] === 'string' ? command.args[0] : '';
+    const key = stripQuery(name);
+    // Asked every time, also of a publisher coming back within the grace period: it passes the same check as a new one.
+    const decision = this.ctx.access.publish(rtmpStreamRequest(this.ctx.app, name, this.socket.remoteAddress, this.connectQueries), this.door);
+    if (!decision.allow) return this.refuseAccess(streamId, decision, 'Publish');
     const channel = this.ctx.hub.publish(this.ctx.app, key, this.remoteAddress);
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Publish.BadName', `publish refused: ${this.ctx.app}/${key} is already being published`);
@@ -274,12 +294,18 @@ export class RtmpSession {
 
   private onPlay(command: RtmpCommand): void {
     const streamId = command.streamId;
-    const key = stripQuery(typeof command.args[0] === 'string' ? command.args[0] : '');
-    const problem = streamKeyProblem(key);
-    if (problem !== undefined) return this.refuse(streamId, 'NetStream.Play.BadName', `play refused: ${problem}`);
     if (this.role.kind !== 'none') return this.refuse(streamId, 'NetStream.Play.Failed', 'play refused: this connection already has a stream');
-    const path = `${this.ctx.app}/${key}`;
+    const name = typeof command.args[0] === 'string' ? command.args[0] : '';
+    const path = `${this.ctx.app}/${stripQuery(name)}`;
     const channel = this.ctx.hub.get(path);
+    const decision = this.ctx.access.play(rtmpStreamRequest(this.ctx.app, name, this.socket.remoteAddress, this.connectQueries), this.door, channel !== undefined);
+    if (!decision.allow) {
+      if (this.ctx.overflow === undefined || !overflows(decision.reason)) return this.refuseAccess(streamId, decision, 'Play');
+      // RTMP has no redirect a player follows: the edge's address goes in the refusal's description.
+      const url = overflowUrl(this.ctx.overflow, this.ctx.app, stripQuery(name), 'rtmp');
+      this.ctx.access.overflowed(this.door, this.remoteAddress, url);
+      return this.refuse(streamId, refusalCode(decision.reason, 'Play'), `${decision.message}; watch at ${url}`, 'debug');
+    }
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Play.StreamNotFound', `play refused: no stream ${path}`);
     }
@@ -305,9 +331,14 @@ export class RtmpSession {
     this.log('info', `playing ${path} (viewer ${viewer.id})`);
   }
 
-  private refuse(streamId: number, code: string, reason: string): void {
+  private refuse(streamId: number, code: string, reason: string, level: 'debug' | 'warn' = 'warn'): void {
     this.send(onStatusMessage(streamId, 'error', code, reason));
-    this.fail(reason, 'warn');
+    this.fail(reason, level);
+  }
+
+  /** A refusal of the access policy, which has logged and counted it: the client gets the reason in the status code's description. */
+  private refuseAccess(streamId: number, decision: Refusal, what: 'Publish' | 'Play'): void {
+    this.refuse(streamId, refusalCode(decision.reason, what), decision.message, 'debug');
   }
 
   /** The client stopped publishing or playing but may keep the connection (deleteStream, FCUnpublish). */
@@ -343,7 +374,7 @@ export class RtmpSession {
     this.socket.write(writeMessage(message, this.outChunkSize));
   }
 
-  private fail(reason: string, level: 'info' | 'warn' = 'warn'): void {
+  private fail(reason: string, level: 'debug' | 'info' | 'warn' = 'warn'): void {
     if (this.closed) return;
     this.log(level, `closed: ${reason}`);
     this.closed = true;

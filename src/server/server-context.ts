@@ -1,8 +1,10 @@
 import type { ChannelHub } from '../media/channel-hub.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { AccessGate } from './access/access-gate.js';
 import type { BufferBudget } from './buffer-budget.js';
 import type { ServerLimits } from './limits.js';
+import type { HlsStreams } from './hls-streams.js';
 import type { WriteBatcher } from './write-batcher.js';
 
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerLimits } from './limits.js';
@@ -17,7 +19,15 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   /** Unfinished incoming messages of non-publishing connections, server-wide. */
   readonly buffered: BufferBudget;
+  /** Who may publish and watch, and admission: every session asks it before it attaches. */
+  readonly access: AccessGate;
+  /** The admin API's bearer token. */
+  readonly adminToken: string;
   /** Batches viewers' writes (see write-batcher.ts). */
   readonly writeBatcher: WriteBatcher;
+  /** Each channel's HLS segmenter, started on demand. */
+  readonly hls: HlsStreams;
+  /** `--overflow`: where viewers a full room cannot take are sent (a template: see overflow.ts). */
+  readonly overflow?: string;
   nextId(prefix: string): string;
 }

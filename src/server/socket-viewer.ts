@@ -5,6 +5,7 @@ import type { Viewer, ViewerProtocol } from '../media/viewer.js';
 import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
 import type { WriteBatcher } from './write-batcher.js';
+import { plainAddress } from './access/client-address.js';
 
 export interface SocketViewerOptions {
   id: string;
@@ -16,6 +17,10 @@ export interface SocketViewerOptions {
   onCutOff: (viewer: SocketViewer) => void;
   /** Holds this viewer's writes together for a few ms (one writev instead of one write per message). */
   batcher?: WriteBatcher;
+  /** The client as the status shows it, when it is not the socket's peer (a viewer behind a trusted reverse proxy). */
+  remoteAddress?: string;
+  /** The client's IP address without the port, for per-address decisions (a kick bans it). */
+  clientIp?: string;
 }
 
 /**
@@ -36,6 +41,7 @@ export abstract class SocketViewer implements Viewer {
   abstract readonly protocol: ViewerProtocol;
   readonly id: string;
   readonly remoteAddress: string;
+  readonly clientIp: string;
   readonly since: number;
   bytesSent = 0;
   protected readonly socket: Socket;
@@ -61,7 +67,8 @@ export abstract class SocketViewer implements Viewer {
     this.queue = new ViewerQueue(options.queueLimits);
     this.onCutOff = options.onCutOff;
     this.batcher = options.batcher;
-    this.remoteAddress = formatAddress(options.socket.remoteAddress, options.socket.remotePort);
+    this.remoteAddress = options.remoteAddress ?? formatAddress(options.socket.remoteAddress, options.socket.remotePort);
+    this.clientIp = options.clientIp ?? plainAddress(options.socket.remoteAddress ?? '');
     this.since = options.clock.now();
   }
 

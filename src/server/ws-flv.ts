@@ -1,15 +1,19 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Channel } from '../media/channel.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { streamKeyProblem } from '../media/stream-key.js';
+import { credentialsFrom } from './access/credentials.js';
+import { refusalHeaders, refusalStatus, requester } from './http-answers.js';
+import { viewerAddress } from './http-flv.js';
 import { flvFileHeader } from '../protocol/flv/flv-tag.js';
 import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
+import { overflowUrl, overflows } from './overflow.js';
 import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
-import { SocketViewer, type SocketViewerOptions, formatAddress } from './socket-viewer.js';
+import { SocketViewer, type SocketViewerOptions } from './socket-viewer.js';
 
 /** A viewer sends nothing but control frames; anything larger than this from it is refused (RFC 6455 10.4). */
 export const WS_MAX_INCOMING_PAYLOAD = 1024;
@@ -69,8 +73,16 @@ export class WsFlvGateway {
     const problem = streamKeyProblem(key);
     if (problem !== undefined) return refuse(socket, 400, problem);
     const channel = app === this.ctx.app ? this.ctx.hub.get(`${app}/${key}`) : undefined;
+    const who = requester(req, this.ctx.access, this.ctx.adminToken);
+    const decision = this.ctx.access.play({ app, key, address: who.address, credentials: credentialsFrom(target.query.toString()) }, 'ws-flv', channel !== undefined);
+    if (!decision.allow) {
+      // A browser does not follow a redirect of a WebSocket upgrade: the edge's URL is said in a header (the watch page
+      // learns it from its HEAD of the stream).
+      const overflow: Record<string, string> = this.ctx.overflow !== undefined && overflows(decision.reason) ? { 'X-Kayak-Overflow': overflowUrl(this.ctx.overflow, app, key, 'flv') } : {};
+      return refuse(socket, refusalStatus(decision.reason), decision.message, { ...refusalHeaders(decision), ...overflow });
+    }
     if (channel === undefined) return refuse(socket, 404, `no stream ${app}/${key}: nothing is being published there`);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel, who.address));
   }
 
   /** Stops accepting; open connections were sent a close frame by the hub and end with the HTTP server's sockets. */
@@ -78,13 +90,15 @@ export class WsFlvGateway {
     this.wss.close();
   }
 
-  private play(ws: WebSocket, socket: Socket, channel: Channel): void {
+  private play(ws: WebSocket, socket: Socket, channel: Channel, client: string): void {
     const { ctx } = this;
     socket.setNoDelay(true);
-    const remote = formatAddress(socket.remoteAddress, socket.remotePort);
+    const remote = viewerAddress(socket, client);
     const viewer = new WsFlvViewer({
       id: ctx.nextId('ws'),
       socket,
+      remoteAddress: remote,
+      clientIp: client,
       ws,
       channel,
       clock: ctx.clock,
@@ -105,11 +119,11 @@ export class WsFlvGateway {
   }
 }
 
-function refuse(socket: Duplex, code: 400 | 404, message: string): void {
+function refuse(socket: Duplex, code: number, message: string, headers: Record<string, string> = {}): void {
   const body = `${message}\n`;
-  const reason = code === 400 ? 'Bad Request' : 'Not Found';
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${extra}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

@@ -32,3 +32,22 @@ export function table(rows: string[][]): string {
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
+
+/** `max-viewers 3, publish-not-allowed 1`, most first; '' when nothing was refused. */
+export function formatRefusals(refusals: Record<string, number> | undefined): string {
+  return Object.entries(refusals ?? {})
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+}
+
+/** A push target's state in a few words: `live 2.50 Mb/s`, `retrying in 4 s (ECONNREFUSED)`, `connecting`. */
+export function formatRelayState(relay: { state: string; bitrate: number; retryAt: string | null; lastError: string | null }, now = Date.now()): string {
+  if (relay.state === 'live') return `live ${formatBitrate(relay.bitrate)}`;
+  if (relay.state === 'retrying') {
+    const inS = relay.retryAt === null ? 0 : Math.max(0, Math.ceil((Date.parse(relay.retryAt) - now) / 1000));
+    return `retrying in ${inS} s${relay.lastError !== null ? ` (${relay.lastError})` : ''}`;
+  }
+  return relay.state;
+}

@@ -1,12 +1,16 @@
 /**
  * The one shape of "what the server is doing": served as JSON by /api/status, printed by `kayak-cast status`,
- * rendered by the dashboard. Times are ISO-8601 strings, rates are bits per second, sizes are bytes.
+ * rendered by the dashboard (in the same process or attached to a server elsewhere). This file is the contract between
+ * the server and whatever shows it: change a field's meaning, or remove one, and STATUS_VERSION goes up; adding a
+ * field does not. Times are ISO-8601 strings, rates are bits per second, sizes are bytes.
  */
 import type { AudioInfo, VideoInfo } from '../media/stream-info.js';
 import type { ViewerProtocol } from '../media/viewer.js';
-import type { ScheduleStatus } from '../playout/playout.js';
 
 export type { ViewerProtocol };
+
+/** The version of this shape; a reader that knows another version says so instead of showing nonsense. */
+export const STATUS_VERSION = 1;
 
 export interface ServerStatus {
   version: string;
@@ -18,6 +22,10 @@ export interface ServerStatus {
   cpuPercent: number;
   rtmpPort: number;
   httpPort: number;
+  /** RTMPS port; absent without TLS. */
+  rtmpsPort?: number;
+  /** True when the HTTP port speaks HTTPS. */
+  tls?: boolean;
   app: string;
   /** Open connections, RTMP and HTTP together. */
   connections: number;
@@ -37,7 +45,8 @@ export interface StreamStatus {
   path: string;
   /** `live`: a publisher is sending; `grace`: the publisher left and viewers wait for it to come back. */
   state: 'live' | 'grace';
-  publisher: { address: string; protocol: 'rtmp' | 'playout'; since: string } | null;
+  /** `address` is null in the public view (callers that are neither local nor hold the admin token). */
+  publisher: { address: string | null; protocol: 'rtmp' | 'playout'; since: string } | null;
   since: string;
   video: VideoStatus | null;
   audio: AudioStatus | null;
@@ -45,7 +54,28 @@ export interface StreamStatus {
   bitrateIn: number;
   /** Outgoing bitrate to all viewers, averaged over the last 5 s. */
   bitrateOut: number;
-  viewers: Record<ViewerProtocol, number> & { total: number };
+  /** Connected viewers by protocol, plus `hls`: distinct HLS clients seen in the last 10 s (a caching proxy counts once). */
+  viewers: Record<ViewerProtocol, number> & { hls: number; total: number };
+  /** Push targets of this stream (`--push`); empty in the public view. */
+  relays: RelayStatus[];
+}
+
+/** One push target of a stream (`--push`): another RTMP server the stream is published to. */
+export interface RelayStatus {
+  /** The target with its stream key and query redacted. */
+  url: string;
+  state: 'connecting' | 'live' | 'retrying' | 'closed';
+  /** When the next attempt is due, while retrying. */
+  retryAt: string | null;
+  retries: number;
+  lastError: string | null;
+  bytesSent: number;
+  /** Bits per second sent over the last 5 s. */
+  bitrate: number;
+  /** Video frames skipped because the target could not keep up. */
+  droppedFrames: number;
+  /** When the current state began. */
+  since: string;
 }
 
 export interface ViewerStatus {
@@ -58,12 +88,59 @@ export interface ViewerStatus {
   droppedFrames: number;
 }
 
-export type { ScheduleStatus };
+export type ScheduleState = 'waiting' | 'pre-show' | 'playing' | 'between' | 'ended';
+
+/** What a scheduled playout is doing; the playout reports it, this file owns its shape. */
+export interface ScheduleStatus {
+  state: ScheduleState;
+  playlist: string;
+  stream: string;
+  mode: 'copy' | 're-encode';
+  startsAt: string;
+  nowPlaying: { title: string; file?: string; startedAt: string; positionS: number; durationS: number; kind: string } | null;
+  next: { title: string; startsAt: string }[];
+  ffmpegRestarts: number;
+}
+
+/** Who may publish and watch, the admission limits (null: no limit), and how often the server said no, by reason. */
+export interface AccessStatus {
+  /** A play secret is set: every play path needs it or a signed link. */
+  privateShow: boolean;
+  /** A publish secret is set (publishers outside publishAllow may present it). */
+  publishSecret: boolean;
+  /** Networks that may publish without the secret; empty for none. */
+  publishAllow: string[];
+  limits: { maxViewers: number | null; maxBandwidth: number | null; maxConnectionsPerIp: number | null; maxConnections: number | null };
+  /** Refusals since the start, by reason (publish-not-allowed, wrong-secret, max-viewers, ...). */
+  refusals: Record<string, number>;
+  /** Viewers a full room sent to the overflow edge (`--overflow`) instead of refusing them (counted in refusals too). */
+  overflowed: number;
+  /** What the admission budget counts as sent now (bits per second). */
+  committedBandwidth: number;
+}
 
 export interface StatusSnapshot {
+  /** STATUS_VERSION of the server that made it. */
+  version: number;
+  /** `full`: addresses included (a local caller or the admin token); `public`: counts only, no addresses. */
+  view: 'full' | 'public';
   server: ServerStatus;
   streams: StreamStatus[];
+  /** Empty in the public view: `streams[].viewers` has the counts. */
   viewers: ViewerStatus[];
   /** Present while `kayak-cast schedule` plays a playlist. */
   schedule?: ScheduleStatus;
+  access?: AccessStatus;
+}
+
+/** What anyone may see: the same snapshot without a single address (viewers, publishers, networks). */
+export function publicView(snapshot: StatusSnapshot): StatusSnapshot {
+  const { access, ...rest } = snapshot;
+  return {
+    ...rest,
+    view: 'public',
+    streams: snapshot.streams.map((s) => ({ ...s, publisher: s.publisher === null ? null : { ...s.publisher, address: null }, relays: [] })),
+    viewers: [],
+    ...(access !== undefined ? { access: { ...access, publishAllow: [] } } : {}),
+  };
 }

@@ -9,11 +9,13 @@ export interface DashboardState {
   events: LoggedEvent[];
   /** Epoch ms the state was read at. */
   now: number;
+  /** A line about the dashboard itself (an attached dashboard that lost its server, an action that failed). */
+  notice?: string;
 }
 
 export interface ShareInfo {
   /** Where a publisher sends a stream, with `<key>` for the stream key. */
   publishUrl: string;
   /** The URLs to share for one stream path (`app/key`). */
-  streamUrls(path: string): { rtmp: string; flv: string; watch?: string };
+  streamUrls(path: string): { rtmp: string; flv: string; hls?: string; watch?: string };
 }

@@ -26,6 +26,7 @@ export function Header({ snapshot, share, compact }: { snapshot: StatusSnapshot;
         <>
           <Text wrap="truncate">{`${chalk.dim(compact ? 'RTMP ' : 'RTMP     ')}${chalk.cyan(urls.rtmp)}`}</Text>
           <Text wrap="truncate">{`${chalk.dim(compact ? 'FLV  ' : 'HTTP-FLV ')}${chalk.cyan(urls.flv)}`}</Text>
+          {!compact && urls.hls !== undefined ? <Text wrap="truncate">{`${chalk.dim('HLS      ')}${chalk.cyan(urls.hls)}`}</Text> : null}
           {!compact && urls.watch !== undefined ? <Text wrap="truncate">{`${chalk.dim('Browser  ')}${chalk.cyan(urls.watch)}`}</Text> : null}
         </>
       )}

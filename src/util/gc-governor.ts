@@ -17,15 +17,40 @@ export function startGcGovernor(triggerBytes = GC_TRIGGER_ARRAY_BUFFER_BYTES): (
   if (collect === undefined) return () => {};
   // process.memoryUsage() reads /proc/self/status: at the file-descriptor limit it throws EMFILE. A missed check
   // costs nothing; a throw from a timer would end the process.
+  const governor = new GcGovernor(triggerBytes, () => process.memoryUsage().arrayBuffers, collect);
   const timer = setInterval(() => {
     try {
-      if (process.memoryUsage().arrayBuffers > triggerBytes) collect();
+      governor.check();
     } catch {
       // checked again in a second
     }
   }, CHECK_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * The decision, apart from the timer. Buffer memory that survives a collection is live (an HLS window holds a few
+ * MB for as long as it runs): when more than the trigger survives, the trigger rises to half the trigger above it,
+ * so live data alone never sets off a collection a second. Below that nothing changes (the fan-out tuning holds).
+ */
+export class GcGovernor {
+  private threshold: number;
+
+  constructor(
+    private readonly triggerBytes: number,
+    private readonly arrayBuffers: () => number,
+    private readonly collect: () => void,
+  ) {
+    this.threshold = triggerBytes;
+  }
+
+  check(): void {
+    if (this.arrayBuffers() <= this.threshold) return;
+    this.collect();
+    const live = this.arrayBuffers();
+    this.threshold = live > this.triggerBytes ? live + this.triggerBytes / 2 : this.triggerBytes;
+  }
 }
 
 function exposeGc(): (() => void) | undefined {

@@ -5,7 +5,8 @@ import { runProcess, waitFor } from '../helpers/processes.js';
 /** Headless Debian Chromium driven by playwright-core; never a downloaded browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs`: e.g. --ignore-certificate-errors for a server with a self-signed certificate. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -17,6 +18,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
 }

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { makeClip, scratchSubdir } from '../helpers/media.js';
@@ -7,7 +6,8 @@ import { describeWithPeers } from '../helpers/peers.js';
 import { type HttpFlvViewer, httpFlvView, publishFfmpeg, waitForVideoFrames } from '../helpers/players.js';
 import { freePort } from '../helpers/ports.js';
 import { trackProcesses, waitFor } from '../helpers/processes.js';
-import { CLI_BIN, REPO_ROOT, cliEnv, requireBuilt } from '../helpers/server.js';
+import { requireBuilt } from '../helpers/server.js';
+import { type TmuxTerminal, cliInTmux } from '../helpers/tmux.js';
 
 /**
  * The dashboard in a real terminal: tmux runs `kayak-cast serve` in a 100x30 window, ffmpeg publishes, two HTTP-FLV
@@ -15,21 +15,14 @@ import { CLI_BIN, REPO_ROOT, cliEnv, requireBuilt } from '../helpers/server.js';
  */
 describeWithPeers(['tmux', 'ffmpeg'], 'the live dashboard in a real terminal (tmux)', () => {
   trackProcesses();
-  const socket = `kayak-dash-${process.pid}-${Date.now()}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env: cliEnv() });
   const viewers: HttpFlvViewer[] = [];
+  let terminal: TmuxTerminal | undefined;
 
   beforeAll(requireBuilt, 240_000);
 
   afterEach(() => {
     for (const viewer of viewers) viewer.close();
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-    // A killed tmux server leaves its socket file behind.
-    rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
+    terminal?.close();
   });
 
   it('shows the stream, two viewers, a bitrate and the memory; then one viewer; q exits 0 leaving nothing behind', async () => {
@@ -38,26 +31,14 @@ describeWithPeers(['tmux', 'ffmpeg'], 'the live dashboard in a real terminal (tm
     const httpPort = await freePort();
     const stateHome = scratchSubdir('xdg-state');
     const exitFile = join(stateHome, 'exit-code');
-    // A tmux pane is a user's terminal, not CI: without CI set, Ink draws live frames (under CI it draws only the last).
-    // The shell around the server records its exit status: tmux does not always reap a pane's process promptly, so
-    // its pane_dead_status can stay empty.
-    const serve = [
-      'env', '-u', 'CI', '-u', 'CONTINUOUS_INTEGRATION', `XDG_STATE_HOME=${stateHome}`, 'NO_COLOR=1',
-      process.execPath, CLI_BIN, 'serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort),
-      ';', 'echo', '$?', '>', exitFile,
-    ].join(' ');
-    tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'dash', '-x', '100', '-y', '30', '-c', REPO_ROOT, serve, ';', 'set-option', '-t', 'dash', 'remain-on-exit', 'on');
+    terminal = cliInTmux('dash', ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort)], { XDG_STATE_HOME: stateHome }, exitFile);
+    const { pane, waitForPane } = terminal;
     // The server's pid, from the runtime file it leaves for `kayak-cast status`.
     const pid = await waitFor(() => {
       const file = readdirSync(join(stateHome, 'kayak-cast')).find((name) => name.startsWith('server-'));
       return file === undefined ? undefined : Number(JSON.parse(readFileSync(join(stateHome, 'kayak-cast', file), 'utf8')).pid);
     }, { timeoutMs: 20_000, what: 'the runtime file' });
     expect(pid).toBeGreaterThan(0);
-    const pane = () => tmux('capture-pane', '-p', '-t', 'dash');
-    const waitForPane = (check: (text: string) => boolean, what: string, timeoutMs = 20_000) =>
-      waitFor(() => (check(pane()) ? true : undefined), { timeoutMs, intervalMs: 250, what }).catch((error: unknown) => {
-        throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- pane ---\n${pane()}`);
-      });
 
     await waitForPane((text) => text.includes('kayak-cast') && text.includes('no streams yet'), 'the dashboard');
     publishFfmpeg(`rtmp://127.0.0.1:${rtmpPort}/live/e2e-dash`, clip, { loop: true });
@@ -80,7 +61,7 @@ describeWithPeers(['tmux', 'ffmpeg'], 'the live dashboard in a real terminal (tm
     viewers[0]?.close();
     await waitForPane((text) => /Viewers 1\b/.test(text) && /stopped playing/.test(text), 'viewer count 1 after a viewer left');
 
-    tmux('send-keys', '-t', 'dash', 'q');
+    terminal.sendKeys('q');
     const exit = await waitFor(() => (existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : undefined), {
       timeoutMs: 15_000,
       what: 'the server to exit after q',

@@ -1,10 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
+import { startPrivateNginx } from './nginx.js';
 import { NGINX_RTMP_MODULE, peer } from './peers.js';
 import { freePort } from './ports.js';
-import { scratchSubdir } from './media.js';
-import { GiveUp, startProcess, stopProcess, waitFor } from './processes.js';
 import type { ManagedProcess } from './processes.js';
 
 /**
@@ -27,24 +23,19 @@ export interface NginxRtmpOptions {
   app?: string;
   /** `wait_key on`: players start at a keyframe (nginx-rtmp has no GOP cache, so they wait for the next one). */
   waitKey?: boolean;
+  /** Listen on this port (a restarted nginx takes its old port back); default a free one. */
+  port?: number;
 }
 
 export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<NginxRtmp> {
-  const nginx = peer('nginx-rtmp');
+  peer('nginx-rtmp');
   const app = opts.app ?? 'live';
-  const dir = scratchSubdir('nginx-rtmp');
-  const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  const errorLogPath = join(dir, 'error.log');
-  writeFileSync(
-    conf,
-    [
-      `load_module ${NGINX_RTMP_MODULE};`,
-      'worker_processes 1;',
-      'master_process off;',
-      `pid ${join(dir, 'nginx.pid')};`,
-      `error_log ${errorLogPath} info;`,
-      'events { worker_connections 256; }',
+  const port = opts.port ?? (await freePort());
+  const nginx = await startPrivateNginx({
+    name: 'nginx-rtmp',
+    port,
+    head: [`load_module ${NGINX_RTMP_MODULE};`],
+    body: () => [
       'rtmp {',
       '  server {',
       `    listen 127.0.0.1:${port};`,
@@ -55,50 +46,16 @@ export async function startNginxRtmp(opts: NginxRtmpOptions = {}): Promise<Nginx
       '    }',
       '  }',
       '}',
-      '',
-    ].join('\n'),
-  );
-  const child = startProcess(nginx, ['-p', dir, '-c', conf, '-g', 'daemon off;'], { name: 'nginx-rtmp' });
-  const errorLog = (): string => {
-    try {
-      return readFileSync(errorLogPath, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  try {
-    await waitFor(
-      async () => {
-        if (child.exit !== null) throw new GiveUp(`nginx exited ${JSON.stringify(child.exit)}`);
-        return canConnect(port);
-      },
-      { timeoutMs: 10_000, what: `nginx-rtmp to listen on ${port}` },
-    );
-  } catch (e) {
-    await stopProcess(child, 'SIGKILL');
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${child.output()}\n${errorLog()}`);
-  }
+    ],
+  });
   return {
     port,
-    dir,
-    process: child,
+    dir: nginx.dir,
+    process: nginx.process,
     url: (key, application = app) => `rtmp://127.0.0.1:${port}/${application}/${key}`,
-    errorLog,
-    stop: async () => {
-      // SIGQUIT is nginx's graceful shutdown; stopProcess escalates to SIGKILL if it lingers.
-      await stopProcess(child, 'SIGQUIT', 3_000);
-    },
+    errorLog: nginx.errorLog,
+    stop: nginx.stop,
   };
 }
 
-/** True when a TCP connection to 127.0.0.1:port succeeds. */
-export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
+export { canConnect } from './nginx.js';

@@ -13,14 +13,20 @@ export type PeerName =
   | 'rtmpdump'
   | 'gst-launch-1.0'
   | 'gst-rtmp'
+  | 'gst-hls'
+  | 'nginx'
   | 'nginx-rtmp'
   | 'chromium'
-  | 'tmux';
+  | 'tmux'
+  | 'openssl'
+  | 'curl';
 
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 
 /** Elements used by players.ts: rtmp2 from plugins-bad, flv from plugins-good, the parsers from both. */
 const GST_ELEMENTS = ['rtmp2src', 'rtmp2sink', 'flvdemux', 'flvmux', 'h264parse', 'aacparse', 'fakesink', 'filesrc'];
+/** Elements of the HLS player pipeline: souphttpsrc and hlsdemux (plugins-good / -bad), tsdemux (plugins-bad). */
+const GST_HLS_ELEMENTS = ['souphttpsrc', 'hlsdemux', 'tsdemux', 'h264parse', 'aacparse', 'fakesink'];
 
 /** Debian packages that provide each peer, for the skip/fail message. */
 const PACKAGES: Record<PeerName, string> = {
@@ -29,9 +35,13 @@ const PACKAGES: Record<PeerName, string> = {
   rtmpdump: 'rtmpdump',
   'gst-launch-1.0': 'gstreamer1.0-tools',
   'gst-rtmp': 'gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad',
+  'gst-hls': 'gstreamer1.0-tools gstreamer1.0-plugins-good gstreamer1.0-plugins-bad',
+  nginx: 'nginx-light',
   'nginx-rtmp': 'nginx-light libnginx-mod-rtmp',
   chromium: 'chromium',
   tmux: 'tmux',
+  openssl: 'openssl',
+  curl: 'curl',
 };
 
 /** The absolute path of `name` on PATH (plus the sbin directories, where Debian puts nginx), or undefined. */
@@ -58,11 +68,14 @@ export function peerProblem(name: PeerName): string | undefined {
       if (!existsSync(NGINX_RTMP_MODULE)) return `${NGINX_RTMP_MODULE} is missing`;
       return undefined;
     }
-    case 'gst-rtmp': {
+    case 'nginx':
+      return which('nginx') ? undefined : 'nginx is not installed';
+    case 'gst-rtmp':
+    case 'gst-hls': {
       if (!which('gst-launch-1.0')) return 'gst-launch-1.0 is not installed';
       const inspect = which('gst-inspect-1.0');
       if (!inspect) return 'gst-inspect-1.0 is not installed';
-      const missing = GST_ELEMENTS.filter(
+      const missing = (name === 'gst-hls' ? GST_HLS_ELEMENTS : GST_ELEMENTS).filter(
         (element) => spawnSync(inspect, ['--exists', element], { stdio: 'ignore' }).status !== 0,
       );
       return missing.length > 0 ? `GStreamer elements missing: ${missing.join(', ')}` : undefined;
@@ -76,7 +89,7 @@ export function peerProblem(name: PeerName): string | undefined {
 export function peer(name: PeerName): string {
   const problem = peerProblem(name);
   if (problem !== undefined) throw new Error(`${problem} (apt-get install ${PACKAGES[name]})`);
-  const binary = name === 'nginx-rtmp' ? 'nginx' : name === 'gst-rtmp' ? 'gst-launch-1.0' : name;
+  const binary = name === 'nginx-rtmp' ? 'nginx' : name === 'gst-rtmp' || name === 'gst-hls' ? 'gst-launch-1.0' : name;
   const path = which(binary);
   if (path === undefined) throw new Error(`${binary} is not on PATH`);
   return path;

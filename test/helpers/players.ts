@@ -229,10 +229,10 @@ export interface HttpResult {
 export function httpRequest(
   method: string,
   url: string,
-  opts: { timeoutMs?: number; body?: string } = {},
+  opts: { timeoutMs?: number; body?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, timeout: opts.timeoutMs ?? 10_000 }, (res) => {
+    const req = request(url, { method, agent: false, timeout: opts.timeoutMs ?? 10_000, ...(opts.headers ? { headers: opts.headers } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>

@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { FlvWalker, makeClip, mediaFrames } from '../helpers/media.js';
+import { makeClip, mediaFrames } from '../helpers/media.js';
+import { wsRefusal as refusal, wsView } from '../helpers/ws-client.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { publishFfmpeg } from '../helpers/players.js';
 import { startProcess, stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
@@ -10,42 +10,6 @@ import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js
 
 /** The per-viewer queue, small so a stalled WebSocket viewer is cut off within seconds. */
 const QUEUE = { maxBytes: 512 * 1024, resumeBytes: 64 * 1024, maxBehindMs: 3_000 };
-
-interface WsView {
-  ws: WebSocket;
-  messages: Buffer[];
-  walker: FlvWalker;
-  closed: Promise<{ code: number; reason: string }>;
-}
-
-function wsView(url: string): WsView {
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  const view: WsView = {
-    ws,
-    messages: [],
-    walker: new FlvWalker(),
-    closed: new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
-  };
-  ws.on('error', () => {});
-  ws.on('message', (data: Buffer) => {
-    view.messages.push(data);
-    view.walker.push(data);
-  });
-  return view;
-}
-
-/** The HTTP status a WebSocket upgrade was refused with. */
-function refusal(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once('open', () => reject(new Error(`${url} was accepted`)));
-    ws.on('error', () => {});
-  });
-}
 
 describeWithPeers(['ffmpeg'], 'WebSocket-FLV', () => {
   trackProcesses();

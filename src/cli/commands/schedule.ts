@@ -32,6 +32,9 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
   const timeZone = playlist.timezone ?? localTimeZone();
   const start = options.at !== undefined ? parseAt(options.at) : (playlist.start ?? { kind: 'now' as const });
   const target = options.to === undefined ? undefined : parseRtmpUrl(options.to);
+  if (target !== undefined && (options.push ?? []).length > 0) {
+    throw new UserError('--push and --to do not go together: --to plays out only there, with no server of our own to push from', 'use --push (the embedded server plus other targets) or --to (only that server)');
+  }
   const tools = await locateFfmpeg({
     ...(options.ffmpeg !== undefined ? { ffmpeg: options.ffmpeg } : {}),
     ...(options.ffprobe !== undefined ? { ffprobe: options.ffprobe } : {}),
@@ -61,16 +64,20 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
     sink = client;
     console.log(chalk.bold(`Playing out to ${options.to}`));
   } else {
-    launched = await launchServer(options, logger, { announcePublish: false, quiet: output.dashboard || output.json });
+    launched = await launchServer(options, logger, { announcePublish: false, quiet: output.dashboard || output.json, events: output.events });
     const channel = launched.server.hub.publish(options.app, playlist.stream, 'playout', 'playout');
     if (channel === undefined) throw new UserError(`stream ${options.app}/${playlist.stream} is already in use`);
     sink = channel;
     launched.printShareUrls(channel.path);
   }
   const playout = new Playout(show, tools, sink, systemClock, logger);
-  launched?.server.status.setScheduleSource(() => playout.status());
   if (launched !== undefined) {
-    void output.attach(launched.server.status, launched.share, () => playout.skip()).then(() => stopShow('quit'));
+    const { admin, status } = launched.server;
+    status.setScheduleSource(() => playout.status());
+    // The admin API's skip and shutdown (kayak-cast skip, an attached dashboard's keys) reach the playout through these.
+    admin.onSkip(() => playout.skip());
+    admin.onShutdown(() => stopShow('stop requested through the admin API'));
+    void output.attach(status, launched.share, { skip: () => playout.skip(), kick: (id) => void admin.kick(id) }).then(() => stopShow('quit'));
   }
   try {
     await playout.run(abort.signal);

@@ -8,9 +8,12 @@ export type ServeOptions = ServerFlags;
 export async function serve(options: ServeOptions): Promise<number> {
   const output = new ConsoleOutput(options);
   const logger = output.logger;
-  const launched = await launchServer(options, logger, { announcePublish: true, quiet: output.dashboard || output.json });
-  const quit = output.attach(launched.server.status, launched.share);
-  const reason = await Promise.race([waitForShutdownSignal(), quit]);
+  const launched = await launchServer(options, logger, { announcePublish: true, quiet: output.dashboard || output.json, events: output.events });
+  const { admin } = launched.server;
+  // `POST /api/shutdown` (the x key of an attached dashboard) stops the server as Ctrl-C does.
+  const requested = new Promise<string>((resolve) => admin.onShutdown(() => resolve('stop requested through the admin API')));
+  const quit = output.attach(launched.server.status, launched.share, { kick: (id) => void admin.kick(id) });
+  const reason = await Promise.race([waitForShutdownSignal(), quit, requested]);
   output.detach();
   logger.log('info', `${reason === 'q' ? 'quit' : reason}: stopping, closing viewers and publishers`);
   await launched.stop();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,5 +26,22 @@ describe('runtime file', () => {
     const file = writeRuntimeFile(info(process.pid, '2026-01-01T00:00:00.000Z'), dir);
     removeRuntimeFile(file);
     expect(findRunningServer(dir)).toBeUndefined();
+  });
+});
+
+describe('runtime file permissions', () => {
+  it('is 0600 in a 0700 directory, also when the directory existed with looser permissions', () => {
+    const base = mkdtempSync(join(tmpdir(), 'kayak-state-'));
+    const dir = join(base, 'kayak-cast');
+    mkdirSync(dir, { mode: 0o755 });
+    chmodSync(dir, 0o755);
+    const file = writeRuntimeFile({ ...info(process.pid, '2026-01-01T00:00:00.000Z'), adminToken: 'abc' }, dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Written again (a restart with the same pid), it is still 0600.
+    chmodSync(file, 0o644);
+    writeRuntimeFile(info(process.pid, '2026-01-01T00:00:00.000Z'), dir);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(findRunningServer(dir)?.adminToken).toBeUndefined();
   });
 });

@@ -70,6 +70,46 @@ describe('DashboardApp keys', () => {
     await until(() => !(app.lastFrame() ?? '').includes('show or hide this help'), 'the help to go');
   });
 
+  it('kicks the viewer whose number the host presses after k; Esc or another key kicks nobody', async () => {
+    const onKick = vi.fn();
+    const snapshot = oneStreamWithViewers(3);
+    const read = () => state(snapshot);
+    const app = render(<DashboardApp read={read} share={share} onQuit={() => {}} onKick={onKick} size={{ columns: 80, rows: 24 }} />);
+    await tick();
+    const asking = () => (app.lastFrame() ?? '').includes('Kick which viewer?');
+    app.stdin.write('k');
+    await until(asking, 'the kick question');
+    expect(app.lastFrame()).toMatch(/^1 /m);
+    app.stdin.write('\u001b');
+    await until(() => !asking(), 'Esc');
+    app.stdin.write('k');
+    await until(asking, 'the kick question again');
+    app.stdin.write('2');
+    await until(() => onKick.mock.calls.length === 1 && !asking(), 'the kick');
+    expect(onKick).toHaveBeenCalledWith(snapshot.viewers[1]?.id);
+  });
+
+  it('attached elsewhere: x stops the server after y, and the help says q leaves it running', async () => {
+    const onStopServer = vi.fn();
+    const onQuit = vi.fn();
+    const read = () => ({ ...state(oneStreamWithViewers(1)), notice: 'lost the server; retrying' });
+    const app = render(<DashboardApp read={read} share={share} onQuit={onQuit} onStopServer={onStopServer} size={{ columns: 80, rows: 24 }} />);
+    await tick();
+    expect(app.lastFrame()).toContain('lost the server; retrying');
+    app.stdin.write('x');
+    await until(() => (app.lastFrame() ?? '').includes('Stop the server now?'), 'the stop question');
+    app.stdin.write('q'); // not a y: nothing happens, and q answers the question rather than quitting
+    await until(() => !(app.lastFrame() ?? '').includes('Stop the server now?'), 'the question to go');
+    expect(onStopServer).not.toHaveBeenCalled();
+    expect(onQuit).not.toHaveBeenCalled();
+    app.stdin.write('x');
+    await until(() => (app.lastFrame() ?? '').includes('Stop the server now?'), 'the stop question again');
+    app.stdin.write('y');
+    await until(() => onStopServer.mock.calls.length === 1, 'the stop');
+    app.stdin.write('?');
+    await until(() => (app.lastFrame() ?? '').includes('leave the dashboard (the server keeps running)'), 'the help');
+  });
+
   it('reads a new state on its refresh interval, not more often', async () => {
     let reads = 0;
     const read = () => {

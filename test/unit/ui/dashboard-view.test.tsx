@@ -32,12 +32,46 @@ describe('DashboardView', () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  it('lists each stream\'s push targets under it, live or retrying, and still fits the terminal', () => {
+    const snapshot = oneStreamWithViewers(12);
+    const stream = snapshot.streams[0]!;
+    const since = new Date(NOW).toISOString();
+    stream.relays = [
+      { url: 'rtmp://edge.example.net/live/mov…', state: 'live', retryAt: null, retries: 0, lastError: null, bytesSent: 9e6, bitrate: 2_500_000, droppedFrames: 0, since },
+      { url: 'rtmps://a.rtmp.youtube.com/live2/abc…', state: 'retrying', retryAt: new Date(NOW + 4_000).toISOString(), retries: 3, lastError: 'ECONNREFUSED', bytesSent: 0, bitrate: 0, droppedFrames: 0, since },
+    ];
+    const lines = frame(<DashboardView state={state(snapshot)} share={share} columns={100} rows={30} />);
+    const text = lines.join('\n');
+    expect(text).toContain('↳ push rtmp://edge.example.net/live/mov…  live 2.50 Mb/s');
+    expect(text).toMatch(/↳ push rtmps:\/\/a\.rtmp\.youtube\.com\/live2\/abc… {2}retrying in \d s \(ECONNREFUSED\)/);
+    expect(lines.length).toBeLessThan(30);
+  });
+
+  it('shows the refusals: by reason beside the process when wide, their total when not', () => {
+    const snapshot = emptySnapshot();
+    snapshot.access = {
+      privateShow: false,
+      publishSecret: true,
+      publishAllow: ['127.0.0.0/8'],
+      limits: { maxViewers: 2, maxBandwidth: null, maxConnectionsPerIp: 20, maxConnections: null },
+      refusals: { 'publish-not-allowed': 1, 'max-viewers': 3 },
+      overflowed: 0,
+      committedBandwidth: 0,
+    };
+    const wide = frame(<DashboardView state={state(snapshot)} share={share} columns={140} rows={30} />).join('\n');
+    expect(wide).toMatch(/Refused\s+max-viewers 3, publish-not-allowed 1/);
+    const narrow = frame(<DashboardView state={state(snapshot)} share={share} columns={80} rows={24} />);
+    expect(narrow.join('\n')).toContain('refused 4');
+    expect(narrow.length).toBeLessThan(24);
+  });
+
   it('shows one stream with viewers newest first, trimmed to fit 80x24, with the sparklines', () => {
     const lines = frame(<DashboardView state={state(oneStreamWithViewers(12))} share={share} columns={80} rows={24} />);
     const text = lines.join('\n');
     expect(text).toContain('rtmp://192.168.1.20:1935/live/movie-night');
     expect(text).toContain('http://192.168.1.20:8000/live/movie-night.flv');
-    expect(text).toMatch(/movie-night\s+192\.168\.1\.30:50122\s+H\.264 1280x720 30\s+2\.50 Mb\/s\s+1\/11\/0\s+30\.00 Mb\/s/);
+    expect(text).toMatch(/movie-night\s+192\.168\.1\.30:50122\s+H\.264 1280x720 30\s+2\.50 Mb\/s\s+1\/10\/0\/1\s+30\.00 Mb\/s/);
+    expect(text).toContain('http://192.168.1.20:8000/live/movie-night.m3u8');
     expect(text).toContain('Viewers 12');
     // Newest first: v0 joined last.
     expect(text.indexOf('192.168.1.100:40000')).toBeLessThan(text.indexOf('192.168.1.101:40001'));

@@ -1,17 +1,18 @@
 import type { DashboardState, ShareInfo } from '../../../src/ui/dashboard-state.js';
-import type { StatusSnapshot, StreamStatus, ViewerStatus } from '../../../src/status/status-snapshot.js';
-import type { ScheduleStatus } from '../../../src/playout/playout.js';
+import type { ScheduleStatus, StatusSnapshot, StreamStatus, ViewerStatus } from '../../../src/status/status-snapshot.js';
 
 /** Fixed snapshots for the dashboard's render tests: 2026-11-23 21:00:00 UTC, server up 5 minutes. */
 export const NOW = Date.parse('2026-11-23T21:00:00.000Z');
 
 export const share: ShareInfo = {
   publishUrl: 'rtmp://192.168.1.20:1935/live/<key>',
-  streamUrls: (path) => ({ rtmp: `rtmp://192.168.1.20:1935/${path}`, flv: `http://192.168.1.20:8000/${path}.flv` }),
+  streamUrls: (path) => ({ rtmp: `rtmp://192.168.1.20:1935/${path}`, flv: `http://192.168.1.20:8000/${path}.flv`, hls: `http://192.168.1.20:8000/${path}.m3u8` }),
 };
 
 export function emptySnapshot(): StatusSnapshot {
   return {
+    version: 1,
+    view: 'full',
     server: {
       version: '0.1.0',
       pid: 4242,
@@ -43,7 +44,8 @@ export function movieStream(viewers: number): StreamStatus {
     audio: { codec: 'AAC', sampleRate: 48000, channels: 2 },
     bitrateIn: 2_500_000,
     bitrateOut: viewers * 2_500_000,
-    viewers: { rtmp: 1, 'http-flv': viewers - 1, 'ws-flv': 0, total: viewers },
+    viewers: { rtmp: 1, 'http-flv': viewers - 2, 'ws-flv': 0, hls: 1, total: viewers },
+    relays: [],
   };
 }
 
