@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { freePort, nextMessage, waitForPort } from './children.mjs';
 import { LoadFleet } from './load-fleet.mjs';
+import { timeToKeyframe } from './viewers.mjs';
 import { onFreshServer, rowsPerServer } from './server-run.mjs';
 import { measureWindow } from './measure.mjs';
 import { joinStats, median } from './window-stats.mjs';
@@ -48,6 +49,7 @@ async function joinFloor(ctx) {
   try {
     await waitForPort(port, 10_000, () => !server.exitInfo);
     const endpoints = { flv: `http://127.0.0.1:${port}/live/bench.flv` };
+    await timeToKeyframe({ protocol: 'flv', endpoints }, 5000); // one join first, as a real server gets (waitLive)
     const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol: 'flv', endpoints })));
     const floor = joinStats(joined.keyframeMs);
     console.log(`   median ${f(floor.medianMs)} ms, max ${f(floor.maxMs)} ms (${floor.ok}/${floor.count})`);
