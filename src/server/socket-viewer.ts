@@ -100,11 +100,19 @@ export abstract class SocketViewer implements Viewer {
     }
   }
 
-  /** The join burst leaves at once, in one writev; the viewer takes batches whole from the next one on. */
+  /**
+   * The join burst: what a player needs to show a picture (metadata, sequence headers, the keyframe) leaves at once;
+   * the rest of the cached GOP follows once the event loop has served the other connections that are ready. When hundreds join at the
+   * same moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees a picture sooner.
+   * The viewer takes batches whole once it has caught up.
+   */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean): void {
     this.syncSeq = -1;
     for (const packet of packets) this.deliver(packet, channelHasVideo);
-    this.flush();
+    const keyframe = packets.findIndex((packet) => packet.isVideoKeyframe);
+    this.writeWaiting(keyframe === -1 ? Number.POSITIVE_INFINITY : keyframe + 1);
+    // After the other connections that became readable with this one have had their keyframes.
+    if (this.head < this.waiting.length) setImmediate(() => this.flush());
   }
 
   /**
@@ -115,18 +123,7 @@ export abstract class SocketViewer implements Viewer {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable || this.cutOff) return this.dropWaiting();
     if (batch !== undefined && this.syncSeq === batch.seq) this.enqueue([batch.wire(this.wireFormat, (p) => this.serialise(p))]);
-    if (this.head < this.waiting.length && socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
-      // Corked, everything written here leaves in one writev system call.
-      socket.cork();
-      while (this.head < this.waiting.length && socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
-        const parts = this.waiting[this.head] as WireParts;
-        this.waiting[this.head++] = undefined;
-        this.waitingBytes -= sizeOf(parts);
-        this.write(parts);
-      }
-      socket.uncork();
-      this.compact();
-    }
+    this.writeWaiting(Number.POSITIVE_INFINITY);
     if (this.head === this.waiting.length) {
       // Caught up: from the next batch on, this viewer takes batches whole.
       this.syncSeq = batch !== undefined ? batch.seq + 1 : this.channel.batch.seq + 1;
@@ -162,6 +159,22 @@ export abstract class SocketViewer implements Viewer {
     }
     this.bytesSent += bytes;
     this.channel.bytesOut += bytes;
+  }
+
+  /** Writes up to `count` waiting entries, as far as the socket has room; corked, they leave in one writev. */
+  private writeWaiting(count: number): void {
+    const socket = this.socket;
+    if (this.head === this.waiting.length || socket.destroyed || socket.writableLength >= SOCKET_HIGH_WATER_BYTES) return;
+    const end = Math.min(this.waiting.length, this.head + count);
+    socket.cork();
+    while (this.head < end && socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
+      const parts = this.waiting[this.head] as WireParts;
+      this.waiting[this.head++] = undefined;
+      this.waitingBytes -= sizeOf(parts);
+      this.write(parts);
+    }
+    socket.uncork();
+    this.compact();
   }
 
   /** Out of step with `batch` at `packet`: the packets of the batch it took before that one go to its own queue. */
