@@ -90,7 +90,7 @@ function rawViewer(kind, key) {
   if (kind === 'rtmp') {
     const viewer = new RtmpViewer({ host: cfg.host, port: cfg.rtmpPort, app: cfg.app, key });
     viewer.start();
-    return viewer.socket;
+    return viewer.conn.socket;
   }
   const socket = net.connect({ host: cfg.host, port: cfg.httpPort });
   socket.on('error', () => {});

@@ -309,7 +309,7 @@ async function poll(): Promise<void> {
     const schedule = reply.schedule !== undefined && (reply.schedule.stream === key || reply.schedule.stream === stream) ? reply.schedule : undefined;
     titleText.textContent = schedule?.nowPlaying?.title ?? key;
     document.title = `${titleText.textContent} · kayak-cast`;
-    startsAt = schedule?.state === 'waiting' ? Date.parse(schedule.startsAt) : undefined;
+    startsAt = schedule?.state === 'waiting' || schedule?.state === 'pre-show' ? Date.parse(schedule.startsAt) : undefined;
   } catch {
     viewersText.textContent = 'server unreachable';
   }

@@ -4,6 +4,15 @@ import type { DashboardState, ShareInfo } from '../ui/dashboard-state.js';
 /** More than the tallest terminal shows; the view trims to what fits. */
 export const EVENTS_READ = 40;
 
+/**
+ * The dashboard is drawn on the terminal's alternate screen (DEC private mode 1049, as htop and less do): it starts on
+ * a clear screen with no scrollback, a resize clears it again, and quitting brings back what was printed before. On the
+ * main screen a resize or a frame that reached the bottom made Ink erase too few lines and left old lines above.
+ */
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[2J\x1b[H';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+const CLEAR_SCREEN = '\x1b[2J\x1b[H';
+
 export interface DashboardHandle {
   /** Resolves when the host pressed `q` or Ctrl-C (raw mode: Ctrl-C is a key, not SIGINT). */
   readonly quit: Promise<'q'>;
@@ -51,6 +60,14 @@ export async function startDashboard(read: () => DashboardState, share: ShareInf
     onStopServer: actions.stopServer,
     refreshMs: REFRESH_MS,
   };
+  const stdout = process.stdout;
+  stdout.write(ENTER_ALTERNATE_SCREEN);
+  const leave = () => stdout.write(LEAVE_ALTERNATE_SCREEN);
+  // An exit that skips stop() (a second Ctrl-C, a crash) must still give the terminal back.
+  process.once('exit', leave);
+  const onResize = () => stdout.write(CLEAR_SCREEN);
+  // Before Ink's own listener: the screen is clear when Ink redraws for the new size.
+  stdout.prependListener('resize', onResize);
   const instance = render(createElement(DashboardApp, props), { exitOnCtrlC: false, patchConsole: false, maxFps: 2 });
   let stopped = false;
   return {
@@ -59,6 +76,9 @@ export async function startDashboard(read: () => DashboardState, share: ShareInf
       if (stopped) return;
       stopped = true;
       instance.unmount();
+      stdout.off('resize', onResize);
+      process.off('exit', leave);
+      leave();
     },
   };
 }

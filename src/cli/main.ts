@@ -1,11 +1,15 @@
 import chalk from 'chalk';
 import { KayakError, UserError } from '../errors.js';
 import { buildProgram } from './program.js';
+import { ShutdownSignals } from './shutdown.js';
 
-/** Runs the CLI: a user's mistake prints one line and the next step; only our own bugs print a stack. */
-async function main(argv: string[]): Promise<void> {
+/**
+ * Runs the CLI: a user's mistake prints one line and the next step; only our own bugs print a stack. SIGINT and
+ * SIGTERM are handled from here on, before any command prints or writes anything.
+ */
+async function main(argv: string[], shutdown: ShutdownSignals): Promise<void> {
   let exitCode = 0;
-  const program = buildProgram((code) => (exitCode = code));
+  const program = buildProgram((code) => (exitCode = code), shutdown);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -29,4 +33,4 @@ function report(error: unknown): number {
   return 70;
 }
 
-await main(process.argv);
+await main(process.argv, new ShutdownSignals());

@@ -6,13 +6,14 @@ import { DEFAULT_MAX_CONNECTIONS } from '../server/limits.js';
 import { parseOverflowTemplate } from '../server/overflow.js';
 import { VERSION } from '../version.js';
 import { countValue, durationValue, limitValue, networksValue, portValue, rateValue, secondsValue, secretValue, textValue } from './option-values.js';
+import type { ShutdownSignals } from './shutdown.js';
 
 /**
  * The command-line program. Each command's module is loaded when it runs, so `serve` carries none of what
  * `schedule` needs (the YAML parser, the schema library, fluent-ffmpeg): a server's memory is its working set.
  */
 /** The command-line program. Each action parses flags, calls one service and reports its exit code. */
-export function buildProgram(setExitCode: (code: number) => void): Command {
+export function buildProgram(setExitCode: (code: number) => void, shutdown: ShutdownSignals): Command {
   const program = new Command('kayak-cast')
     .description('Broadcast movies to friends from one machine: RTMP + HTTP-FLV server and real-time playout.')
     .version(VERSION)
@@ -22,7 +23,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     program.command('serve').description('run the embedded RTMP + HTTP-FLV server and print the URLs to publish to and share'),
   ).action(async (options, command: Command) => {
     const flags = await (await import('./server-flags.js')).resolveServerFlags(options, command);
-    setExitCode(await (await import('./commands/serve.js')).serve(flags));
+    setExitCode(await (await import('./commands/serve.js')).serve(flags, shutdown));
   });
 
   withServerFlags(
@@ -37,7 +38,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--to <rtmp-url>', 'play out to another RTMP server instead of the embedded one'),
   ).action(async (file: string, options, command: Command) => {
     const flags = await (await import('./server-flags.js')).resolveServerFlags(options, command);
-    setExitCode(await (await import('./commands/schedule.js')).schedule(file, flags));
+    setExitCode(await (await import('./commands/schedule.js')).schedule(file, flags, shutdown));
   });
 
   withRemoteFlags(program.command('status').description('show what a running kayak-cast server is doing'))
@@ -48,7 +49,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     program
       .command('dashboard')
       .description('attach the live dashboard to a running server, on this machine or elsewhere (q leaves it running)'),
-  ).action(async (options) => setExitCode(await (await import('./commands/dashboard.js')).dashboard(options)));
+  ).action(async (options) => setExitCode(await (await import('./commands/dashboard.js')).dashboard(options, shutdown)));
 
   withRemoteFlags(program.command('kick').description('disconnect a viewer (ids are in kayak-cast status) and bar its address for 10 minutes'))
     .argument('<viewer-id>', 'the viewer, e.g. flv-12')

@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { AccessStatus, ScheduleStatus, StatusSnapshot } from '../status/status-snapshot.js';
 import { formatBitrate, formatBytes, formatDuration, formatRefusals, formatRelayState, table } from '../status/format.js';
+import { wallClockOf } from '../status/schedule-status.js';
 
 /** `kayak-cast status` without --json: what is live, who watches, what it costs. */
 export function renderStatus(snapshot: StatusSnapshot, now = Date.now()): string {
@@ -64,14 +65,17 @@ function accessLine(access: AccessStatus): string {
   return [access.privateShow ? 'private show' : 'public show', publish, ...limits, ...(refused !== '' ? [`refused: ${refused}`] : [])].join('  ');
 }
 
+/** The schedule, times as HH:MM:SS in the playlist's zone (the wall time the timetable printed). */
 function renderSchedule(schedule: ScheduleStatus): string[] {
   const lines = [chalk.bold(`Schedule: ${schedule.playlist} (${schedule.stream}, ${schedule.mode})  state: ${schedule.state}`)];
   const now = schedule.nowPlaying;
-  if (schedule.state === 'pre-show' || schedule.state === 'waiting') lines.push(`  starts at ${new Date(schedule.startsAt).toLocaleTimeString()}`);
+  if (schedule.state === 'pre-show' || schedule.state === 'waiting') lines.push(`  starts at ${wallClockOf(schedule.startsAt)} (${schedule.timeZone})`);
   if (now !== null) {
-    lines.push(`  now: ${now.title}  ${formatDuration(now.positionS)} / ${formatDuration(now.durationS)}${now.file !== undefined ? `  (${now.file})` : ''}`);
+    const standIn = now.kind === 'unavailable' ? '  [unavailable: a slate fills its slot]' : now.kind === 'interrupted' ? '  [interrupted]' : '';
+    lines.push(`  now: ${now.title}  ${formatDuration(now.positionS)} / ${formatDuration(now.durationS)}${standIn}${now.file !== undefined ? `  (${now.file})` : ''}`);
   }
-  for (const next of schedule.next) lines.push(`  next: ${next.startsAt}  ${next.title}`);
-  if (schedule.ffmpegRestarts > 0) lines.push(`  ffmpeg restarts: ${schedule.ffmpegRestarts}`);
+  for (const next of schedule.next) lines.push(`  next: ${wallClockOf(next.startsAt)}  ${next.title}`);
+  if (schedule.closesAt !== null) lines.push(`  the stream ends at ${wallClockOf(schedule.closesAt)}, after the end slate`);
+  if (schedule.ffmpegRestarts > 0 || schedule.incidents > 0) lines.push(`  ffmpeg restarts: ${schedule.ffmpegRestarts}, items in trouble: ${schedule.incidents}`);
   return lines;
 }

@@ -6,7 +6,12 @@
 import { UserError } from '../errors.js';
 import { isRealDate, zonedWallTimeToEpoch } from './clock-time.js';
 import type { WallTime } from './clock-time.js';
-import type { StartSpec } from './playlist.js';
+
+/** A start written as text: a wall-clock time of day, or a date-time. */
+export type StartSpec =
+  | { kind: 'clock'; hour: number; minute: number }
+  /** `epochMs` is set when the text had an offset; otherwise the text is a wall time in the playlist's zone. */
+  | { kind: 'instant'; text: string; epochMs?: number };
 
 export const START_TEXT_EXPECTED = 'HH:MM or an ISO date-time like 2026-11-27T21:00';
 

@@ -139,6 +139,26 @@ export function formatWallClock(epochMs: number, timeZone: string): string {
   return parts.second === 0 ? hhmm : `${hhmm}:${pad2(parts.second)}`;
 }
 
+/** `21:00:05`: always with seconds, for tables and lists where times line up. */
+export function formatClock(epochMs: number, timeZone: string): string {
+  const parts = epochToZonedParts(epochMs, timeZone);
+  return `${pad2(parts.hour)}:${pad2(parts.minute)}:${pad2(parts.second)}`;
+}
+
+/**
+ * ISO 8601 with the zone's offset and milliseconds, `2026-11-27T21:00:00.000+01:00`: the instant, and the wall time
+ * a person in `timeZone` reads (the JSON of /api/status).
+ */
+export function isoWithOffset(epochMs: number, timeZone: string): string {
+  const whole = Math.floor(epochMs / 1000) * 1000;
+  const p = epochToZonedParts(whole, timeZone);
+  const offsetMin = Math.round(timeZoneOffsetMs(whole, timeZone) / MINUTE_MS);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const ms = String(epochMs - whole).padStart(3, '0');
+  return `${p.year}-${pad2(p.month)}-${pad2(p.day)}T${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}.${ms}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
 /** `2026-11-27` on the wall clock of `timeZone`. */
 export function formatWallDate(epochMs: number, timeZone: string): string {
   const parts = epochToZonedParts(epochMs, timeZone);

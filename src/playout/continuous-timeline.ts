@@ -5,6 +5,8 @@ import type { MediaSink } from './media-sink.js';
 
 /** Tags held at a segment's start while waiting for its first video frame to align on. */
 const MAX_HELD_TAGS = 16;
+/** Frame timestamps are whole milliseconds: a frame ending within this of its slot's end still fits. */
+const CUT_SLACK_MS = 1;
 
 /**
  * Joins the FLV outputs of successive ffmpeg runs (one per playlist item) into one stream. Every segment starts near
@@ -24,6 +26,8 @@ export class ContinuousTimeline {
   private videoHeader: Buffer | undefined;
   private audioHeader: Buffer | undefined;
   private metadataSent = false;
+  /** Media of the current segment from here on is dropped: it would run into the next segment's slot. */
+  private cutAt = Infinity;
 
   constructor(
     private readonly sink: MediaSink,
@@ -31,27 +35,37 @@ export class ContinuousTimeline {
     private readonly frameMs: number,
   ) {}
 
-  /** The timeline position where the next segment starts, in ms. */
+  /** The timeline position where the current (or next) segment starts, in ms. */
   get position(): number {
     return this.nextStart;
   }
 
+  /** Where the media sent so far ends: one frame after the last video frame, in ms. */
+  get end(): number {
+    return this.lastVideo < 0 ? this.nextStart : Math.max(this.nextStart, Math.round(this.lastVideo + this.frameMs));
+  }
+
   /**
-   * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it; it is
-   * used when it lies within one frame of "right after the last frame", so rounding never accumulates over a long
-   * show and no gap exceeds two frame intervals.
+   * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it, and it
+   * is kept whenever it comes a frame or more after the last frame: a segment never moves earlier than planned (the
+   * timetable is a promise), and the plan keeps rounding from accumulating over a long show. A segment planned closer
+   * than that (the previous one ran a little long) or not planned at all (a restart) follows one frame after it.
+   * `endAt` is where the segment's slot ends: a video frame that would still show there (its timestamp more than a
+   * frame before it) and audio from there on are dropped, so the next segment starts on its planned time without a
+   * frame closer than one interval to this one's last (ffmpeg reading a recording would call that a non-monotonic
+   * timestamp) and without a frame of overrun accumulating from item to item.
    */
-  beginSegment(plannedStart?: number): void {
+  beginSegment(plannedStart?: number, endAt = Infinity): void {
     this.flushHeld();
     this.aligned = false;
+    this.cutAt = endAt;
     if (this.lastVideo < 0 && this.lastAudio < 0) {
-      this.nextStart = plannedStart ?? 0;
+      this.nextStart = plannedStart ?? this.nextStart;
       return;
     }
     const last = Math.max(this.lastVideo, 0);
-    const earliest = Math.round(last + this.frameMs);
-    const fits = plannedStart !== undefined && plannedStart > last && plannedStart <= last + 2 * this.frameMs;
-    this.nextStart = fits ? plannedStart : earliest;
+    const earliest = last + this.frameMs - CUT_SLACK_MS;
+    this.nextStart = plannedStart !== undefined && plannedStart >= earliest ? plannedStart : Math.round(last + this.frameMs);
   }
 
   /** Call after a segment's last tag: releases anything held for alignment (a segment with no video). */
@@ -98,6 +112,7 @@ export class ContinuousTimeline {
           return;
         }
         const at = Math.max(timestamp, this.lastVideo + 1);
+        if (at + this.frameMs > this.cutAt + CUT_SLACK_MS) return;
         this.lastVideo = at;
         this.sink.pushVideo(at, tag.payload);
         return;
@@ -110,7 +125,7 @@ export class ContinuousTimeline {
           return;
         }
         // Audio that would overlap what was already sent (the next encoder's priming frame) is dropped.
-        if (timestamp <= this.lastAudio) return;
+        if (timestamp <= this.lastAudio || timestamp >= this.cutAt) return;
         this.lastAudio = timestamp;
         this.sink.pushAudio(timestamp, tag.payload);
         return;

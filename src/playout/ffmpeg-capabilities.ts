@@ -11,6 +11,8 @@ export interface FfmpegCapabilities {
   encoders: { libx264: boolean; aac: boolean };
   /** -readrate came in ffmpeg 5.0; -readrate_initial_burst in 6.1. */
   options: { readrateInitialBurst: boolean; readrate: boolean };
+  /** lavfi sources that make video (testsrc2, smptebars, ...): which test cards `generate` can use. */
+  videoSources: Set<string>;
 }
 
 /** `ffmpeg -h full` prints about 1 MB of option text; allow a loaded machine some time for it. */
@@ -27,13 +29,23 @@ export async function ffmpegCapabilities(tools: FfmpegTools, options: { signal?:
   const versionText = await run(['-version'], VERSION_CHECK_TIMEOUT_MS);
   const encodersText = await run(['-hide_banner', '-encoders'], HELP_TIMEOUT_MS);
   const helpText = await run(['-hide_banner', '-h', 'full'], HELP_TIMEOUT_MS);
+  const filtersText = await run(['-hide_banner', '-filters'], HELP_TIMEOUT_MS);
   const encoders = parseEncoderNames(encodersText);
   const helpOptions = parseHelpOptions(helpText);
   return {
     ...parseVersion(versionText),
     encoders: { libx264: encoders.has('libx264'), aac: encoders.has('aac') },
     options: { readrate: helpOptions.has('readrate'), readrateInitialBurst: helpOptions.has('readrate_initial_burst') },
+    videoSources: parseVideoSources(filtersText),
   };
+}
+
+/** The lavfi video sources of the ffmpeg at `path` (`ffmpeg -filters`), with its version for messages. */
+export async function videoSources(path: string, options: { signal?: AbortSignal } = {}): Promise<{ version: string; sources: Set<string> }> {
+  const signal = options.signal ? { signal: options.signal } : {};
+  const filters = await runTool(path, ['-hide_banner', '-filters'], { timeoutMs: HELP_TIMEOUT_MS, ...signal });
+  if (filters.code !== 0) throw failed(path, ['-filters'], filters);
+  return { version: await toolVersion(path, options), sources: parseVideoSources(filters.stdout) };
 }
 
 /** The version of any ffmpeg tool (`ffprobe -version` too), as printed on its first line. */
@@ -78,6 +90,16 @@ export function parseEncoderNames(text: string): Set<string> {
     const m = /^\s*[VASD.][A-Z.]{5}\s+(\S+)/.exec(line);
     if (m?.[1] !== undefined) names.add(m[1]);
   }
+  return names;
+}
+
+/**
+ * Video sources from `ffmpeg -filters`: lines ` <flags> <name> <inputs>-><outputs> <description>` whose inputs are
+ * `|` (a source) and whose outputs are video, e.g. ` ... testsrc2          |->V       Generate another test pattern.`
+ */
+export function parseVideoSources(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/^\s*[T.][S.][C.]\s+(\S+)\s+\|->V+\s/gm)) if (m[1] !== undefined) names.add(m[1]);
   return names;
 }
 

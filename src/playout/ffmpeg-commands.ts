@@ -1,7 +1,10 @@
 /**
  * The ffmpeg command lines of playout, as data: inputs with their options, and output options. Pure, so the exact
- * commands are unit-tested; ffmpeg-run.ts hands them to fluent-ffmpeg.
+ * commands are unit-tested; ffmpeg-run.ts hands them to fluent-ffmpeg with FLV on stdout as the destination.
  */
+import type { MediaProbe } from './media-probe.js';
+import type { GeneratedPattern, OutputProfile } from './playlist.js';
+
 export interface FfmpegInput {
   source: string;
   options: string[];
@@ -9,108 +12,107 @@ export interface FfmpegInput {
 
 export interface FfmpegCommand {
   inputs: FfmpegInput[];
+  /** Output options (maps, filters, codecs, length), without the muxer and destination. */
   output: string[];
 }
 
-import type { OutputProfile } from './playlist.js';
+/** What reproduces the items' H.264 and AAC headers byte for byte (copy mode's slates); see copy-headers.ts. */
+export interface HeaderMatch {
+  /** `-x264-params` for the settings that shape the SPS and PPS. */
+  x264Params: string;
+  /** `-level:v`, e.g. `3.1`. */
+  level: string;
+  /** The frame rate as a fraction, e.g. `30000/1001`; sets the SPS timing info. */
+  rate: string;
+  pixFmt: string;
+  sar: { num: number; den: number };
+  color: { range?: string; space?: string; transfer?: string; primaries?: string };
+  audioChannels: number;
+}
 
-/** The fixed output every normalized item is encoded to: the playlist's `output`. */
-export type EncodeProfile = OutputProfile;
+/** The fixed output every normalized item is encoded to: the playlist's `output`; in copy mode, the items' own. */
+export interface EncodeProfile extends OutputProfile {
+  /** Copy mode: encode slates so that their codec headers equal the items'. */
+  match?: HeaderMatch;
+  /** A fontconfig family for slate lines with CJK characters (slate-font.ts); others use Sans. */
+  cjkFont?: string;
+}
 
 /** Keyframe interval of normalized output, in seconds: joins start within a GOP. */
 export const OUTPUT_GOP_SECONDS = 2;
 
+/** FLV without the duration/filesize rewrite a pipe cannot seek back for. */
+export const FLV_OUTPUT = ['-f', 'flv', '-flvflags', 'no_duration_filesize'];
+
 export type SegmentSource =
-  | { kind: 'file'; path: string; hasAudio: boolean; /** repeat the file to fill the length (filler) */ loop?: boolean }
-  | { kind: 'generated'; pattern: 'testsrc2' | 'smptebars' | 'colorbars'; toneHz?: number }
+  /** `probe` says which streams to map; `loop` repeats the file to fill the length (filler). */
+  | { kind: 'file'; path: string; probe: MediaProbe; title: string; loop?: boolean }
+  | { kind: 'generated'; pattern: GeneratedPattern; toneHz?: number }
   | { kind: 'slate'; lines: string[] };
 
-/** FLV on stdout, without the duration/filesize rewrite a pipe cannot seek back for. */
-const FLV_TO_STDOUT = ['-f', 'flv', '-flvflags', 'no_duration_filesize'];
-
 /**
- * Decodes `source` from `inS` for `seconds` and encodes it at the fixed output profile: scaled and padded to the
- * frame size, fixed frame rate, fixed GOP, explicit profile and level, 48 kHz-class stereo AAC (silence when the
- * item has none). Every item's encoder then writes byte-identical sequence headers, so the channel's codec
- * parameters never change between items.
+ * Remuxes the probed streams of `path` from `inS` for `seconds` with no re-encode (every item already matches:
+ * H.264 + AAC with identical headers).
  */
-export function normalizeCommand(source: SegmentSource, inS: number, seconds: number, p: EncodeProfile): FfmpegCommand {
-  const size = `${p.width}x${p.height}`;
-  const inputs: FfmpegInput[] = [];
-  if (source.kind === 'file') {
-    inputs.push({ source: source.path, options: [...(source.loop ? ['-stream_loop', '-1'] : []), ...(inS > 0 ? ['-ss', seconds3(inS)] : [])] });
-  } else if (source.kind === 'generated') {
-    inputs.push({ source: `${source.pattern}=size=${size}:rate=${p.fps}`, options: ['-f', 'lavfi'] });
-  } else {
-    inputs.push({ source: `color=c=0x14181f:size=${size}:rate=${p.fps}`, options: ['-f', 'lavfi'] });
-  }
-  // Audio is input 0's own track, or input 1: a tone, or silence for items with no sound.
-  const ownAudio = source.kind === 'file' && source.hasAudio;
-  if (!ownAudio) {
-    const tone = source.kind === 'generated' && source.toneHz !== undefined;
-    inputs.push({
-      source: tone ? `sine=frequency=${source.toneHz}:sample_rate=${p.sampleRate}` : `anullsrc=channel_layout=stereo:sample_rate=${p.sampleRate}`,
-      options: ['-f', 'lavfi'],
-    });
-  }
-  const audioInput = ownAudio ? 0 : 1;
-  const video = [
-    `scale=${p.width}:${p.height}:force_original_aspect_ratio=decrease`,
-    `pad=${p.width}:${p.height}:(ow-iw)/2:(oh-ih)/2`,
-    'setsar=1',
-    `fps=${p.fps}`,
-    // A file's video can end before its container says (audio runs longer): hold the last frame so every item
-    // lasts exactly its planned length and the next one starts on time, with no hole in the timeline.
-    ...(source.kind === 'file' ? ['tpad=stop=-1:stop_mode=clone'] : []),
-    'format=yuv420p',
-    ...(source.kind === 'slate' ? slateText(source.lines, p.height) : []),
-  ].join(',');
-  const gop = Math.round(p.fps * OUTPUT_GOP_SECONDS);
+export function copyCommand(path: string, probe: MediaProbe, inS: number, seconds: number): FfmpegCommand {
+  const maps = [
+    ...(probe.video !== undefined ? ['-map', `0:${probe.video.index}`] : []),
+    ...(probe.audio !== undefined ? ['-map', `0:${probe.audio.index}`] : []),
+  ];
   return {
-    inputs,
-    output: [
-      '-map', '0:v:0', '-map', `${audioInput}:a:0`,
-      '-t', seconds3(seconds),
-      '-vf', video,
-      '-af', `aresample=${p.sampleRate},aformat=sample_fmts=fltp:channel_layouts=stereo${source.kind === 'file' ? ',apad' : ''}`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-level:v', '4.1', '-pix_fmt', 'yuv420p',
-      '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0',
-      '-b:v', String(p.videoBitrate), '-maxrate', String(p.videoBitrate), '-bufsize', String(p.videoBitrate * 2),
-      '-c:a', 'aac', '-b:a', String(p.audioBitrate), '-ar', String(p.sampleRate), '-ac', '2',
-      ...FLV_TO_STDOUT, 'pipe:1',
-    ],
+    inputs: [{ source: fileInput(path), options: inS > 0 ? ['-ss', seconds3(inS)] : [] }],
+    output: [...maps, '-t', seconds3(seconds), '-c', 'copy'],
   };
 }
 
-/** Remuxes `path` from `inS` for `seconds` with no re-encode (every item already matches: H.264 + AAC alike). */
-export function copyCommand(path: string, inS: number, seconds: number): FfmpegCommand {
-  return {
-    inputs: [{ source: path, options: inS > 0 ? ['-ss', seconds3(inS)] : [] }],
-    output: ['-map', '0:v:0', '-map', '0:a:0?', '-t', seconds3(seconds), '-c', 'copy', ...FLV_TO_STDOUT, 'pipe:1'],
-  };
+/**
+ * The video encoder: in normalize mode one fixed profile (explicit profile and level, fixed GOP, no B-frames, BT.709
+ * colour tags, square pixels) so every item's encoder writes byte-identical sequence headers; for copy mode's slates,
+ * the settings that reproduce the items' headers.
+ */
+export function videoEncoder(p: EncodeProfile): string[] {
+  const gop = Math.round(p.fps * OUTPUT_GOP_SECONDS);
+  const rate = ['-b:v', String(p.videoBitrate), '-maxrate', String(p.videoBitrate), '-bufsize', String(p.videoBitrate * 2)];
+  if (p.match !== undefined) {
+    const m = p.match;
+    // Rate control comes from the items' settings too (it sets the PPS's pic_init_qp).
+    return ['-c:v', 'libx264', '-level:v', m.level, '-pix_fmt', m.pixFmt, '-x264-params', m.x264Params, ...colorTags(m.color)];
+  }
+  return [
+    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-level:v', '4.1', '-pix_fmt', 'yuv420p',
+    '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0', ...rate,
+    ...colorTags(NORMALIZED_COLOR),
+  ];
+}
+
+/** Stereo AAC at the profile's rate (copy mode: the items' channel count). */
+export function audioEncoder(p: EncodeProfile): string[] {
+  return ['-c:a', 'aac', '-b:a', String(p.audioBitrate), '-ar', String(p.sampleRate), '-ac', String(p.match?.audioChannels ?? 2)];
+}
+
+/** Normalized output is tagged BT.709, limited range, whatever the source said: the VUI never changes. */
+export const NORMALIZED_COLOR = Object.freeze({ range: 'tv', space: 'bt709', transfer: 'bt709', primaries: 'bt709' });
+
+function colorTags(color: HeaderMatch['color']): string[] {
+  return [
+    ...(color.range !== undefined ? ['-color_range', color.range] : []),
+    ...(color.space !== undefined ? ['-colorspace', color.space] : []),
+    ...(color.transfer !== undefined ? ['-color_trc', color.transfer] : []),
+    ...(color.primaries !== undefined ? ['-color_primaries', color.primaries] : []),
+  ];
 }
 
 /** The command line as one string, for the debug log and error messages. */
 export function commandLine(ffmpeg: string, command: FfmpegCommand): string {
-  const parts = [ffmpeg, ...command.inputs.flatMap((i) => [...i.options, '-i', i.source]), ...command.output];
+  const parts = [ffmpeg, ...command.inputs.flatMap((i) => [...i.options, '-i', i.source]), ...command.output, ...FLV_OUTPUT, 'pipe:1'];
   return parts.map((p) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, "'\\''")}'`)).join(' ');
 }
 
-function seconds3(s: number): string {
+/** The `file:` protocol prefix keeps names that start with '-' or contain ':' from being read as options or URLs. */
+export function fileInput(path: string): string {
+  return `file:${path}`;
+}
+
+export function seconds3(s: number): string {
   return (Math.round(s * 1000) / 1000).toString();
-}
-
-/** drawtext lines, centred; fontconfig picks the font ("Sans"). Text is escaped for the filter graph. */
-function slateText(lines: string[], height: number): string[] {
-  const size = Math.round(height / 14);
-  const lineHeight = Math.round(size * 1.6);
-  const top = Math.round(height / 2 - (lines.length * lineHeight) / 2);
-  return lines.map(
-    (line, i) =>
-      `drawtext=font=Sans:fontcolor=white:fontsize=${i === 0 ? Math.round(size * 1.3) : size}:x=(w-text_w)/2:y=${top + i * lineHeight}:text='${escapeDrawtext(line)}'`,
-  );
-}
-
-function escapeDrawtext(text: string): string {
-  return text.replace(/\\/g, '\\\\\\\\').replace(/'/g, "\u2019").replace(/:/g, '\\:').replace(/%/g, '\\%').replace(/,/g, '\\,');
 }

@@ -178,6 +178,8 @@ export interface ToolResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
+  /** stdout as bytes, for tools that print binary (FLV on pipe:1). */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -229,10 +231,12 @@ export function runTool(file: string, args: readonly string[], options: RunToolO
       done();
       if (failure !== undefined) reject(failure);
       else {
+        const stdoutBytes = Buffer.concat(stdout);
         resolvePromise({
           code,
           signal: exitSignal,
-          stdout: Buffer.concat(stdout).toString('utf8'),
+          stdout: stdoutBytes.toString('utf8'),
+          stdoutBytes,
           stderr: Buffer.concat(stderr).toString('utf8'),
         });
       }

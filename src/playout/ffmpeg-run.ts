@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { Logger } from '../util/logger.js';
-import { type FfmpegCommand, commandLine } from './ffmpeg-commands.js';
+import { FLV_OUTPUT, type FfmpegCommand, commandLine } from './ffmpeg-commands.js';
 
 /** Scheduling priority of playout ffmpegs (0 normal, 19 lowest). */
 const FFMPEG_NICENESS = 5;
@@ -33,7 +33,7 @@ export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Lo
   // Niced: ffmpeg works ahead of real time, so it can yield the CPU to the pacer and the server, whose timing matters.
   const builder = ffmpeg({ stdoutLines: 0, niceness: FFMPEG_NICENESS }).setFfmpegPath(ffmpegPath);
   for (const input of command.inputs) builder.input(input.source).inputOptions(input.options);
-  builder.outputOptions(command.output.slice(0, -1));
+  builder.outputOptions([...command.output, ...FLV_OUTPUT]);
   const stderr: string[] = [];
   let killed = false;
   const kill = () => {
@@ -42,7 +42,11 @@ export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Lo
     builder.kill('SIGKILL');
   };
   const done = new Promise<void>((resolve, reject) => {
-    builder.on('start', () => logger.log('debug', `ffmpeg: ${line}`));
+    builder.on('start', () => {
+      logger.log('debug', `ffmpeg: ${line}`);
+      // fluent-ffmpeg spawns asynchronously: a kill asked for before the child existed happens now.
+      if (killed) builder.kill('SIGKILL');
+    });
     builder.on('stderr', (text: string) => {
       stderr.push(text);
       if (stderr.length > STDERR_TAIL_LINES) stderr.shift();
@@ -55,7 +59,8 @@ export function runFfmpeg(ffmpegPath: string, command: FfmpegCommand, logger: Lo
   });
   // The caller looks at `done` when it is ready to; until then a failure must not count as unhandled.
   done.catch(() => {});
-  signal?.addEventListener('abort', kill, { once: true });
+  if (signal?.aborted) kill();
+  else signal?.addEventListener('abort', kill, { once: true });
   // The show's signal lives as long as the show: a listener left on it would keep every finished ffmpeg (its child
   // process, streams and buffered output) for good, one more per item (found by the soak: 60 KB of heap per item).
   const forget = () => signal?.removeEventListener('abort', kill);

@@ -5,15 +5,30 @@
  */
 import { z } from 'zod';
 import { parseStartText, START_TEXT_EXPECTED } from './at-option.js';
+import type { StartSpec } from './at-option.js';
 import { isValidTimeZone } from './clock-time.js';
-import type { StartSpec } from './playlist.js';
 
-export const TOP_KEYS = ['stream', 'start', 'timezone', 'loop', 'transcode', 'output', 'filler', 'items'] as const;
+export const TOP_KEYS = ['stream', 'start', 'timezone', 'loop', 'end_slate', 'transcode', 'output', 'filler', 'items'] as const;
 export const OUTPUT_KEYS = ['width', 'height', 'fps', 'video_bitrate', 'audio_bitrate', 'sample_rate'] as const;
 export const ITEM_KEYS = ['file', 'generate', 'title', 'in', 'out', 'at'] as const;
 export const GENERATE_KEYS = ['pattern', 'seconds', 'tone'] as const;
 export const TRANSCODE_MODES = ['auto', 'copy', 'normalize'] as const;
-export const GENERATED_PATTERNS = ['testsrc2', 'smptebars', 'colorbars'] as const;
+/**
+ * ffmpeg's lavfi test-card sources that take a size and a rate. Which of them the ffmpeg in use has is checked when
+ * the show is prepared (ffmpeg 5.1 lacks zoneplate, for one).
+ */
+export const GENERATED_PATTERNS = [
+  'testsrc',
+  'testsrc2',
+  'smptebars',
+  'smptehdbars',
+  'pal75bars',
+  'pal100bars',
+  'rgbtestsrc',
+  'yuvtestsrc',
+  'colorspectrum',
+  'zoneplate',
+] as const;
 
 /** Sample rates AAC encoders accept (ISO/IEC 14496-3 sampling frequency index table, the usual ones). */
 export const SAMPLE_RATES = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000] as const;
@@ -28,6 +43,7 @@ export const LIMITS = {
   minAudioBitrate: 8_000,
   maxAudioBitrate: 1_024_000,
   maxGeneratedSeconds: 24 * 3600,
+  maxEndSlateSeconds: 24 * 3600,
   minToneHz: 20,
   maxToneHz: 20_000,
 } as const;
@@ -38,6 +54,7 @@ export const EXPECTED: Record<string, string> = {
   start: START_TEXT_EXPECTED,
   timezone: 'an IANA time zone like Europe/Berlin',
   loop: 'true or false',
+  end_slate: `a length like 10m, 90s, 1h30m or 0:10:00 (0: none), at most ${LIMITS.maxEndSlateSeconds / 3600} h`,
   transcode: 'auto, copy or normalize',
   output: `a mapping with ${OUTPUT_KEYS.join(', ')}`,
   filler: 'a file or folder path',
@@ -95,6 +112,15 @@ export function parseTimecode(value: unknown): number | undefined {
   return hours * 3600 + minutes * 60 + seconds;
 }
 
+/** A length: seconds, a timecode (`0:10:00`), or units (`10m`, `90s`, `1h30m`) → seconds. */
+export function parseLength(value: unknown): number | undefined {
+  const timecode = parseTimecode(value);
+  if (timecode !== undefined || typeof value !== 'string') return timecode;
+  const match = /^(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+(?:\.\d+)?)s)?$/.exec(value.trim());
+  if (!match || value.trim() === '') return undefined;
+  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
 /** `'2500k'`, `'2.5M'`, `'128 kbps'`, `2500000` → bits per second. */
 export function parseBitrate(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value) : undefined;
@@ -106,6 +132,12 @@ export function parseBitrate(value: unknown): number | undefined {
 }
 
 const timecode = z.unknown().transform((value, ctx) => parseTimecode(value) ?? fail(ctx, value, EXPECTED['in']!));
+
+const endSlate = z.unknown().transform((value, ctx) => {
+  const seconds = parseLength(value);
+  if (seconds === undefined || seconds > LIMITS.maxEndSlateSeconds) return fail(ctx, value, EXPECTED['end_slate']!);
+  return seconds;
+});
 
 const startText = z.unknown().transform((value, ctx): StartSpec => {
   if (typeof value !== 'string') return fail(ctx, value, START_TEXT_EXPECTED);
@@ -198,6 +230,7 @@ export const playlistSchema = z.strictObject({
   start: startText.optional(),
   timezone: z.string().refine(isValidTimeZone, GENERIC).optional(),
   loop: z.boolean().default(false),
+  end_slate: endSlate.optional(),
   transcode: z.enum(TRANSCODE_MODES).default('auto'),
   output: outputSchema.optional(),
   filler: nonEmptyText.optional(),

@@ -10,10 +10,16 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml
 import type { Document, Node } from 'yaml';
 import { UserError } from '../errors.js';
 import { MAX_STREAM_KEY_LENGTH } from '../media/stream-key.js';
-import { describeValue, issueMessage, knownKeysAt, playlistSchema } from './playlist-schema.js';
+import { GENERATED_PATTERNS, describeValue, issueMessage, knownKeysAt, playlistSchema } from './playlist-schema.js';
 import type { PlaylistYaml } from './playlist-schema.js';
+import type { StartSpec } from './at-option.js';
+
+export type { StartSpec };
 
 export type TranscodeMode = 'auto' | 'copy' | 'normalize';
+
+/** How long the end slate stays on after the last item when the playlist does not say (`end_slate`). */
+export const DEFAULT_END_SLATE_S = 600;
 
 export interface OutputProfile {
   width: number;
@@ -35,12 +41,7 @@ export const DEFAULT_OUTPUT: OutputProfile = Object.freeze({
   sampleRate: 48_000,
 });
 
-export type StartSpec =
-  | { kind: 'clock'; hour: number; minute: number }
-  /** `epochMs` is set when the text had an offset; otherwise the text is a wall time in the playlist's zone. */
-  | { kind: 'instant'; text: string; epochMs?: number };
-
-export type GeneratedPattern = 'testsrc2' | 'smptebars' | 'colorbars';
+export type GeneratedPattern = (typeof GENERATED_PATTERNS)[number];
 
 export type ItemSource =
   | { kind: 'file'; path: string /* absolute, resolved relative to the YAML file */ }
@@ -68,10 +69,14 @@ export interface Playlist {
   start?: StartSpec;
   timezone?: string;
   loop: boolean;
+  /** Seconds of end slate after the last item (no loop); then the stream ends and `schedule` exits. */
+  endSlateS: number;
   transcode: TranscodeMode;
   output: OutputProfile;
   /** Absolute file or folder. */
   filler?: string;
+  /** 1-based line of `filler` in the YAML, for messages about its files. */
+  fillerLine?: number;
   items: PlaylistItem[];
 }
 
@@ -96,7 +101,8 @@ export class PlaylistError extends UserError {
   }
 }
 
-function formatProblem(file: string, problem: PlaylistProblem): string {
+/** `movies.yaml:12: items[2].in: expected ...` */
+export function formatProblem(file: string, problem: PlaylistProblem): string {
   const where = problem.line > 0 ? `${file}:${problem.line}` : file;
   return problem.field === '' ? `${where}: ${problem.message}` : `${where}: ${problem.field}: ${problem.message}`;
 }
@@ -152,6 +158,7 @@ export function parsePlaylist(text: string, path: string): Playlist {
     throw new PlaylistError(path, sortProblems(problems));
   }
   const playlist = toPlaylist(parsed.data, file, path, (index) => lineAt(nodeOffset(doc, ['items', index])));
+  if (playlist.filler !== undefined) playlist.fillerLine = lineAt(nodeOffset(doc, ['filler']));
   const problems = crossChecks(playlist);
   if (problems.length > 0) throw new PlaylistError(path, problems);
   return playlist;
@@ -165,6 +172,7 @@ function toPlaylist(yaml: PlaylistYaml, file: string, displayFile: string, itemL
     displayFile,
     stream: yaml.stream ?? streamFromFileName(file),
     loop: yaml.loop,
+    endSlateS: yaml.end_slate ?? DEFAULT_END_SLATE_S,
     transcode: yaml.transcode,
     output: {
       width: output.width ?? DEFAULT_OUTPUT.width,

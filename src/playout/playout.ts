@@ -1,31 +1,45 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import type { ScheduleState, ScheduleStatus } from '../status/status-snapshot.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { formatWallClock } from './clock-time.js';
-import { type EncodeProfile, type FfmpegCommand, copyCommand, normalizeCommand } from './ffmpeg-commands.js';
+import { formatClock } from './clock-time.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
 import type { MediaSink } from './media-sink.js';
-import { PacedPlayout, type PlannedSegment } from './paced-playout.js';
+import { COPY_ACCEPTED_SHORTFALL_S, type Incident, MAX_RESTARTS_PER_SEGMENT, PacedPlayout } from './paced-playout.js';
 import type { Show } from './show.js';
-import type { Slot } from './timetable.js';
+import { ShowPlan } from './show-plan.js';
+import { type SegmentKind, type ShowSegment, endPieces, preShowPieces, slotSegment } from './show-segments.js';
 
-/** Pre-show and end slates are cut into pieces this long, each with its own countdown text. */
-export const SLATE_PIECE_S = 10;
+/** The first frame goes out this long after `run` is called: time to start the first ffmpeg. */
+const START_DELAY_MS = 300;
 /** Below this, a pre-show is not worth a slate: the show starts right away. */
 const MIN_PRESHOW_S = 1;
-const MEDIA_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.flv', '.ts', '.webm', '.avi', '.m4v', '.mpg', '.mpeg']);
 
-/** What status() reports has the status contract's shape: src/status owns it (a type-only import, no runtime link). */
-export type { ScheduleState, ScheduleStatus };
+export type ScheduleState = 'waiting' | 'pre-show' | 'playing' | 'between' | 'ended';
 
-interface ShowSegment extends PlannedSegment {
-  kind: 'pre-show' | 'item' | 'gap' | 'end';
-  /** Planned wall-clock start and the offset the segment starts at into its item. */
+/** What the playout is doing, in epoch milliseconds; src/status/schedule-report.ts makes the API's JSON of it. */
+export interface PlayoutReport {
+  state: ScheduleState;
+  playlist: string;
+  stream: string;
+  mode: 'copy' | 're-encode';
+  timeZone: string;
+  /** When the first item starts (as planned). */
   startsAtMs: number;
-  offsetS: number;
-  file?: string;
+  /** When the last item ends, and when the stream ends after the end slate; null when looping. */
+  endsAtMs: number | null;
+  closesAtMs: number | null;
+  nowPlaying: {
+    title: string;
+    file?: string;
+    /** A slate stands in for an item that is `unavailable`, or that is `interrupted` until its retry. */
+    kind: SegmentKind | 'unavailable' | 'interrupted';
+    startedAtMs: number;
+    positionS: number;
+    durationS: number;
+  } | null;
+  next: { title: string; startsAtMs: number }[];
+  ffmpegRestarts: number;
+  /** Items that failed, could not start or ended early. */
+  incidents: number;
 }
 
 /** Runs a prepared show into a sink (a channel of the embedded server, or an RTMP publish elsewhere). */
@@ -33,8 +47,19 @@ export class Playout {
   private state: ScheduleState = 'waiting';
   private current: ShowSegment | undefined;
   private currentSince = 0;
+  private condition: 'unavailable' | 'interrupted' | undefined;
   private restarts = 0;
+  private incidents = 0;
   private paced: PacedPlayout | undefined;
+  private plan: ShowPlan | undefined;
+  private preShow: ShowSegment[] = [];
+  private ending: ShowSegment[] | undefined;
+  /** When the end slate starts if the host skipped the last item. */
+  private endFromMs: number | undefined;
+  private firstEndPiece: ShowSegment | undefined;
+  /** A skip re-planned the show: the segment the pacer took ahead is stale. */
+  private replanPending = false;
+  private fillerIndex = 0;
 
   constructor(
     private readonly show: Show,
@@ -44,181 +69,152 @@ export class Playout {
     private readonly logger: Logger,
   ) {}
 
-  /** Plays until the show is over (then the end slate, until aborted) or until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
-    const profile = this.profile();
-    const playout = (this.paced = new PacedPlayout({
+  /**
+   * Plays the show: the pre-show slate, every slot at its time, the end slate for the playlist's `end_slate`.
+   * Resolves `ended` when that is over (never with `loop`), `stopped` when `signal` aborts first.
+   */
+  async run(signal: AbortSignal): Promise<'ended' | 'stopped'> {
+    const startAt = this.clock.now() + START_DELAY_MS;
+    const plan = (this.plan = new ShowPlan(this.show, startAt));
+    if (plan.startMs - startAt >= MIN_PRESHOW_S * 1000) {
+      this.preShow = preShowPieces(this.show, startAt, plan.startMs);
+      this.state = 'pre-show';
+    }
+    const paced = (this.paced = new PacedPlayout({
       ffmpegPath: this.tools.ffmpeg,
       sink: this.sink,
       clock: this.clock,
       logger: this.logger,
-      frameMs: 1000 / profile.fps,
+      frameMs: 1000 / this.show.profile.fps,
+      ...(this.show.mode === 'copy' ? { acceptedShortfallS: COPY_ACCEPTED_SHORTFALL_S } : {}),
       onSegment: (segment) => this.onSegment(segment as ShowSegment),
-      onRestart: (segment, offsetS) => {
-        this.restarts++;
-        this.logger.log('warn', `ffmpeg restarted for "${segment.title}" at ${offsetS.toFixed(1)} s`, { event: 'ffmpeg-restart' });
-      },
+      onIncident: (segment, incident) => this.onIncident(segment as ShowSegment, incident),
     }));
-    const startAt = this.clock.now() + 300;
-    if (this.show.timetable.joinAt === undefined && this.show.timetable.startMs - startAt >= MIN_PRESHOW_S * 1000) this.state = 'pre-show';
-    await playout.play(this.segments(startAt, profile), startAt, signal);
+    const replanned = () => {
+      const changed = this.replanPending;
+      this.replanPending = false;
+      return changed;
+    };
+    await paced.play({ take: () => this.take(), replanned }, startAt, signal);
+    return signal.aborted ? 'stopped' : 'ended';
   }
 
-  /** Cuts the segment on air short (the dashboard's `n`); the next one starts right away. */
+  /** Cuts the item or break on air short (the dashboard's `n`): the rest of the show moves up and starts now. */
   skip(): void {
-    if (this.paced === undefined || this.current === undefined) return;
-    this.logger.log('info', `skipped: ${this.current.title}`, { event: 'skip' });
-    this.paced.skipCurrent();
+    const { current, paced, plan } = this;
+    if (paced === undefined || plan === undefined || current === undefined) return;
+    if (current.slot === undefined) {
+      this.logger.log('info', `nothing to skip during the ${current.kind === 'end' ? 'end slate' : 'pre-show'}`, { event: 'skip' });
+      return;
+    }
+    const now = this.clock.now();
+    this.logger.log('info', `skipped: ${current.title}`, { event: 'skip' });
+    plan.replanAfter(current.slot, now);
+    this.replanPending = true;
+    this.ending = undefined;
+    this.endFromMs = now;
+    paced.skipCurrent();
   }
 
-  status(): ScheduleStatus {
-    const { timetable, timeZone, playlist } = this.show;
+  report(): PlayoutReport {
+    const { playlist, timeZone } = this.show;
     const now = this.clock.now();
     const current = this.current;
+    const plan = this.plan;
+    const startsAtMs = plan?.startMs ?? this.show.timetable.startMs;
+    const endsAtMs = playlist.loop ? null : (plan?.endMs ?? this.show.timetable.endMs);
+    const next = this.state === 'ended' || plan === undefined ? [] : plan.nextItems(current?.slot, 3);
     return {
       state: this.state,
       playlist: playlist.displayFile ?? playlist.file,
       stream: playlist.stream,
       mode: this.show.mode === 'copy' ? 'copy' : 're-encode',
-      startsAt: new Date(timetable.startMs).toISOString(),
+      timeZone,
+      startsAtMs,
+      endsAtMs,
+      closesAtMs: endsAtMs === null ? null : Math.max(endsAtMs, this.endFromMs ?? 0) + playlist.endSlateS * 1000,
       nowPlaying:
         current === undefined
           ? null
           : {
               title: current.title,
               ...(current.file !== undefined ? { file: current.file } : {}),
-              startedAt: new Date(this.currentSince).toISOString(),
+              kind: this.condition ?? current.kind,
+              startedAtMs: this.currentSince,
               positionS: Math.max(0, Math.round(((now - this.currentSince) / 1000 + current.offsetS) * 10) / 10),
               durationS: Math.round((current.seconds + current.offsetS) * 10) / 10,
-              kind: current.kind,
             },
-      next: this.nextItems(now, 3).map((slot) => ({ title: slot.title, startsAt: formatWallClock(slot.startMs, timeZone) })),
+      next: next.map((slot) => ({ title: slot.title, startsAtMs: slot.startMs })),
       ffmpegRestarts: this.restarts,
+      incidents: this.incidents,
     };
   }
 
-  /** The next `count` items to start after `now`, from the timetable (round after round when looping). */
-  private nextItems(now: number, count: number): Slot[] {
-    const { timetable, playlist } = this.show;
-    const round = timetable.slots.filter((slot) => slot.loopRound === timetable.slots[0]?.loopRound && slot.kind === 'item');
-    const found: Slot[] = [];
-    const rounds = playlist.loop && timetable.roundMs > 0 ? Math.ceil((now - timetable.startMs) / timetable.roundMs) + 2 : 1;
-    for (let r = 0; r < rounds && found.length < count; r++) {
-      for (const slot of round) {
-        const startMs = slot.startMs + r * timetable.roundMs;
-        if (startMs > now && found.length < count) found.push({ ...slot, startMs, endMs: slot.endMs + r * timetable.roundMs });
-      }
+  /** The segment after the last one taken: pre-show pieces, the plan's slots, then the end slate. */
+  private take(): ShowSegment | undefined {
+    const piece = this.preShow.shift();
+    if (piece !== undefined) return piece;
+    const plan = this.plan as ShowPlan;
+    const planned = plan.take();
+    if (planned !== undefined) return slotSegment(this.show, planned, (slot) => plan.nextItem(slot), () => this.nextFiller());
+    if (this.show.playlist.loop) return undefined;
+    if (this.ending === undefined) {
+      this.ending = endPieces(this.show, Math.max(plan.endMs, this.endFromMs ?? 0));
+      this.firstEndPiece = this.ending[0];
     }
-    return found;
+    return this.ending.shift();
+  }
+
+  private nextFiller(): Show['filler'][number] | undefined {
+    const files = this.show.filler;
+    return files.length === 0 ? undefined : files[this.fillerIndex++ % files.length];
   }
 
   private onSegment(segment: ShowSegment): void {
     this.current = segment;
+    this.condition = undefined;
     this.currentSince = this.clock.now();
     this.state = segment.kind === 'pre-show' ? 'pre-show' : segment.kind === 'gap' ? 'between' : segment.kind === 'end' ? 'ended' : 'playing';
     if (segment.kind === 'item') this.logger.log('info', `now playing: ${segment.title}`, { event: 'now-playing' });
-  }
-
-  /** The whole show as segments, lazily: pre-show slate, items and gaps (round after round when looping), end slate. */
-  private *segments(playStart: number, profile: EncodeProfile): Generator<ShowSegment> {
-    const { timetable, playlist, timeZone } = this.show;
-    const starts = formatWallClock(timetable.startMs, timeZone);
-    let at = playStart;
-    const preShowS = (timetable.startMs - playStart) / 1000;
-    if (timetable.joinAt === undefined && preShowS >= MIN_PRESHOW_S) {
-      for (let left = preShowS; left > 0.04; left -= SLATE_PIECE_S) {
-        const seconds = Math.min(SLATE_PIECE_S, left);
-        const lines = [playlist.stream, `Starts at ${starts}`, `in ${countdown(left)}`];
-        yield this.slate('pre-show', 'Pre-show', lines, seconds, at, profile);
-        at += seconds * 1000;
-      }
+    if (segment === this.firstEndPiece) {
+      const closes = formatClock(segment.startsAtMs + this.show.playlist.endSlateS * 1000, this.show.timeZone);
+      this.logger.log('info', `the show is over; the end slate runs until ${closes}, then the stream ends`, { event: 'show-over' });
     }
-    const round = timetable.slots.filter((slot) => slot.loopRound === timetable.slots[0]?.loopRound);
-    const join = timetable.joinAt;
-    for (let r = 0; ; r++) {
-      const shift = r * timetable.roundMs;
-      for (let i = 0; i < round.length; i++) {
-        if (r === 0 && join !== undefined && i < join.slotIndex) continue;
-        const slot = round[i] as Slot;
-        const offsetS = r === 0 && join !== undefined && i === join.slotIndex ? join.offsetS : 0;
-        const seconds = (slot.endMs - slot.startMs) / 1000 - offsetS;
-        if (seconds <= 0.04) continue;
-        const segment = this.slotSegment(slot, offsetS, seconds, slot.startMs + shift + offsetS * 1000, profile);
-        yield segment;
-      }
-      if (!playlist.loop) break;
+  }
+
+  /** One event per incident, with its reason; the status shows the slate that stands in. */
+  private onIncident(segment: ShowSegment, incident: Incident): void {
+    const slotEnd = formatClock(segment.startsAtMs + segment.seconds * 1000, this.show.timeZone);
+    const fills = `a slate fills its slot until ${slotEnd}`;
+    const title = `"${segment.title}"`;
+    switch (incident.kind) {
+      case 'resumed':
+        this.condition = undefined;
+        this.logger.log('info', `${title} plays again from ${incident.offsetS.toFixed(1)} s`, { event: 'item-resumed' });
+        return;
+      case 'failed':
+        this.restarts++;
+        this.incidents++;
+        this.condition = 'interrupted';
+        this.logger.log('warn', `${title}: ffmpeg failed (${incident.reason}); trying again in ${Math.round(incident.retryInS * 10) / 10} s (${incident.attempt} of ${MAX_RESTARTS_PER_SEGMENT}), a slate meanwhile`, {
+          event: 'item-failed',
+          attempt: incident.attempt,
+        });
+        return;
+      case 'gave-up':
+        this.incidents++;
+        this.condition = 'unavailable';
+        this.logger.log('error', `${title} is unavailable: ffmpeg failed ${incident.attempts} times (${incident.reason}); ${fills}`, { event: 'item-unavailable' });
+        return;
+      case 'unavailable':
+        this.incidents++;
+        this.condition = 'unavailable';
+        this.logger.log('error', `${title} is unavailable: ${incident.reason}; ${fills}`, { event: 'item-unavailable' });
+        return;
+      case 'ended-early':
+        this.incidents++;
+        this.condition = 'unavailable';
+        this.logger.log('warn', `${title} ended ${incident.missingS.toFixed(1)} s early (is the file cut short?); ${fills}`, { event: 'item-ended-early' });
     }
-    for (;;) yield this.slate('end', 'End', [playlist.stream, 'That was the show.', 'Thanks for watching!'], 30, 0, profile);
   }
-
-  private slotSegment(slot: Slot, offsetS: number, seconds: number, startsAtMs: number, profile: EncodeProfile): ShowSegment {
-    const { playlist } = this.show;
-    if (slot.kind === 'gap') {
-      const filler = this.fillerFile();
-      const next = slot.beforeItemIndex === undefined ? undefined : playlist.items[slot.beforeItemIndex]?.title;
-      const lines = [playlist.stream, next === undefined ? 'Back soon' : `Next: ${next}`, `at ${formatWallClock(slot.endMs, this.show.timeZone)}`];
-      if (filler === undefined) return this.slate('gap', slot.title, lines, seconds, startsAtMs, profile);
-      return {
-        kind: 'gap', title: slot.title, seconds, startsAtMs, offsetS: 0, file: filler,
-        command: (at) => normalizeCommand({ kind: 'file', path: filler, hasAudio: true, loop: true }, at, seconds - at, profile),
-      };
-    }
-    const item = playlist.items[slot.itemIndex as number];
-    const probe = this.show.probes[slot.itemIndex as number];
-    if (item === undefined) return this.slate('gap', slot.title, [playlist.stream], seconds, startsAtMs, profile);
-    const inS = slot.inS + offsetS;
-    const source = item.source;
-    const title = item.title;
-    const file = source.kind === 'file' ? source.path : undefined;
-    const command = (at: number): FfmpegCommand => {
-      if (source.kind === 'generated') {
-        return normalizeCommand({ kind: 'generated', pattern: source.pattern, ...(source.toneHz !== undefined ? { toneHz: source.toneHz } : {}) }, 0, seconds - at, profile);
-      }
-      if (!existsSync(source.path)) {
-        this.logger.log('warn', `"${title}": ${source.path} is missing; showing a slate in its place`, { event: 'missing-file' });
-        return normalizeCommand({ kind: 'slate', lines: [title, 'is not available', 'the show goes on'] }, 0, seconds - at, profile);
-      }
-      return this.show.mode === 'copy'
-        ? copyCommand(source.path, inS + at, seconds - at)
-        : normalizeCommand({ kind: 'file', path: source.path, hasAudio: probe?.audio !== undefined }, inS + at, seconds - at, profile);
-    };
-    return { kind: 'item', title, seconds, startsAtMs, offsetS, ...(file !== undefined ? { file } : {}), command };
-  }
-
-  private slate(kind: ShowSegment['kind'], title: string, lines: string[], seconds: number, startsAtMs: number, profile: EncodeProfile): ShowSegment {
-    return { kind, title, seconds, startsAtMs, offsetS: 0, command: (at) => normalizeCommand({ kind: 'slate', lines }, 0, seconds - at, profile) };
-  }
-
-  /** One filler file: the `filler` file, or the next media file of the `filler` folder in name order. */
-  private fillerIndex = 0;
-  private fillerFile(): string | undefined {
-    const filler = this.show.playlist.filler;
-    if (filler === undefined || !existsSync(filler)) return undefined;
-    if (!statSync(filler).isDirectory()) return filler;
-    const files = readdirSync(filler).filter((name) => MEDIA_EXTENSIONS.has(extname(name).toLowerCase())).sort();
-    if (files.length === 0) return undefined;
-    return join(filler, files[this.fillerIndex++ % files.length] as string);
-  }
-
-  /**
-   * Copy mode sends the items' own streams, so generated slates must match them (size, rate, sound); normalize
-   * mode uses the playlist's output profile for everything.
-   */
-  private profile(): EncodeProfile {
-    const output = this.show.playlist.output;
-    const base = { width: output.width, height: output.height, fps: output.fps, videoBitrate: output.videoBitrate, audioBitrate: output.audioBitrate, sampleRate: output.sampleRate };
-    if (this.show.mode !== 'copy') return base;
-    const first = this.show.probes.find((p) => p?.video !== undefined);
-    return first?.video === undefined
-      ? base
-      : { ...base, width: first.video.width, height: first.video.height, fps: first.video.fps, sampleRate: first.audio?.sampleRate ?? base.sampleRate };
-  }
-}
-
-function countdown(seconds: number): string {
-  const s = Math.ceil(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${rest} s` : `${rest} s`;
 }

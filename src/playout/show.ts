@@ -1,30 +1,42 @@
 import { UserError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
-import { formatWallClock, formatWallDate } from './clock-time.js';
+import { fileHeaders, matchSlates } from './copy-headers.js';
+import type { CodecHeaders } from './ffmpeg-trial.js';
+import { copyCompatible } from './copy-compatible.js';
+import type { EncodeProfile } from './ffmpeg-commands.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { type MediaProbe, copyCompatible, probeMedia } from './ffmpeg-probe.js';
-import type { Playlist, StartSpec } from './playlist.js';
-import { type Timetable, buildTimetable, formatSpan } from './timetable.js';
+import type { MediaProbe } from './media-probe.js';
+import { PlaylistError, type Playlist, type PlaylistProblem, type StartSpec, formatProblem } from './playlist.js';
+import type { CommandContext } from './segment-commands.js';
+import { checkEnds, checkPatterns, probeFiles, tryEverything } from './show-checks.js';
+import { findCjkFont, needsCjkFont } from './slate-font.js';
+import { type Timetable, buildTimetable } from './timetable.js';
 
 export type PlayoutMode = 'copy' | 'normalize';
 
-/** A playlist checked against its files and placed on the clock: everything `--check` prints. */
-export interface Show {
+/** A playlist checked against its files and the ffmpeg in use, and placed on the clock: everything `--check` prints. */
+export interface Show extends CommandContext {
   playlist: Playlist;
   timeZone: string;
   /** One per item; undefined for generated items. */
   probes: (MediaProbe | undefined)[];
+  /** The filler files (the `filler` file, or the media files of the `filler` folder in name order), probed. */
+  filler: { path: string; probe: MediaProbe }[];
   durationsS: number[];
   mode: PlayoutMode;
   /** Why normalize was chosen (auto), empty otherwise. */
   modeReasons: string[];
+  /** Things that will not stop the show but will show in it (a file that ends before its header says). */
+  warnings: string[];
   timetable: Timetable;
 }
 
-/** Items probed at once. */
-const PROBE_CONCURRENCY = 4;
-
-/** Probes every file now (not at air time), decides copy or normalize, and builds the timetable. */
+/**
+ * Checks everything that can be checked before air time, now: every file is probed, every generated pattern is
+ * looked for in this ffmpeg, copy or normalize is decided (copy only when slates can repeat the items' codec
+ * headers), and every item, filler file and a slate is played for a moment through this ffmpeg. Every problem is
+ * reported at once, with the playlist's file, line and item. Then the timetable is built.
+ */
 export async function prepareShow(input: {
   playlist: Playlist;
   tools: FfmpegTools;
@@ -33,64 +45,83 @@ export async function prepareShow(input: {
   timeZone: string;
   signal?: AbortSignal;
 }): Promise<Show> {
-  const { playlist, tools } = input;
-  const probes: (MediaProbe | undefined)[] = new Array(playlist.items.length).fill(undefined);
-  let nextIndex = 0;
-  const worker = async () => {
-    for (let i = nextIndex++; i < playlist.items.length; i = nextIndex++) {
-      const source = playlist.items[i]?.source;
-      if (source?.kind === 'file') probes[i] = await probeMedia(tools, source.path, { signal: input.signal });
-    }
-  };
-  await Promise.all(Array.from({ length: PROBE_CONCURRENCY }, worker));
+  const { playlist, tools, signal } = input;
+  const problems: PlaylistProblem[] = [];
+  const { probes, filler } = await probeFiles(playlist, tools, problems, signal);
+  await checkPatterns(playlist, tools, problems, signal);
+  failOn(playlist, problems);
 
   const durationsS = playlist.items.map((item, i) => {
     const full = item.source.kind === 'generated' ? item.source.seconds : (probes[i]?.durationS ?? 0);
     const out = Math.min(item.outS ?? full, full);
     return Math.max(0, out - (item.inS ?? 0));
   });
-  const { mode, reasons } = chooseMode(playlist, probes);
+  const chosen = await chooseMode(playlist, probes, tools, signal);
+  const { mode, reasons } = chosen;
+  const titles = [playlist.stream, ...playlist.items.map((item) => item.title)];
+  const cjkFont = titles.some(needsCjkFont) ? await findCjkFont(signal ? { signal } : {}) : undefined;
+  const profile: EncodeProfile = cjkFont === undefined ? chosen.profile : { ...chosen.profile, cjkFont };
+  const context: CommandContext = { mode, profile };
+  await tryEverything(playlist, { probes, filler, context }, tools, problems, signal);
+  failOn(playlist, problems);
+  const found: PlaylistProblem[] = [];
+  await checkEnds(playlist, { probes, durationsS }, tools, found, signal);
+  const warnings = found.sort((a, b) => a.line - b.line).map((w) => formatProblem(playlist.displayFile ?? playlist.file, w));
+
   const timetable = buildTimetable({ playlist, durationsS, start: input.start, nowMs: input.clock.now(), timeZone: input.timeZone });
-  return { playlist, timeZone: input.timeZone, probes, durationsS, mode, modeReasons: reasons, timetable };
+  return { playlist, timeZone: input.timeZone, probes, filler, durationsS, mode, modeReasons: reasons, warnings, profile, timetable };
 }
 
-function chooseMode(playlist: Playlist, probes: (MediaProbe | undefined)[]): { mode: PlayoutMode; reasons: string[] } {
-  if (playlist.transcode === 'normalize') return { mode: 'normalize', reasons: [] };
+function failOn(playlist: Playlist, problems: PlaylistProblem[]): void {
+  if (problems.length === 0) return;
+  throw new PlaylistError(playlist.displayFile ?? playlist.file, [...problems].sort((a, b) => a.line - b.line));
+}
+
+/** The playlist's output profile, as normalize encodes it. */
+function outputProfile(playlist: Playlist): EncodeProfile {
+  return { ...playlist.output };
+}
+
+/**
+ * Copy when every item is H.264 + AAC alike with identical codec headers and slates can repeat them; otherwise
+ * normalize (auto), or an error naming why (transcode: copy).
+ */
+async function chooseMode(
+  playlist: Playlist,
+  probes: (MediaProbe | undefined)[],
+  tools: FfmpegTools,
+  signal: AbortSignal | undefined,
+): Promise<{ mode: PlayoutMode; reasons: string[]; profile: EncodeProfile }> {
+  const normalize = (reasons: string[]) => {
+    if (playlist.transcode === 'copy') {
+      throw new UserError(
+        `${playlist.displayFile ?? playlist.file}: transcode: copy needs every item to be H.264 + AAC with the same parameters and codec headers, but ${reasons.join('; ')}`,
+        'use transcode: auto or normalize to re-encode',
+      );
+    }
+    return { mode: 'normalize' as const, reasons, profile: outputProfile(playlist) };
+  };
+  if (playlist.transcode === 'normalize') return { mode: 'normalize', reasons: [], profile: outputProfile(playlist) };
   const generated = playlist.items.filter((item) => item.source.kind === 'generated').map((item) => `item ${item.index + 1} is generated`);
-  const files = probes.filter((p): p is MediaProbe => p !== undefined);
+  const files = playlist.items.flatMap((item) => {
+    const probe = probes[item.index];
+    return item.source.kind === 'file' && probe !== undefined ? [{ number: item.index + 1, path: item.source.path, probe }] : [];
+  });
   const check = copyCompatible(files);
   const reasons = [...generated, ...(check.ok ? [] : check.reasons)];
-  if (reasons.length === 0) return { mode: 'copy', reasons: [] };
-  if (playlist.transcode === 'copy') {
-    throw new UserError(
-      `${playlist.displayFile ?? playlist.file}: transcode: copy needs every item to be H.264 + AAC with the same parameters, but ${reasons.join('; ')}`,
-      'use transcode: auto or normalize to re-encode',
-    );
-  }
-  return { mode: 'normalize', reasons };
-}
+  if (reasons.length > 0 || files[0] === undefined) return normalize(reasons);
 
-/** The timetable as the user reads it: when, what, how long, copy or re-encode. */
-export function renderShow(show: Show): string {
-  const { timetable, timeZone, playlist } = show;
-  const rows = [['START', 'END', 'LENGTH', 'TITLE', 'MODE']];
-  const firstRound = timetable.slots.filter((slot) => slot.loopRound === timetable.slots[0]?.loopRound);
-  for (const slot of firstRound) {
-    rows.push([
-      formatWallClock(slot.startMs, timeZone),
-      formatWallClock(slot.endMs, timeZone),
-      formatSpan(slot.endMs - slot.startMs),
-      slot.kind === 'gap' ? `(${slot.title})` : slot.title,
-      slot.kind === 'gap' ? (playlist.filler !== undefined ? 'filler' : 'slate') : show.mode === 'copy' ? 'copy' : 're-encode',
-    ]);
-  }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  const table = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
-  const when = `${formatWallDate(timetable.startMs, timeZone)} ${formatWallClock(timetable.startMs, timeZone)} (${timeZone})`;
-  const length = timetable.endMs === Infinity ? `rounds of ${formatSpan(timetable.roundMs)}, looping` : formatSpan(timetable.endMs - timetable.startMs);
-  const mode =
-    show.mode === 'copy'
-      ? 'copy (no re-encode: every item already matches)'
-      : `re-encode to ${playlist.output.width}x${playlist.output.height} ${playlist.output.fps} fps${show.modeReasons.length > 0 ? ` (${show.modeReasons[0]})` : ''}`;
-  return [`${playlist.displayFile ?? playlist.file}: stream '${playlist.stream}', ${when}, ${length}`, `mode: ${mode}`, timetable.explanation, '', table].join('\n');
+  const headers: CodecHeaders[] = [];
+  for (const file of files) headers.push(await fileHeaders(tools, file.path, file.probe, signal));
+  const first = files[0].probe;
+  const base: EncodeProfile = {
+    ...playlist.output,
+    width: first.video?.width ?? playlist.output.width,
+    height: first.video?.height ?? playlist.output.height,
+    fps: first.video?.fps ?? playlist.output.fps,
+    sampleRate: first.audio?.sampleRate ?? playlist.output.sampleRate,
+  };
+  const slates = await matchSlates(tools, files.map((file, i) => ({ ...file, headers: headers[i] ?? {} })), base, signal);
+  if (!slates.ok) return normalize([slates.reason]);
+  return { mode: 'copy', reasons: [], profile: { ...base, match: slates.match } };
 }

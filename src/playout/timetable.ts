@@ -266,14 +266,24 @@ function checkDurations(playlist: Playlist, durationsS: number[]): void {
   }
 }
 
-/** One pass over the items from `roundStartMs`, with gap slots before `at` items. */
-function layoutRound(playlist: Playlist, durationsS: number[], roundStartMs: number, loopRound: number, timeZone: string): Round {
+/**
+ * One pass over the items from `roundStartMs`, with gap slots before `at` items. From `fromIndex` on (a re-plan after
+ * a skip): the first item's `at` is honoured when still ahead, and an `at` already passed starts the item at once.
+ */
+function layoutRound(
+  playlist: Playlist,
+  durationsS: number[],
+  roundStartMs: number,
+  loopRound: number,
+  timeZone: string,
+  fromIndex = 0,
+): Round {
   const slots: Slot[] = [];
   let cursor = roundStartMs;
-  for (const item of playlist.items) {
+  for (const item of playlist.items.slice(fromIndex)) {
     if (item.at) {
       const atMs = resolveAt(item, cursor, slots.length === 0, timeZone);
-      if (atMs < cursor) throw overlapError(playlist, item, atMs, cursor, slots.length === 0, timeZone);
+      if (atMs < cursor && fromIndex === 0) throw overlapError(playlist, item, atMs, cursor, slots.length === 0, timeZone);
       if (atMs > cursor) {
         slots.push({ kind: 'gap', beforeItemIndex: item.index, title: `Break until ${formatWallClock(atMs, timeZone)}`, startMs: cursor, endMs: atMs, inS: 0, loopRound });
         cursor = atMs;
@@ -284,6 +294,36 @@ function layoutRound(playlist: Playlist, durationsS: number[], roundStartMs: num
     cursor = endMs;
   }
   return { startMs: roundStartMs, endMs: cursor, slots };
+}
+
+/** Where a re-plan starts: item `itemIndex` of round `loopRound`, at `startMs`. */
+export interface PlanStart {
+  itemIndex: number;
+  loopRound: number;
+  startMs: number;
+  /** The item starts at `startMs` even if it has an `at` (skipping the break before it). */
+  ignoreAt?: boolean;
+}
+
+/**
+ * The show from `from` on, as a TV channel re-plans after the host skipped ahead: that item at `startMs` (or at its
+ * `at`, when later), the rest of its round after it, and with `loop` further rounds until at least `untilMs` (at most
+ * MAX_TIMETABLE_SLOTS slots). Pure: the times the dashboard, `status` and the API then show as "next".
+ */
+export function planFrom(playlist: Playlist, durationsS: number[], from: PlanStart, timeZone: string, untilMs: number): Slot[] {
+  checkDurations(playlist, durationsS);
+  const first = from.ignoreAt
+    ? { ...playlist, items: playlist.items.map((item) => (item.index === from.itemIndex ? { ...item, at: undefined } : item)) }
+    : playlist;
+  let round = layoutRound(first, durationsS, from.startMs, from.loopRound, timeZone, from.itemIndex);
+  const slots = [...round.slots];
+  let number = from.loopRound;
+  while (playlist.loop && round.endMs < untilMs && slots.length + playlist.items.length * 2 <= MAX_TIMETABLE_SLOTS) {
+    number++;
+    round = layoutRound(playlist, durationsS, round.endMs, number, timeZone);
+    slots.push(...round.slots);
+  }
+  return slots;
 }
 
 function resolveAt(item: PlaylistItem, previousEndMs: number, firstOfRound: boolean, timeZone: string): number {

@@ -1,3 +1,5 @@
+import { columns } from '../util/display-width.js';
+
 /** Human units for the status table, the dashboard and log lines: below both the CLI and the UI. */
 export function formatBitrate(bitsPerSecond: number): string {
   if (bitsPerSecond >= 1_000_000) return `${(bitsPerSecond / 1_000_000).toFixed(2)} Mb/s`;
@@ -26,12 +28,8 @@ export function formatDuration(seconds: number): string {
   return `${rest}s`;
 }
 
-/** Left-aligned text columns, padded to the widest cell. */
-export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
-}
+/** Left-aligned text columns, padded to the widest cell by display width (CJK titles take two columns a character). */
+export const table = columns;
 
 /** `max-viewers 3, publish-not-allowed 1`, most first; '' when nothing was refused. */
 export function formatRefusals(refusals: Record<string, number> | undefined): string {

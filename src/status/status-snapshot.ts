@@ -6,11 +6,16 @@
  */
 import type { AudioInfo, VideoInfo } from '../media/stream-info.js';
 import type { ViewerProtocol } from '../media/viewer.js';
+import type { ScheduleState, ScheduleStatus } from './schedule-status.js';
 
 export type { ViewerProtocol };
 
-/** The version of this shape; a reader that knows another version says so instead of showing nonsense. */
-export const STATUS_VERSION = 1;
+/**
+ * The version of this shape; a reader that knows another version says so instead of showing nonsense. 2: the schedule's
+ * times are ISO 8601 with the playlist's offset (`next[].startsAt` was `22:08`), with timeZone, endsAt, closesAt and
+ * incidents added.
+ */
+export const STATUS_VERSION = 2;
 
 export interface ServerStatus {
   version: string;
@@ -88,19 +93,8 @@ export interface ViewerStatus {
   droppedFrames: number;
 }
 
-export type ScheduleState = 'waiting' | 'pre-show' | 'playing' | 'between' | 'ended';
-
-/** What a scheduled playout is doing; the playout reports it, this file owns its shape. */
-export interface ScheduleStatus {
-  state: ScheduleState;
-  playlist: string;
-  stream: string;
-  mode: 'copy' | 're-encode';
-  startsAt: string;
-  nowPlaying: { title: string; file?: string; startedAt: string; positionS: number; durationS: number; kind: string } | null;
-  next: { title: string; startsAt: string }[];
-  ffmpegRestarts: number;
-}
+/** What a scheduled playout is doing: owned by ./schedule-status.ts (times there are ISO 8601 with the playlist's offset). */
+export type { ScheduleState, ScheduleStatus };
 
 /** Who may publish and watch, the admission limits (null: no limit), and how often the server said no, by reason. */
 export interface AccessStatus {
@@ -142,5 +136,13 @@ export function publicView(snapshot: StatusSnapshot): StatusSnapshot {
     streams: snapshot.streams.map((s) => ({ ...s, publisher: s.publisher === null ? null : { ...s.publisher, address: null }, relays: [] })),
     viewers: [],
     ...(access !== undefined ? { access: { ...access, publishAllow: [] } } : {}),
+    // The file being played is a path on the host's disk: its title is enough for anyone else.
+    ...(snapshot.schedule !== undefined ? { schedule: withoutFile(snapshot.schedule) } : {}),
   };
+}
+
+function withoutFile(schedule: ScheduleStatus): ScheduleStatus {
+  if (schedule.nowPlaying === null || schedule.nowPlaying.file === undefined) return schedule;
+  const { file: _file, ...nowPlaying } = schedule.nowPlaying;
+  return { ...schedule, nowPlaying };
 }

@@ -35,7 +35,7 @@ export function DashboardView({ state, share, columns, rows, mode = 'normal', ca
   const eventList = <EventsList events={events} limit={layout.eventRows} />;
   return (
     <Box flexDirection="column" width={columns}>
-      <Header snapshot={snapshot} share={share} compact={compact} />
+      <Header snapshot={snapshot} share={share} compact={compact} extraUrls={layout.extraUrls} />
       <Box marginTop={1} flexDirection="column">
         <StreamsTable streams={snapshot.streams} compact={compact} limit={MAX_STREAM_ROWS} />
       </Box>

@@ -1,8 +1,11 @@
-/** Cuts `text` to `width` characters, marking the cut with an ellipsis. */
+import { padDisplay, truncateDisplay } from '../util/display-width.js';
+
+/** Cuts `text` to `width` terminal columns (a Chinese character takes two), marking a cut with an ellipsis, and pads it. */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
-  return text.length <= width ? text.padEnd(width) : `${text.slice(0, Math.max(0, width - 1))}…`;
+  return padDisplay(truncateDisplay(text, width), width);
 }
+
 
 /** Seconds as m:ss or h:mm:ss, for the schedule's clock-like times. */
 export function clockDuration(seconds: number): string {

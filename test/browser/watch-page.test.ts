@@ -1,10 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
+import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
+import { parseAt } from '../../src/playout/at-option.js';
+import { locateFfmpeg } from '../../src/playout/ffmpeg-locate.js';
+import { loadPlaylist } from '../../src/playout/playlist.js';
+import { Playout } from '../../src/playout/playout.js';
+import { prepareShow } from '../../src/playout/show.js';
 import type { ScheduleStatus } from '../../src/status/status-snapshot.js';
 import { systemClock } from '../../src/util/clock.js';
-import { makeClip } from '../helpers/media.js';
+import { makeClip, scratchPlaylist } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { httpRequest, publishFfmpeg } from '../helpers/players.js';
 import { stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
@@ -139,16 +144,54 @@ describeWithPeers(['chromium', 'ffmpeg'], 'watch page in Chromium', () => {
     }
   });
 
+  it('plays a scheduled show in copy mode from the pre-show slate through items and a break, without a reload', async () => {
+    const [four, three] = await Promise.all([makeClip({ seconds: 4, width: 320, height: 240, fps: 25 }), makeClip({ seconds: 3, width: 320, height: 240, fps: 25 })]);
+    const startMs = Date.now() + 6_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const file = scratchPlaylist('browser-show', [
+      'stream: browsershow',
+      'transcode: copy',
+      'end_slate: 2s',
+      'items:',
+      `  - { file: ${JSON.stringify(four)}, title: First }`,
+      `  - { file: ${JSON.stringify(three)}, title: Second, at: "${iso(startMs + 6_000)}" }`,
+    ]);
+    const tools = await locateFfmpeg();
+    const show = await prepareShow({ playlist: loadPlaylist(file), tools, start: parseAt(iso(startMs)), clock: systemClock, timeZone: 'UTC' });
+    expect(show.mode).toBe('copy');
+    const channel = kayak.server.hub.publish('live', 'browsershow', 'playout');
+    if (channel === undefined) throw new Error('could not claim live/browsershow');
+    const playout = new Playout(show, tools, channel, systemClock, kayak.logger);
+    const running = playout.run(new AbortController().signal);
+    const page = await open('/live/browsershow.html');
+    await waitForAdvance(page, { from: 0, bySeconds: 1, timeoutMs: 8_000, what: 'the pre-show slate playing' });
+    expect(playout.report().state).toBe('pre-show');
+    // Pre-show, First, a 2 s break, Second, into the end slate: sampled until the end slate is on.
+    const samples: number[] = [];
+    while (playout.report().state !== 'ended') samples.push(...(await sampleTimes(page, 1_000)));
+    const state = await playerState(page);
+    await running;
+    console.info(`[browser] copy-mode show: played ${(samples.at(-1)! - samples[0]!).toFixed(1)} s, longest still ${longestStill(samples)} ms`);
+    expect(samples.at(-1)! - samples[0]!).toBeGreaterThan(7);
+    expect(longestStill(samples)).toBeLessThan(1_000);
+    expect(state.errors).toEqual([]);
+    expect(state.attempts).toBe(1);
+  }, 60_000);
+
   it('shows the now-playing title, and a countdown before a scheduled start', async () => {
     let schedule: ScheduleStatus = {
       state: 'waiting',
       playlist: 'movie-night.yaml',
       stream: 'night',
       mode: 're-encode',
+      timeZone: 'UTC',
       startsAt: new Date(Date.now() + 3_725_000).toISOString(),
+      endsAt: null,
+      closesAt: null,
       nowPlaying: null,
       next: [],
       ffmpegRestarts: 0,
+      incidents: 0,
     };
     kayak.server.status.setScheduleSource(() => schedule);
     const page = await open('/watch/night');

@@ -1,8 +1,9 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
-import { type FlvTag, makeClip, mediaFrames, parseFlv, scratchSubdir } from '../helpers/media.js';
+import { decodeErrors } from '../helpers/collection.js';
+import { type FlvTag, makeClip, mediaFrames, parseFlv, scratchPlaylist, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { httpFlvView, httpJson, rtmpdumpPlay } from '../helpers/players.js';
 import { freePort } from '../helpers/ports.js';
@@ -92,7 +93,8 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule', () =
 
   it('plays the slate, then every item on one connection (HTTP-FLV and RTMP), with one timeline', async () => {
     const playlist = writePlaylist('night.yaml', movies);
-    const startsIn = 5_000;
+    // Far enough ahead for the checks (each item is tried through ffmpeg first) on a loaded machine.
+    const startsIn = 12_000;
     const at = isoIn(startsIn);
     const startAt = Date.parse(`${at}Z`);
     const { child, rtmpPort, httpPort } = await startSchedule(playlist, ['--at', at]);
@@ -141,11 +143,67 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule', () =
       renameSync(copy, `${copy}.gone`);
       const status = () => httpJson<StatusSnapshot>(`http://127.0.0.1:${httpPort}/api/status`);
       await waitFor(async () => (await status()).schedule?.nowPlaying?.title === 'Movie 3', { timeoutMs: 20_000, what: 'Movie 3' });
-      expect(child.output()).toMatch(/second\.flv is missing; showing a slate/);
+      expect(child.output()).toMatch(/"Movie 2" is unavailable: .*second\.flv is missing; a slate fills its slot until \d\d:\d\d:\d\d/);
     } finally {
       await stopProcess(child, 'SIGINT', 10_000);
     }
   });
+});
+
+describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule in copy mode', () => {
+  trackProcesses();
+
+  beforeAll(async () => {
+    await requireBuilt();
+  });
+
+  it('slates (pre-show, a break, the end) carry the items\' exact codec headers: one header, every frame decodes', async () => {
+    const [short, long] = await Promise.all([
+      makeClip({ seconds: 2, width: 320, height: 240, fps: 25, audioRate: 44_100 }),
+      makeClip({ seconds: 3, width: 320, height: 240, fps: 25, audioRate: 44_100 }),
+    ]);
+    const startMs = Math.ceil((Date.now() + 8_000) / 1000) * 1000;
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    const playlist = scratchPlaylist('copy', [
+      'stream: copied',
+      'transcode: copy',
+      'end_slate: 2s',
+      'items:',
+      `  - { file: ${JSON.stringify(short)}, title: One }`,
+      `  - { file: ${JSON.stringify(long)}, title: Two, at: "${iso(startMs + 5_000)}" }`,
+      `  - { file: ${JSON.stringify(short)}, title: Three }`,
+    ]);
+    const dir = dirname(playlist);
+    const rtmpPort = await freePort();
+    const httpPort = await freePort();
+    const child = startCli(
+      ['schedule', playlist, '--at', iso(startMs), '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'],
+      { env: { ...cliEnv(), TZ: 'UTC' } },
+    );
+    try {
+      await waitForOutput(child, /HTTP-FLV: http:\/\/\S+\.flv/, 30_000);
+      expect(child.stdout()).toMatch(/mode: copy \(no re-encode: every item already matches, and slates repeat their codec headers\)/);
+      const flv = httpFlvView(`http://127.0.0.1:${httpPort}/live/copied.flv`, { keepBytes: true });
+      const rtmp = rtmpdumpPlay(`rtmp://127.0.0.1:${rtmpPort}/live/copied`, 40);
+      const exit = await Promise.race([child.exited, new Promise<'late'>((r) => setTimeout(() => r('late'), 40_000))]);
+      expect(exit, child.output()).toEqual({ code: 0, signal: null });
+      expect(await flv.finished).toBe('end');
+      const dumped = await rtmp;
+      const headers = (kind: 'video' | 'audio') => flv.tags.filter((t) => t.kind === kind && t.sequenceHeader);
+      expect(headers('video')).toHaveLength(1);
+      expect(headers('audio')).toHaveLength(1);
+      // Some pre-show, 2 s, a 3 s break, 3 s, 2 s, the 2 s end slate: all of it on the one connection.
+      expect(mediaFrames(flv.tags, 'video').length).toBeGreaterThan(13 * FPS);
+      for (const [name, bytes] of [['http', flv.bytes()], ['rtmp', dumped.bytes]] as const) {
+        const file = join(dir, `${name}.flv`);
+        writeFileSync(file, bytes);
+        expect(await decodeErrors(file), name).toBe('');
+      }
+      expect(child.output()).not.toMatch(/item-failed|unavailable|ended .* early/);
+    } finally {
+      await stopProcess(child, 'SIGINT', 10_000);
+    }
+  }, 90_000);
 });
 
 describeWithPeers(['ffmpeg', 'ffprobe'], 'kayak-cast schedule: joining late, and gaps', () => {
@@ -232,19 +290,13 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'kayak-cast schedule --to', () => {
   });
 
   it('plays out to another kayak-cast server as one continuous publish', async () => {
-    const dir = scratchSubdir('schedule-to');
-    const playlist = join(dir, 'cards.yaml');
-    writeFileSync(
-      playlist,
-      [
-        'stream: cards',
-        'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
-        'items:',
-        '  - { title: Bars, generate: { pattern: smptebars, seconds: 3, tone: 440 } }',
-        '  - { title: Card, generate: { pattern: testsrc2, seconds: 3 } }',
-        '',
-      ].join('\n'),
-    );
+    const playlist = scratchPlaylist('schedule-to', [
+      'stream: cards',
+      'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }',
+      'items:',
+      '  - { title: Bars, generate: { pattern: smptebars, seconds: 3, tone: 440 } }',
+      '  - { title: Card, generate: { pattern: testsrc2, seconds: 3 } }',
+    ]);
     const child = startCli(['schedule', playlist, '--at', 'now', '--to', far.rtmpUrl('remote')], { env: cliEnv() });
     try {
       await waitFor(() => far.server.hub.get('live/remote') !== undefined, { timeoutMs: 20_000, what: 'the publish to arrive' });

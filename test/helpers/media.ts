@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess } from './processes.js';
@@ -271,4 +271,11 @@ export function timestampRegressions(tags: readonly FlvTag[], kind: 'audio' | 'v
     }
   }
   return problems;
+}
+
+/** A playlist (or any text file) of `lines` in a fresh scratch subdirectory named after `prefix`; returns its path. */
+export function scratchPlaylist(prefix: string, lines: readonly string[], name = 'show.yaml'): string {
+  const path = join(scratchSubdir(prefix), name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
 }

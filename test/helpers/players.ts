@@ -264,6 +264,8 @@ export interface HttpFlvViewer {
   finish: 'end' | 'aborted' | 'error' | 'closed' | undefined;
   /** Milliseconds from the request to the first video frame tag (not a sequence header). */
   firstVideoFrameMs(): number | undefined;
+  /** Every byte received, when the viewer was opened with `keepBytes` (a recording); empty otherwise. */
+  bytes(): Buffer;
   close(): void;
 }
 
@@ -271,8 +273,9 @@ export interface HttpFlvViewer {
  * A plain node:http GET of an HTTP-FLV URL that walks the FLV tags as they arrive: what a browser player does,
  * minus decoding.
  */
-export function httpFlvView(url: string): HttpFlvViewer {
+export function httpFlvView(url: string, options: { keepBytes?: boolean } = {}): HttpFlvViewer {
   const walker = new FlvWalker();
+  const kept: Buffer[] = [];
   const req = request(url, { method: 'GET', agent: false });
   let closedByUs = false;
   let settle: (how: 'end' | 'aborted' | 'error' | 'closed') => void = () => {};
@@ -286,7 +289,10 @@ export function httpFlvView(url: string): HttpFlvViewer {
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.on('response', (res) => {
       resolve(res);
-      res.on('data', (chunk: Buffer) => walker.push(chunk));
+      res.on('data', (chunk: Buffer) => {
+        if (options.keepBytes) kept.push(chunk);
+        walker.push(chunk);
+      });
       res.on('end', () => settle('end'));
       res.on('aborted', () => settle('aborted'));
       res.on('error', () => settle('error'));
@@ -305,6 +311,7 @@ export function httpFlvView(url: string): HttpFlvViewer {
     finished,
     finish: undefined,
     firstVideoFrameMs: () => mediaFrames(walker.tags, 'video')[0]?.receivedAt,
+    bytes: () => Buffer.concat(kept),
     close: () => {
       closedByUs = true;
       req.destroy();

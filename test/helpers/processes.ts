@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
@@ -242,4 +243,26 @@ export async function waitForOutput(p: ManagedProcess, pattern: RegExp, timeoutM
   ).catch((e: unknown) => {
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${p.output()}`);
   });
+}
+
+/**
+ * The pids of this process's own children whose command line matches `pattern` (Linux /proc): children the code
+ * under test spawned (a playout's ffmpeg), found by parent pid, so a test can signal exactly them and nothing else.
+ */
+export function ownChildren(pattern: RegExp, parent = process.pid): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may contain spaces, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parent) continue;
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ');
+      if (pattern.test(cmdline)) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { KayakServer, KayakServerOptions } from '../../src/server/kayak-server.js';
 import type { StreamStatus } from '../../src/status/status-snapshot.js';
 import type { LogFields, LogLevel, Logger } from '../../src/util/logger.js';
+import { afterAll, beforeAll } from 'vitest';
 import { scratchSubdir } from './media.js';
 import { runProcess, startProcess, waitFor } from './processes.js';
 import type { ManagedProcess, StartOptions } from './processes.js';
@@ -177,4 +178,22 @@ export function runCli(args: readonly string[], opts: StartOptions & { timeoutMs
     timeoutMs: 20_000,
     ...opts,
   });
+}
+
+/**
+ * A KayakServer for the tests of a describe block: started in its beforeAll, stopped in its afterAll. Returns a getter
+ * (the server exists only once beforeAll has run).
+ */
+export function useKayak(options: KayakServerOptions = {}): () => RunningKayak {
+  let kayak: RunningKayak | undefined;
+  beforeAll(async () => {
+    kayak = await startKayak(options);
+  });
+  afterAll(async () => {
+    await kayak?.stop();
+  });
+  return () => {
+    if (kayak === undefined) throw new Error('useKayak: the server is started in beforeAll');
+    return kayak;
+  };
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { type CliServer, type CliServerOptions, startCliServer } from './cli-server.js';
-import { makeClip } from './media.js';
-import { publishFfmpeg } from './players.js';
+import { makeClip, mediaFrames } from './media.js';
+import { type HttpFlvViewer, publishFfmpeg, waitForVideoFrames } from './players.js';
 import { type ManagedProcess, startProcess, stopProcess, waitFor } from './processes.js';
 import { REPO_ROOT } from './server.js';
 
@@ -142,4 +143,15 @@ export async function startSteadyStream(opts: { key?: string; server?: CliServer
       await server.stop();
     },
   };
+}
+
+/**
+ * The check hostile-input tests make after each attack on an in-process server: the steady publisher and viewer are
+ * still going (more frames arrive, nobody was disconnected).
+ */
+export async function expectSteadyStreamUnharmed(publisher: ManagedProcess, watcher: HttpFlvViewer): Promise<void> {
+  const before = mediaFrames(watcher.tags, 'video').length;
+  await waitForVideoFrames(watcher, before + 10, 10_000);
+  expect(publisher.exit, publisher.output()).toBeNull();
+  expect(watcher.finish).toBeUndefined();
 }

@@ -5,7 +5,7 @@ import { type HttpFlvViewer, httpFlvView, httpRequest, publishFfmpeg, waitForVid
 import type { ManagedProcess } from '../helpers/processes.js';
 import { trackProcesses, waitFor } from '../helpers/processes.js';
 import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
-import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
+import { STATUS_VERSION, type StatusSnapshot } from '../../src/status/status-snapshot.js';
 
 /**
  * The admin API: GETs read (addresses only for a local caller or the admin token), POSTs act and need the token
@@ -45,7 +45,7 @@ describeWithPeers(['ffmpeg'], 'the admin API', () => {
 
   it('/api/status: a local caller and the admin token see addresses; anyone else sees counts, with CORS', async () => {
     const local = await snapshotAs({});
-    expect(local.body).toMatchObject({ version: 1, view: 'full' });
+    expect(local.body).toMatchObject({ version: STATUS_VERSION, view: 'full' });
     expect(local.body.viewers[0]?.remoteAddress).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(local.body.streams[0]?.publisher?.address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(local.cors, 'addresses are never readable by another site').toBeUndefined();

@@ -5,7 +5,8 @@ import { ffmpegCapabilities } from '../../src/playout/ffmpeg-capabilities.js';
 import type { FfmpegCapabilities } from '../../src/playout/ffmpeg-capabilities.js';
 import { locateFfmpeg } from '../../src/playout/ffmpeg-locate.js';
 import type { FfmpegTools } from '../../src/playout/ffmpeg-locate.js';
-import { copyCompatible, probeMedia, ProbeError } from '../../src/playout/ffmpeg-probe.js';
+import { copyCompatible } from '../../src/playout/copy-compatible.js';
+import { probeMedia, ProbeError } from '../../src/playout/ffmpeg-probe.js';
 import type { MediaProbe } from '../../src/playout/ffmpeg-probe.js';
 import { makeClip, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
@@ -64,17 +65,20 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'ffmpeg tools against the real ffmpeg',
         expect(probe.video).toMatchObject({ codec: 'h264', width: o.width, height: o.height, pixFmt: 'yuv420p' });
         expect(probe.video?.fps).toBeCloseTo(o.fps, 2);
         if (o.audio === false) expect(probe.audio).toBeUndefined();
-        else expect(probe.audio).toEqual({ codec: 'aac', sampleRate: o.audioRate, channels: 2 });
+        else expect(probe.audio).toEqual({ index: 1, codec: 'aac', sampleRate: o.audioRate, channels: 2 });
+        expect(probe.video).toMatchObject({ index: 0, sar: { num: 1, den: 1 }, rotation: 0 });
       }
       const { ffprobe, ffmpeg } = both!;
       expect(ffmpeg.durationS).toBeCloseTo(ffprobe.durationS, 1);
-      expect({ ...ffmpeg, durationS: 0 }).toEqual({ ...ffprobe, durationS: 0 });
+      // ffprobe also gives the frame rate as a fraction, and colour fields `ffmpeg -i` prints only when set.
+      const comparable = (p: MediaProbe) => ({ ...p, durationS: 0, video: p.video && { ...p.video, rate: undefined, color: undefined } });
+      expect(comparable(ffmpeg)).toEqual(comparable(ffprobe));
     });
 
     it('says copy is only possible for matching clips', async () => {
       const [a, b, c] = clips.map((clip) => probes.get(clip.name)!.ffprobe);
-      expect(copyCompatible([a!, a!])).toEqual({ ok: true });
-      const mixed = copyCompatible([a!, b!, c!]);
+      expect(copyCompatible([{ number: 1, probe: a! }, { number: 2, probe: a! }])).toEqual({ ok: true });
+      const mixed = copyCompatible([a!, b!, c!].map((probe, i) => ({ number: i + 1, probe })));
       expect(mixed.ok).toBe(false);
       if (!mixed.ok) {
         expect(mixed.reasons).toContain('item 2 is 1280x720, item 1 is 640x360');

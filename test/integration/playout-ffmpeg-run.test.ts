@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { expect, it } from 'vitest';
-import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
+import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import { runFfmpeg } from '../../src/playout/ffmpeg-run.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { describeWithPeers } from '../helpers/peers.js';

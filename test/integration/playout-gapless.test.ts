@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
-import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
-import { systemClock } from '../../src/util/clock.js';
+import { expect, it } from 'vitest';
+import { probeMedia } from '../../src/playout/ffmpeg-probe.js';
+import { normalizeCommand } from '../../src/playout/normalize-command.js';
+import { type Incident, type PlannedSegment, RESTART_BACKOFF_S } from '../../src/playout/paced-playout.js';
 import { makeClip, mediaFrames } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
-import { httpFlvView } from '../helpers/players.js';
-import { runProcess, trackProcesses, waitFor } from '../helpers/processes.js';
-import { type RunningKayak, startKayak } from '../helpers/server.js';
+import { playoutOnChannel } from '../helpers/playout.js';
+import { ownChildren, trackProcesses, waitFor } from '../helpers/processes.js';
+import { useKayak } from '../helpers/server.js';
 
 /**
  * Three items that differ in frame size, frame rate and sound (one has none) play out as one stream on one key:
@@ -18,38 +18,19 @@ const FRAME_MS = 1000 / PROFILE.fps;
 
 describeWithPeers(['ffmpeg'], 'gapless playout of differing items', () => {
   trackProcesses();
-  let kayak: RunningKayak;
-
-  beforeAll(async () => {
-    kayak = await startKayak();
-  });
-
-  afterAll(async () => {
-    await kayak?.stop();
-  });
+  const server = useKayak();
 
   it('joins them into one continuous stream', async () => {
     const silentFile = await makeClip({ seconds: 3, width: 640, height: 360, fps: 30, audio: false });
+    const probe = await probeMedia({ ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', source: 'path' }, silentFile);
     const segments: PlannedSegment[] = [
       { title: 'bars', seconds: 3, command: (at) => normalizeCommand({ kind: 'generated', pattern: 'smptebars', toneHz: 440 }, at, 3 - at, PROFILE) },
-      { title: 'silent file', seconds: 3, command: (at) => normalizeCommand({ kind: 'file', path: silentFile, hasAudio: false }, at, 3 - at, PROFILE) },
+      { title: 'silent file', seconds: 3, command: (at) => normalizeCommand({ kind: 'file', path: silentFile, probe, title: 'silent file' }, at, 3 - at, PROFILE) },
       { title: 'test card', seconds: 3, command: (at) => normalizeCommand({ kind: 'generated', pattern: 'testsrc2', toneHz: 880 }, at, 3 - at, PROFILE) },
     ];
-    const channel = kayak.server.hub.publish('live', 'show', 'playout');
-    if (channel === undefined) throw new Error('could not claim live/show');
-    const viewer = httpFlvView(kayak.flvUrl('show'));
-    await viewer.response;
-
     const started: string[] = [];
     const startAt = Date.now() + 1500;
-    const playout = new PacedPlayout({
-      ffmpegPath: 'ffmpeg',
-      sink: channel,
-      clock: systemClock,
-      logger: kayak.logger,
-      frameMs: FRAME_MS,
-      onSegment: (segment) => started.push(segment.title),
-    });
+    const { playout, viewer } = await playoutOnChannel(server(), 'show', { frameMs: FRAME_MS, onSegment: (segment) => started.push(segment.title) });
     await playout.play(segments, startAt, new AbortController().signal);
     const endedAt = Date.now();
     await new Promise((r) => setTimeout(r, 300));
@@ -78,39 +59,35 @@ describeWithPeers(['ffmpeg'], 'gapless playout of differing items', () => {
     expect(Math.abs(wall - 9000)).toBeLessThan(1000);
   });
 
-  it('restarts an ffmpeg that dies mid-item where it stopped, and the viewer stays connected', async () => {
-    const tone = 661; // marks this item's ffmpeg among the machine's processes
+  it('an ffmpeg killed mid-item: one event, a slate for the wait, then the item resumes at its scheduled position', async () => {
+    const tone = 661; // marks this item's ffmpeg among this process's children
     const segment: PlannedSegment = {
       title: 'crashing card',
       seconds: 12,
       command: (at) => normalizeCommand({ kind: 'generated', pattern: 'testsrc2', toneHz: tone }, at, 12 - at, PROFILE),
+      standIn: (seconds) => normalizeCommand({ kind: 'slate', lines: ['back in a moment'] }, 0, seconds, PROFILE),
     };
-    const channel = kayak.server.hub.publish('live', 'crash', 'playout');
-    if (channel === undefined) throw new Error('could not claim live/crash');
-    const viewer = httpFlvView(kayak.flvUrl('crash'));
-    await viewer.response;
-    const restarts: number[] = [];
-    const playout = new PacedPlayout({
-      ffmpegPath: 'ffmpeg',
-      sink: channel,
-      clock: systemClock,
-      logger: kayak.logger,
+    const incidents: Incident[] = [];
+    const { playout, viewer } = await playoutOnChannel(server(), 'crash', {
       frameMs: FRAME_MS,
-      onRestart: (_segment, offsetS) => restarts.push(offsetS),
+      onIncident: (_segment, incident) => incidents.push(incident),
       // A short read-ahead, so that ffmpeg is still running (held back by the pipe) when it is killed.
       readAheadTags: 100,
     });
-    const done = playout.play([segment], Date.now() + 500, new AbortController().signal);
+    const startAt = Date.now() + 500;
+    const done = playout.play([segment], startAt, new AbortController().signal);
     await waitFor(() => mediaFrames(viewer.tags, 'video').length > 2 * PROFILE.fps, { timeoutMs: 15_000, what: '2 s of frames' });
-    const killed = await runProcess('pkill', ['-KILL', '-f', `sine=frequency=${tone}`], { timeoutMs: 5_000 });
-    expect(killed.code).toBe(0);
+    const pids = ownChildren(new RegExp(`sine=frequency=${tone}`));
+    expect(pids).toHaveLength(1);
+    process.kill(pids[0]!, 'SIGKILL');
     await done;
+    const endedAt = Date.now();
     viewer.close();
 
-    // The frames ffmpeg had produced before it died still play (read-ahead), then the restart takes over from there:
-    // the whole 12 s arrive once, on one connection, with timestamps that only go forward.
-    expect(restarts).toHaveLength(1);
-    expect(restarts[0]).toBeGreaterThan(1);
+    // The frames ffmpeg had produced before it died still play (read-ahead); then a slate fills the 1 s wait and the
+    // card comes back where the schedule has got to: the slot is filled to its end, on one connection.
+    expect(incidents.map((i) => i.kind)).toEqual(['failed', 'resumed']);
+    expect(incidents[0]).toMatchObject({ attempt: 1, retryInS: RESTART_BACKOFF_S });
     const video = mediaFrames(viewer.tags, 'video');
     let largestGap = 0;
     for (let i = 1; i < video.length; i++) {
@@ -118,9 +95,10 @@ describeWithPeers(['ffmpeg'], 'gapless playout of differing items', () => {
       expect(gap).toBeGreaterThan(0);
       largestGap = Math.max(largestGap, gap);
     }
+    expect(largestGap).toBeLessThanOrEqual(2 * FRAME_MS);
     expect(video.length).toBeGreaterThanOrEqual(12 * PROFILE.fps - 5);
     expect(video.length).toBeLessThanOrEqual(12 * PROFILE.fps + 5);
     expect(viewer.finish).toBe('closed');
-    console.info(`[playout] ffmpeg killed; restarted at ${restarts[0]?.toFixed(1)} s; ${video.length} frames, largest gap ${largestGap} ms`);
+    console.info(`[playout] ffmpeg killed, ${incidents.map((i) => i.kind).join(', ')}; ${video.length} frames, largest gap ${largestGap} ms; the 12 s slot took ${endedAt - startAt} ms`);
   });
 });

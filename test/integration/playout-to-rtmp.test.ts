@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
+import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
 import { RtmpPublishClient, parseRtmpUrl } from '../../src/server/rtmp-publish-client.js';
 import { systemClock } from '../../src/util/clock.js';

@@ -1,7 +1,7 @@
 import { createServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { normalizeCommand } from '../../src/playout/ffmpeg-commands.js';
+import { normalizeCommand } from '../../src/playout/normalize-command.js';
 import { PacedPlayout, type PlannedSegment } from '../../src/playout/paced-playout.js';
 import { parsePushSpec } from '../../src/server/relay/push-spec.js';
 import type { RelaySample } from '../../src/server/rtmp-publish-client.js';

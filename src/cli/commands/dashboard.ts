@@ -2,7 +2,7 @@ import { type ServerEndpoint, resolveEndpoint } from '../admin-client.js';
 import { startDashboard } from '../dashboard.js';
 import { RemoteStatus } from '../remote-status.js';
 import { type SharePorts, streamUrls } from '../share-urls.js';
-import { waitForShutdownSignal } from '../shutdown.js';
+import { type ShutdownSignals, whenStopped } from '../shutdown.js';
 import { UserError } from '../../errors.js';
 import { honourNoColor } from '../console-output.js';
 
@@ -15,7 +15,8 @@ export interface DashboardOptions {
  * `kayak-cast dashboard [--url http://host:8000] [--token T]`: the live dashboard of a server running elsewhere (a
  * service on a VPS, reached over an SSH tunnel or with the admin token). q leaves it; the server keeps running.
  */
-export async function dashboard(options: DashboardOptions): Promise<number> {
+export async function dashboard(options: DashboardOptions, shutdown: ShutdownSignals): Promise<number> {
+  const stop = shutdown.claim();
   if (process.stdout.isTTY !== true) throw new UserError('the dashboard needs a terminal', 'use `kayak-cast status` (or --json) in scripts');
   honourNoColor();
   const endpoint = resolveEndpoint(options);
@@ -25,7 +26,7 @@ export async function dashboard(options: DashboardOptions): Promise<number> {
     kick: (id) => remote.act(`kick ${id}`, `/api/viewers/${encodeURIComponent(id)}/kick`),
     stopServer: () => remote.act('stop the server', '/api/shutdown'),
   });
-  await Promise.race([handle.quit, waitForShutdownSignal()]);
+  await Promise.race([handle.quit, whenStopped(stop)]);
   handle.stop();
   remote.stop();
   return 0;

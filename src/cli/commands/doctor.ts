@@ -3,6 +3,7 @@ import { ffmpegCapabilities, toolVersion } from '../../playout/ffmpeg-capabiliti
 import type { FfmpegCapabilities } from '../../playout/ffmpeg-capabilities.js';
 import { FFMPEG_INSTALL_HINT, FfmpegMissingError, locateFfmpeg } from '../../playout/ffmpeg-locate.js';
 import type { FfmpegTools } from '../../playout/ffmpeg-locate.js';
+import { GENERATED_PATTERNS } from '../../playout/playlist-schema.js';
 import { table } from '../../status/format.js';
 
 export interface DoctorOptions {
@@ -55,6 +56,14 @@ export async function doctor(options: DoctorOptions): Promise<number> {
     ['libx264', `${caps.encoders.libx264 ? ok : no} (H.264 encoder, for re-encoded playout and slates)`],
     ['aac', `${caps.encoders.aac ? ok : no} (AAC encoder, for re-encoded playout and slates)`],
     ['-readrate', `${caps.options.readrate ? ok : chalk.yellow('no')} (paced reading; without it -re is used)`],
+    [
+      'test cards',
+      (() => {
+        const has = GENERATED_PATTERNS.filter((pattern) => caps.videoSources.has(pattern));
+        const lacks = GENERATED_PATTERNS.filter((pattern) => !caps.videoSources.has(pattern));
+        return `${has.join(', ') || chalk.red('none')}${lacks.length > 0 ? chalk.dim(` (not in this ffmpeg: ${lacks.join(', ')})`) : ''}`;
+      })(),
+    ],
     [
       '-readrate_initial_burst',
       `${caps.options.readrateInitialBurst ? ok : chalk.yellow('no')} (ffmpeg 6.1 or later; lets a joined or restarted item fill players' buffers at once)`,

@@ -6,12 +6,14 @@ import { locateFfmpeg } from '../../playout/ffmpeg-locate.js';
 import type { MediaSink } from '../../playout/media-sink.js';
 import { loadPlaylist } from '../../playout/playlist.js';
 import { Playout } from '../../playout/playout.js';
-import { prepareShow, renderShow } from '../../playout/show.js';
+import { prepareShow } from '../../playout/show.js';
+import { renderShow } from '../../playout/show-render.js';
 import { RtmpPublishClient, parseRtmpUrl } from '../../server/rtmp-publish-client.js';
+import { scheduleStatus } from '../../status/schedule-report.js';
 import { systemClock } from '../../util/clock.js';
 import { type LaunchedServer, type ServerFlags, launchServer } from '../embedded-server.js';
 import { ConsoleOutput } from '../console-output.js';
-import { waitForShutdownSignal } from '../shutdown.js';
+import { INTERRUPTED_EXIT_CODE, ShutdownRequested, type ShutdownSignals, whenStopped } from '../shutdown.js';
 
 export interface ScheduleOptions extends ServerFlags {
   at?: string;
@@ -23,9 +25,11 @@ export interface ScheduleOptions extends ServerFlags {
 
 /**
  * `kayak-cast schedule movies.yaml --at 21:00`: checks the whole playlist now, prints the timetable, then plays it
- * in real time as one continuous channel on the embedded server (or on another server with --to).
+ * in real time as one continuous channel on the embedded server (or on another server with --to). After the end
+ * slate the stream ends and the command exits 0; a looping show runs until stopped.
  */
-export async function schedule(file: string, options: ScheduleOptions): Promise<number> {
+export async function schedule(file: string, options: ScheduleOptions, shutdown: ShutdownSignals): Promise<number> {
+  const stop = shutdown.claim();
   const output = new ConsoleOutput(options);
   const logger = output.logger;
   const playlist = loadPlaylist(file);
@@ -35,23 +39,21 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
   if (target !== undefined && (options.push ?? []).length > 0) {
     throw new UserError('--push and --to do not go together: --to plays out only there, with no server of our own to push from', 'use --push (the embedded server plus other targets) or --to (only that server)');
   }
-  const tools = await locateFfmpeg({
-    ...(options.ffmpeg !== undefined ? { ffmpeg: options.ffmpeg } : {}),
-    ...(options.ffprobe !== undefined ? { ffprobe: options.ffprobe } : {}),
-  });
-  const show = await prepareShow({ playlist, tools, start, clock: systemClock, timeZone });
-  console.log(renderShow(show));
+  let show;
+  try {
+    const tools = await locateFfmpeg({
+      ...(options.ffmpeg !== undefined ? { ffmpeg: options.ffmpeg } : {}),
+      ...(options.ffprobe !== undefined ? { ffprobe: options.ffprobe } : {}),
+    });
+    show = { tools, prepared: await prepareShow({ playlist, tools, start, clock: systemClock, timeZone, signal: stop }) };
+  } catch (error) {
+    if (!(error instanceof ShutdownRequested) && !stop.aborted) throw error;
+    console.error(`${stop.reason instanceof ShutdownRequested ? stop.reason.signal : 'stopped'}: stopped while checking the playlist; nothing was started`);
+    return INTERRUPTED_EXIT_CODE;
+  }
+  console.log(renderShow(show.prepared));
   console.log('');
   if (options.check) return 0;
-
-  const abort = new AbortController();
-  const stopShow = (reason: string) => {
-    if (abort.signal.aborted) return;
-    output.detach();
-    logger.log('info', `${reason}: stopping the show, closing viewers`);
-    abort.abort();
-  };
-  void waitForShutdownSignal().then(stopShow);
 
   let launched: LaunchedServer | undefined;
   let sink: MediaSink;
@@ -70,22 +72,31 @@ export async function schedule(file: string, options: ScheduleOptions): Promise<
     sink = channel;
     launched.printShareUrls(channel.path);
   }
-  const playout = new Playout(show, tools, sink, systemClock, logger);
+  const playout = new Playout(show.prepared, show.tools, sink, systemClock, logger);
+  const abort = new AbortController();
+  const stopShow = (reason: string) => {
+    if (abort.signal.aborted) return;
+    output.detach();
+    logger.log('info', `${reason}: stopping the show, closing viewers`);
+    abort.abort();
+  };
+  void whenStopped(stop).then(stopShow);
   if (launched !== undefined) {
     const { admin, status } = launched.server;
-    status.setScheduleSource(() => playout.status());
+    status.setScheduleSource(() => scheduleStatus(playout.report()));
     // The admin API's skip and shutdown (kayak-cast skip, an attached dashboard's keys) reach the playout through these.
     admin.onSkip(() => playout.skip());
     admin.onShutdown(() => stopShow('stop requested through the admin API'));
-    void output.attach(status, launched.share, { skip: () => playout.skip(), kick: (id) => void admin.kick(id) }).then(() => stopShow('quit'));
+    if (!stop.aborted) void output.attach(status, launched.share, { skip: () => playout.skip(), kick: (id) => void admin.kick(id) }).then(() => stopShow('quit'));
   }
+  let outcome: 'ended' | 'stopped' = 'stopped';
   try {
-    await playout.run(abort.signal);
+    if (!stop.aborted) outcome = await playout.run(abort.signal);
   } finally {
     output.detach();
     client?.close();
     await launched?.stop();
   }
-  logger.log('info', 'stopped');
+  logger.log('info', outcome === 'ended' ? 'the stream has ended; viewers were told' : 'stopped', { event: outcome === 'ended' ? 'stream-ended' : 'stopped' });
   return 0;
 }

@@ -55,4 +55,20 @@ describe('ContinuousTimeline', () => {
     segment(timeline, OTHER_AVC_HEADER, 1);
     expect(pushed.filter((p) => p.kind === 'video' && p.payload[1] === 0)).toHaveLength(2);
   });
+
+  it('keeps a segment at its planned place (never earlier), and cuts what would run into the next slot', () => {
+    const { sink, pushed } = recorder();
+    const timeline = new ContinuousTimeline(sink, 40);
+    timeline.beginSegment(0, 100); // a 100 ms slot: frames at 0 and 40 fit, 80 would show until 120
+    for (let i = 0; i < 4; i++) timeline.push({ type: 9, timestamp: i * 40, payload: KEY });
+    timeline.push({ type: 8, timestamp: 100, payload: AAC });
+    expect(timeline.end).toBe(80);
+    timeline.beginSegment(1000, 1100); // planned well after the last frame (the previous item ended early): kept
+    timeline.push({ type: 9, timestamp: 0, payload: KEY });
+    timeline.beginSegment(1010); // planned before the last frame ended: one frame after it
+    timeline.push({ type: 9, timestamp: 0, payload: KEY });
+    const video = pushed.filter((p) => p.kind === 'video').map((p) => p.ts);
+    expect(video).toEqual([0, 40, 1000, 1040]);
+    expect(pushed.filter((p) => p.kind === 'audio')).toEqual([]);
+  });
 });

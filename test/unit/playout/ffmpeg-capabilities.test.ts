@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEncoderNames, parseHelpOptions, parseVersion } from '../../../src/playout/ffmpeg-capabilities.js';
+import { parseEncoderNames, parseHelpOptions, parseVideoSources, parseVersion } from '../../../src/playout/ffmpeg-capabilities.js';
 
 /** Captured from Debian 12's ffmpeg 5.1 (`ffmpeg -version`), shortened. */
 const DEBIAN_VERSION = `ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026 the FFmpeg developers
@@ -104,5 +104,19 @@ describe('parseHelpOptions', () => {
 
   it('does not count a mention inside a description', () => {
     expect(parseHelpOptions('-re    equivalent to -readrate 1\n').has('readrate')).toBe(false);
+  });
+
+  it('lists the video sources of `ffmpeg -filters` (the test cards `generate` can use)', () => {
+    const text = [
+      'Filters:',
+      '  T.. = Timeline support',
+      '  | = Source or sink filter',
+      ' ... abench            A->A       Benchmark part of a filtergraph.',
+      ' ... smptebars         |->V       Generate SMPTE color bars.',
+      ' ... testsrc2          |->V       Generate another test pattern.',
+      ' ... anullsrc          |->A       Null audio source, return empty audio frames.',
+      ' ... buffersink        V->|       Buffer video frames, and make them available to the end of the filter graph.',
+    ].join('\n');
+    expect(parseVideoSources(text)).toEqual(new Set(['smptebars', 'testsrc2']));
   });
 });

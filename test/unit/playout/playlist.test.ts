@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { DEFAULT_OUTPUT, PlaylistError, loadPlaylist, parsePlaylist, streamFromFileName } from '../../../src/playout/playlist.js';
+import { DEFAULT_END_SLATE_S, DEFAULT_OUTPUT, PlaylistError, loadPlaylist, parsePlaylist, streamFromFileName } from '../../../src/playout/playlist.js';
 import { UserError } from '../../../src/errors.js';
 
 const FILE = '/shows/movies.yaml';
@@ -92,8 +92,23 @@ describe('playlist errors name file:line and field', () => {
   it('unknown fields, with a suggestion', () => {
     expect(problemsOf('items:\n  - file: a.mp4\n    titel: A\nshuffle: true\n')).toEqual([
       `${FILE}:3: items[0].titel: unknown field (did you mean 'title'?); expected one of file, generate, title, in, out, at`,
-      `${FILE}:4: shuffle: unknown field; expected one of stream, start, timezone, loop, transcode, output, filler, items`,
+      `${FILE}:4: shuffle: unknown field; expected one of stream, start, timezone, loop, end_slate, transcode, output, filler, items`,
     ]);
+  });
+
+  it('end_slate: a length in units, a timecode or seconds; 0 for none; ten minutes by default', () => {
+    const endSlate = (value: string) => parsePlaylist(`end_slate: ${value}\nitems: [a.mp4]\n`, FILE).endSlateS;
+    expect(endSlate('10m')).toBe(600);
+    expect(endSlate('1h30m')).toBe(5400);
+    expect(endSlate('90s')).toBe(90);
+    expect(endSlate('"0:02:30"')).toBe(150);
+    expect(endSlate('45')).toBe(45);
+    expect(endSlate('0')).toBe(0);
+    expect(parsePlaylist('items: [a.mp4]\n', FILE).endSlateS).toBe(DEFAULT_END_SLATE_S);
+    expect(problemsOf('end_slate: soon\nitems: [a.mp4]\n')).toEqual([
+      `${FILE}:1: end_slate: expected a length like 10m, 90s, 1h30m or 0:10:00 (0: none), at most 24 h, got 'soon'`,
+    ]);
+    expect(problemsOf('end_slate: 25h\nitems: [a.mp4]\n')).toHaveLength(1);
   });
 
   it('wrong transcode', () => {
@@ -123,7 +138,7 @@ describe('playlist errors name file:line and field', () => {
       expect.stringMatching(/^\/shows\/movies\.yaml:5: output\.video_bitrate: expected a bitrate like '2500k'.*got 'fast'$/),
       `${FILE}:7: items[0]: expected a file name or a mapping with file or generate, got 42`,
       `${FILE}:8: items[1]: expected a file or a generate mapping, got neither`,
-      `${FILE}:9: items[2].generate.pattern: expected testsrc2, smptebars, colorbars, got 'plaid'`,
+      `${FILE}:9: items[2].generate.pattern: expected testsrc, testsrc2, smptebars, smptehdbars, pal75bars, pal100bars, rgbtestsrc, yuvtestsrc, colorspectrum, zoneplate, got 'plaid'`,
       expect.stringMatching(/^\/shows\/movies\.yaml:9: items\[2\]\.generate\.seconds: expected a number of seconds above 0/),
       `${FILE}:10: items[3].at: expected HH:MM or an ISO date-time like 2026-11-27T21:00, got 'soon'`,
     ]);
@@ -159,7 +174,7 @@ describe('shipped playlists', () => {
     expect(demo.items.length).toBeGreaterThanOrEqual(3);
     expect(demo.items.every((item) => item.source.kind === 'generated')).toBe(true);
     const patterns = new Set(demo.items.map((item) => (item.source.kind === 'generated' ? item.source.pattern : '')));
-    expect(patterns).toEqual(new Set(['testsrc2', 'smptebars', 'colorbars']));
+    expect(patterns).toEqual(new Set(['testsrc2', 'smptebars', 'smptehdbars']));
   });
 
   it('movie-night.yaml loads', () => {

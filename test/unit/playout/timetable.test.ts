@@ -136,7 +136,7 @@ describe('fixed `at` times (America/New_York)', () => {
 });
 
 describe('loop', () => {
-  const loop = playlist(['loop: true', 'items:', '  - { generate: { pattern: testsrc2, seconds: 20 } }', '  - { generate: { pattern: smptebars, seconds: 25 } }', '  - { generate: { pattern: colorbars, seconds: 15 } }']);
+  const loop = playlist(['loop: true', 'items:', '  - { generate: { pattern: testsrc2, seconds: 20 } }', '  - { generate: { pattern: smptebars, seconds: 25 } }', '  - { generate: { pattern: smptehdbars, seconds: 15 } }']);
   const durationsS = [20, 25, 15];
   const nowMs = Date.UTC(2026, 10, 27, 12);
 

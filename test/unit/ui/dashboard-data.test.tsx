@@ -86,8 +86,10 @@ describe('drawing helpers', () => {
   });
 
   it('gives the lists what the fixed sections leave', () => {
-    expect(layoutFor(80, 24, 1, false)).toMatchObject({ compact: false, wide: false, viewerRows: 5, eventRows: 4 });
-    expect(layoutFor(80, 24, 1, true)).toMatchObject({ viewerRows: 1, eventRows: 1 });
+    expect(layoutFor(80, 24, 1, false)).toMatchObject({ compact: false, wide: false, viewerRows: 4, eventRows: 3, extraUrls: true });
+    // Scheduling on 24 rows: the HLS and browser URL lines make way for the lists.
+    expect(layoutFor(80, 24, 1, true)).toMatchObject({ viewerRows: 1, eventRows: 1, extraUrls: false });
+    expect(layoutFor(120, 40, 1, true)).toMatchObject({ extraUrls: true });
     expect(layoutFor(60, 24, 1, false).compact).toBe(true);
     expect(layoutFor(160, 40, 1, false).wide).toBe(true);
   });

@@ -94,8 +94,8 @@ describe('DashboardView', () => {
     const text = frame(<DashboardView state={state(snapshot)} share={share} columns={80} rows={24} />).join('\n');
     expect(text).toContain('Schedule pre-show');
     expect(text).toContain('Starts in 12:34');
-    expect(text).toContain('Next 21:45  Intermission');
-    expect(text).toContain('Next 23:30  Credits Reel');
+    expect(text).toContain('Next 21:45:00  Intermission');
+    expect(text).toContain('Next 23:30:30  Credits Reel');
     expect(text).not.toContain('Now ');
   });
 
@@ -115,7 +115,7 @@ describe('DashboardView', () => {
     const filled = bar?.[1]?.length ?? 0;
     const total = filled + (bar?.[2]?.length ?? 0);
     expect(Math.abs(filled / total - 1 / 3)).toBeLessThan(0.05);
-    expect(text).toContain('Next 21:50  The Second Feature');
+    expect(text).toContain('Next 21:50:00  The Second Feature');
     expect(lines.length).toBeLessThan(24);
   });
 
@@ -131,7 +131,7 @@ describe('DashboardView', () => {
     expect(text).toContain('movie-night');
     expect(text).toContain('conn 4');
     expect(text).not.toContain('SOURCE');
-    expect(text).toContain('Next 21:45  Intermission');
+    expect(text).toContain('Next 21:45:00  Intermission');
     expect(text).not.toContain('Credits Reel');
   });
 

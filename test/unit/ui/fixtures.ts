@@ -1,5 +1,5 @@
 import type { DashboardState, ShareInfo } from '../../../src/ui/dashboard-state.js';
-import type { ScheduleStatus, StatusSnapshot, StreamStatus, ViewerStatus } from '../../../src/status/status-snapshot.js';
+import { type ScheduleStatus, STATUS_VERSION, type StatusSnapshot, type StreamStatus, type ViewerStatus } from '../../../src/status/status-snapshot.js';
 
 /** Fixed snapshots for the dashboard's render tests: 2026-11-23 21:00:00 UTC, server up 5 minutes. */
 export const NOW = Date.parse('2026-11-23T21:00:00.000Z');
@@ -11,7 +11,7 @@ export const share: ShareInfo = {
 
 export function emptySnapshot(): StatusSnapshot {
   return {
-    version: 1,
+    version: STATUS_VERSION,
     view: 'full',
     server: {
       version: '0.1.0',
@@ -89,14 +89,18 @@ export function scheduleStatus(overrides: Partial<ScheduleStatus>): ScheduleStat
     playlist: 'playlists/friday.yaml',
     stream: 'friday',
     mode: 're-encode',
+    timeZone: 'UTC',
     startsAt: new Date(NOW - 600_000).toISOString(),
+    endsAt: null,
+    closesAt: null,
     nowPlaying: null,
     next: [
-      { title: 'Intermission', startsAt: '21:45' },
-      { title: 'The Second Feature', startsAt: '21:50' },
-      { title: 'Credits Reel', startsAt: '23:30' },
+      { title: 'Intermission', startsAt: '2026-11-23T21:45:00.000+00:00' },
+      { title: 'The Second Feature', startsAt: '2026-11-23T21:50:00.000+00:00' },
+      { title: 'Credits Reel', startsAt: '2026-11-23T23:30:30.000+00:00' },
     ],
     ffmpegRestarts: 0,
+    incidents: 0,
     ...overrides,
   };
 }
