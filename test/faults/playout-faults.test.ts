@@ -75,7 +75,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'faults of the playout', () => {
     process.kill(victims[0]!.pid, 'SIGKILL');
 
     await waitFor(async () => (await status()).schedule?.ffmpegRestarts === 1, { timeoutMs: 15_000, what: 'the restart' });
-    await nowPlaying('Bars');
+    await waitFor(() => steady.server.log.some((l) => l.event === 'item-resumed'), { timeoutMs: 15_000, what: 'the item to play again' });
     await channel.moreFrames(2 * FPS);
     expectOneTimeline(channel, since);
     // One failure (a slate meanwhile), then the item plays again from where it stopped.
@@ -89,13 +89,13 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'faults of the playout', () => {
 
   it('the playlist file and its movies removed during the show: slates in their place, the channel goes on', async () => {
     const dir = scratchSubdir('removed-show');
-    const clip = await makeClip({ seconds: 4, width: 320, height: 240, fps: FPS });
+    const clip = await makeClip({ seconds: 3, width: 320, height: 240, fps: FPS });
     copyFileSync(clip, join(dir, 'a.flv'));
     copyFileSync(clip, join(dir, 'b.flv'));
     const playlist = join(dir, 'show.yaml');
     writeFileSync(playlist, [
       'stream: channel', 'loop: true', 'transcode: normalize', `output: ${OUTPUT}`, 'items:',
-      '  - { title: Card, generate: { pattern: testsrc2, seconds: 6, tone: 440 } }',
+      '  - { title: Card, generate: { pattern: testsrc2, seconds: 4, tone: 440 } }',
       '  - { file: a.flv, title: Movie A }',
       '  - { file: b.flv, title: Movie B }',
       '',
