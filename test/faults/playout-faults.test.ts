@@ -5,8 +5,7 @@ import type { StatusSnapshot } from '../../src/status/status-snapshot.js';
 import { makeClip, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { httpJson } from '../helpers/players.js';
-import { childProcesses } from '../helpers/proc.js';
-import { trackProcesses, waitFor } from '../helpers/processes.js';
+import { ownChildren, trackProcesses, waitFor } from '../helpers/processes.js';
 import { requireBuilt } from '../helpers/server.js';
 import { ArrivalViewer, type SteadyStream, startSteadyStream } from '../helpers/steady-stream.js';
 
@@ -70,9 +69,9 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'faults of the playout', () => {
     const since = steady.mark();
     await nowPlaying('Long card');
     await waitFor(async () => ((await status()).schedule?.nowPlaying?.positionS ?? 0) >= 3, { timeoutMs: 10_000, what: '3 s into the item' });
-    const victims = childProcesses(steady.server.pid).filter((p) => p.cmdline.includes(`frequency=${tone}`));
+    const victims = ownChildren(new RegExp(`frequency=${tone}\\b`), steady.server.pid);
     expect(victims, 'the item\'s ffmpeg is running').toHaveLength(1);
-    process.kill(victims[0]!.pid, 'SIGKILL');
+    process.kill(victims[0]!, 'SIGKILL');
 
     await waitFor(async () => (await status()).schedule?.ffmpegRestarts === 1, { timeoutMs: 15_000, what: 'the restart' });
     await waitFor(() => steady.server.log.some((l) => l.event === 'item-resumed'), { timeoutMs: 15_000, what: 'the item to play again' });

@@ -33,25 +33,6 @@ export function fileDescriptorLimit(pid: number): number | undefined {
   }
 }
 
-/** The pids whose parent is `pid`, with their command lines: found by scanning /proc/<n>/stat for the ppid. */
-export function childProcesses(pid: number): { pid: number; cmdline: string }[] {
-  const found: { pid: number; cmdline: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== pid) continue;
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
-      found.push({ pid: Number(name), cmdline });
-    } catch {
-      // exited while we looked
-    }
-  }
-  return found;
-}
-
 /** Samples a process's RSS at a fixed interval; keeps every sample so a report can show the curve. */
 export class RssSampler {
   readonly samples: { atMs: number; rss: number }[] = [];
