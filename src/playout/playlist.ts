@@ -13,6 +13,10 @@ import { MAX_STREAM_KEY_LENGTH } from '../media/stream-key.js';
 import { GENERATED_PATTERNS, describeValue, issueMessage, knownKeysAt, playlistSchema } from './playlist-schema.js';
 import type { PlaylistYaml } from './playlist-schema.js';
 import type { StartSpec } from './at-option.js';
+import type { OVERLAY_POSITIONS } from './playlist-viewing-schema.js';
+import type { SubtitleSpec } from './subtitles/subtitle-spec.js';
+import type { SubtitleStyle } from './subtitles/subtitle-style.js';
+import type { TrackSpec } from './tracks/track-choice.js';
 
 export type { StartSpec };
 
@@ -56,6 +60,10 @@ export interface PlaylistItem {
   inS?: number;
   outS?: number;
   at?: StartSpec;
+  /** The item's own `subtitles` (else the playlist's default applies). */
+  subtitles?: SubtitleSpec;
+  /** The item's own `audio: { track }` (else the playlist's languages, else the file's default track). */
+  audio?: TrackSpec;
   /** 1-based line of the item in the YAML. */
   line: number;
 }
@@ -77,7 +85,30 @@ export interface Playlist {
   filler?: string;
   /** 1-based line of `filler` in the YAML, for messages about its files. */
   fillerLine?: number;
+  /** What items without their own `subtitles` get (`auto`: a file beside the movie, else a preferred track). */
+  subtitles: { default: 'auto' | 'none'; languages: string[] };
+  subtitleStyle?: SubtitleStyle;
+  /** Audio languages wanted, best first (empty: each file's default track). */
+  audioLanguages: string[];
+  /** `normalize_loudness`: the target in LUFS; undefined leaves the sound as it is. */
+  loudnessLufs?: number;
+  /** `break`: seconds of slate ("Up next at ...") between items. */
+  breakS: number;
+  overlay?: OverlaySpec;
+  /** 1-based line of `overlay`, for messages about its image. */
+  overlayLine?: number;
+  /** `show_titles`: seconds the title shows at the start of each item (0: never). */
+  showTitlesS: number;
   items: PlaylistItem[];
+}
+
+export type OverlayPosition = (typeof OVERLAY_POSITIONS)[number];
+
+/** A logo (`image`, absolute) or a channel name (`text`) in a corner of every picture. */
+export interface OverlaySpec {
+  image?: string;
+  text?: string;
+  position: OverlayPosition;
 }
 
 export interface PlaylistProblem {
@@ -159,6 +190,7 @@ export function parsePlaylist(text: string, path: string): Playlist {
   }
   const playlist = toPlaylist(parsed.data, file, path, (index) => lineAt(nodeOffset(doc, ['items', index])));
   if (playlist.filler !== undefined) playlist.fillerLine = lineAt(nodeOffset(doc, ['filler']));
+  if (playlist.overlay !== undefined) playlist.overlayLine = lineAt(nodeOffset(doc, ['overlay']));
   const problems = crossChecks(playlist);
   if (problems.length > 0) throw new PlaylistError(path, problems);
   return playlist;
@@ -174,6 +206,10 @@ function toPlaylist(yaml: PlaylistYaml, file: string, displayFile: string, itemL
     loop: yaml.loop,
     endSlateS: yaml.end_slate ?? DEFAULT_END_SLATE_S,
     transcode: yaml.transcode,
+    subtitles: { default: yaml.subtitles?.auto === true ? 'auto' : 'none', languages: yaml.subtitles?.languages ?? [] },
+    audioLanguages: yaml.audio?.languages ?? [],
+    breakS: yaml.break ?? 0,
+    showTitlesS: yaml.show_titles ?? 0,
     output: {
       width: output.width ?? DEFAULT_OUTPUT.width,
       height: output.height ?? DEFAULT_OUTPUT.height,
@@ -196,12 +232,20 @@ function toPlaylist(yaml: PlaylistYaml, file: string, displayFile: string, itemL
       if (item.in !== undefined) result.inS = item.in;
       if (item.out !== undefined) result.outS = item.out;
       if (item.at !== undefined) result.at = item.at;
+      if (item.subtitles !== undefined) result.subtitles = item.subtitles.kind === 'file' ? { ...item.subtitles, kind: 'file', path: resolvePath(folder, item.subtitles.file) } : item.subtitles;
+      if (item.audio !== undefined) result.audio = item.audio.track;
       return result;
     }),
   };
   if (yaml.start !== undefined) playlist.start = yaml.start;
   if (yaml.timezone !== undefined) playlist.timezone = yaml.timezone;
   if (yaml.filler !== undefined) playlist.filler = resolvePath(folder, yaml.filler);
+  if (yaml.subtitle_style !== undefined) playlist.subtitleStyle = yaml.subtitle_style;
+  if (yaml.normalize_loudness !== undefined) playlist.loudnessLufs = yaml.normalize_loudness;
+  if (yaml.overlay !== undefined) {
+    const { image, text, position } = yaml.overlay;
+    playlist.overlay = { ...(image !== undefined ? { image: resolvePath(folder, image) } : {}), ...(text !== undefined ? { text } : {}), position: position ?? 'top-right' };
+  }
   return playlist;
 }
 
