@@ -268,8 +268,12 @@ function crossChecks(playlist: Playlist): PlaylistProblem[] {
 
 /** The default stream key: the file name without extension, reduced to URL-safe characters. */
 export function streamFromFileName(file: string): string {
-  const stem = basename(file, extname(file));
-  const key = stem
+  return streamKeyFrom(basename(file, extname(file)));
+}
+
+/** Any name reduced to a stream key's URL-safe characters (`Friday night` → `Friday-night`). */
+export function streamKeyFrom(name: string): string {
+  const key = name
     .replace(/[^A-Za-z0-9._~-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^[-.]+|-+$/g, '')

@@ -46,13 +46,16 @@ export function scanSources(sources: readonly string[], options: ScanOptions = {
   return [...found].sort(naturalCompare);
 }
 
-/** A name for the show from its sources: the folder's name, or the folder the files share. */
-export function sourcesName(files: readonly string[]): string {
-  const first = files[0];
-  if (first === undefined) return 'channel';
-  let common = dirname(first);
+/** The deepest folder that holds all of `files` (absolute paths). */
+export function commonFolder(files: readonly string[]): string {
+  let common = dirname(files[0] ?? sep);
   for (const file of files) while (!file.startsWith(common.endsWith(sep) ? common : common + sep) && dirname(common) !== common) common = dirname(common);
-  return basename(common) || 'channel';
+  return common;
+}
+
+/** A name for the show from its files: the name of the folder they share. */
+export function sourcesName(files: readonly string[]): string {
+  return basename(commonFolder(files)) || 'channel';
 }
 
 /** A file, or the files of a folder down to FOLDER_DEPTH; `source` as typed, for the message when it is missing. */

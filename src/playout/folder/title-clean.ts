@@ -20,8 +20,16 @@ const WEAK_TAGS = new Set(['web', 'hd', 'dvd', 'hdr', 'sdr', 'dv', 'flac', 'mp3'
 const YEAR = /^[([]?((?:18|19|20)\d{2})[)\]]?$/;
 
 /** `The.Big.Lebowski.1998.1080p.mkv` → `The Big Lebowski (1998)`; a name with nothing to clean comes back as it is. */
-export function cleanTitle(fileName: string): string {
-  let stem = fileName.slice(0, fileName.length - extname(fileName).length);
+export function titleFromFileName(fileName: string): string {
+  const extension = extname(fileName);
+  // Only a real extension is cut: `Dr. Strangelove` has none.
+  const stem = /^\.[A-Za-z0-9]{2,5}$/.test(extension) ? fileName.slice(0, fileName.length - extension.length) : fileName;
+  return cleanTitle(stem);
+}
+
+/** A title from a name without its extension (a file's stem, or a container's title tag that is a release name). */
+export function cleanTitle(name: string): string {
+  let stem = name;
   // A fansub or site tag in front: `[Group] Title`, `【字幕组】片名`, `www.site.com - Title`.
   stem = stem.replace(/^(?:\s*[[【(][^\]】)]*[\]】)]\s*)+/, '').replace(/^www\.\S+\s+-\s+/i, '');
   const dotted = !/\s/.test(stem) && /[._]/.test(stem);
@@ -39,10 +47,10 @@ export function cleanTitle(fileName: string): string {
     if (bracketed || dotted || (cut && i === kept.length - 1)) yearAt = i;
     break;
   }
-  if (yearAt < 0) return tidy(kept.join(' ')) || stem.trim() || fileName;
+  if (yearAt < 0) return tidy(kept.join(' ')) || stem.trim() || name;
   const year = YEAR.exec(kept[yearAt] as string)?.[1] as string;
   const title = tidy(kept.slice(0, yearAt).join(' '));
-  return title === '' ? fileName : `${title} (${year})`;
+  return title === '' ? name : `${title} (${year})`;
 }
 
 function tagKind(word: string): 'strong' | 'weak' | undefined {

@@ -78,7 +78,7 @@ function listTracks(tracks: readonly TrackTags[]): string {
 
 /** `2 jpn "Japanese"`: a track's number, language and name as the timetable and messages show it. */
 export function describeTrack(track: TrackTags, number: number): string {
-  const parts = [String(number), track.language ?? 'und'];
+  const parts = [String(number), ...(track.language !== undefined && track.language !== 'und' ? [track.language] : [])];
   if (track.title !== undefined) parts.push(`"${track.title.length > 30 ? `${track.title.slice(0, 29)}…` : track.title}"`);
   return parts.join(' ');
 }
