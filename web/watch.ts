@@ -1,9 +1,12 @@
 // The watch page: plays /<app>/<key>.flv with mpegts.js (loaded by the page as the global `mpegts`), over HTTP-FLV
 // first and WebSocket-FLV as the fallback, or /<app>/<key>.m3u8 with the browser's own HLS player on Apple devices and
 // wherever Media Source Extensions are missing; it starts over by itself whenever the stream stops.
+import type HlsJs from 'hls.js';
 import type Mpegts from 'mpegts.js';
 
 declare const mpegts: typeof Mpegts;
+/** hls.js, loaded on demand from /assets/hls.js (see followOverflow). */
+declare const Hls: typeof HlsJs | undefined;
 
 type Transport = 'http' | 'ws' | 'hls';
 
@@ -32,6 +35,8 @@ interface PageState {
   playing: boolean;
   /** The server's reason for the last refusal (max-viewers, max-bandwidth, private-show, ...), for the tests. */
   refusal?: string;
+  /** The edge a full room sent this page to (`--overflow`), once it did. */
+  overflow?: string;
 }
 
 interface StreamInfo {
@@ -113,6 +118,11 @@ function start(): void {
   state.attempts++;
   state.playing = false;
   lastProgressAt = Date.now();
+  if (state.overflow !== undefined) {
+    stateText.textContent = 'connecting (the edge)';
+    void followOverflow(state.overflow);
+    return;
+  }
   stateText.textContent = `connecting (${TRANSPORT_NAMES[state.transport]})`;
   if (state.transport === 'hls') {
     startNativeHls();
@@ -141,8 +151,8 @@ function start(): void {
 }
 
 /** The browser's own HLS player: the <video> element loads the playlist and does the rest. */
-function startNativeHls(): void {
-  video.src = streamUrl('hls');
+function startNativeHls(url = streamUrl('hls')): void {
+  video.src = url;
   player = {
     destroy: () => {
       video.removeAttribute('src');
@@ -170,6 +180,14 @@ function restart(reason: string): void {
   stateText.textContent = 'reconnecting';
   retryTimer = -1;
   void (played ? Promise.resolve(undefined) : askWhy()).then((refusal) => {
+    if (refusal?.overflow !== undefined) {
+      state.refusal = refusal.reason;
+      state.overflow = refusal.overflow;
+      stateText.textContent = 'the room is full: watching from the edge';
+      show(undefined);
+      retryTimer = window.setTimeout(start, 0);
+      return;
+    }
     if (refusal !== undefined) {
       state.refusal = refusal.reason;
       stateText.textContent = refusal.reason === 'max-viewers' || refusal.reason === 'max-bandwidth' ? 'the room is full' : 'not let in';
@@ -188,18 +206,63 @@ interface Refusal {
   reason: string;
   message: string;
   retryMs: number;
+  /** The edge the server sends viewers to when the room is full (X-Kayak-Overflow). */
+  overflow?: string;
+}
+
+/**
+ * Plays the stream from the edge a full room sent us to: its HLS with the browser's own player or hls.js (loaded now,
+ * from this server), its HTTP-FLV with mpegts.js.
+ */
+async function followOverflow(url: string): Promise<void> {
+  if (!/\.m3u8(\?|$)/.test(url)) {
+    const p = mpegts.createPlayer({ type: 'flv', isLive: true, url }, { enableStashBuffer: false, liveBufferLatencyChasing: true });
+    player = p;
+    p.on(mpegts.Events.ERROR, (type: string, detail: string) => restart(`${type}: ${detail}`));
+    p.attachMediaElement(video);
+    p.load();
+    void Promise.resolve(p.play()).catch(() => undefined);
+    return;
+  }
+  if (nativeHls && (navigator.vendor.startsWith('Apple') || !mseWorks)) return startNativeHls(url);
+  if (typeof Hls === 'undefined') await loadScript('/assets/hls.js');
+  if (typeof Hls === 'undefined' || !Hls.isSupported()) {
+    show(`The room is full here; this browser cannot play the edge's HLS: open ${url} in VLC`);
+    return;
+  }
+  const hls = new Hls();
+  player = { destroy: () => hls.destroy() };
+  hls.on(Hls.Events.ERROR, (_event, data) => {
+    if (data.fatal) restart(`hls.js: ${data.details}`);
+  });
+  hls.loadSource(url);
+  hls.attachMedia(video);
+  void Promise.resolve(video.play()).catch(() => undefined);
+}
+
+function loadScript(src: string): Promise<void> {
+  return new Promise((resolve) => {
+    const script = document.createElement('script');
+    script.src = src;
+    script.onload = () => resolve();
+    script.onerror = () => resolve();
+    document.head.appendChild(script);
+  });
 }
 
 /** Why the stream is refused, if it is: the server names the reason in X-Kayak-Refusal and says when to come back. */
 async function askWhy(): Promise<Refusal | undefined> {
   try {
-    const answer = await fetch(streamUrl('http'), { method: 'HEAD', cache: 'no-store' });
+    // X-Kayak-Ask: the server answers with the refusal and, for a full room with an edge, its URL in X-Kayak-Overflow
+    // (a fetch cannot read a redirect's Location).
+    const answer = await fetch(streamUrl('http'), { method: 'HEAD', cache: 'no-store', headers: { 'X-Kayak-Ask': 'why' } });
     const reason = answer.headers.get('X-Kayak-Refusal');
     if (answer.ok || reason === null) return undefined;
     const retryAfter = Number(answer.headers.get('Retry-After'));
     const full = answer.status === 503;
+    const overflow = answer.headers.get('X-Kayak-Overflow') ?? undefined;
     const message = full ? 'The room is full: the host\'s upload has no space for one more viewer' : 'This show is private: the link you opened does not let you in (ask the host for a new one)';
-    return { reason, message, retryMs: retryAfter > 0 ? retryAfter * 1000 : full ? ROOM_FULL_RETRY_MS : REFUSED_RETRY_MS };
+    return { reason, message, retryMs: retryAfter > 0 ? retryAfter * 1000 : full ? ROOM_FULL_RETRY_MS : REFUSED_RETRY_MS, ...(overflow !== undefined ? { overflow } : {}) };
   } catch {
     return undefined;
   }
@@ -212,7 +275,7 @@ video.addEventListener('timeupdate', () => {
   if (!state.playing && video.currentTime > 0) {
     state.playing = true;
     backoffMs = BACKOFF_FIRST_MS;
-    stateText.textContent = `live (${TRANSPORT_NAMES[state.transport]})`;
+    stateText.textContent = state.overflow !== undefined ? 'live (from the edge)' : `live (${TRANSPORT_NAMES[state.transport]})`;
     show(undefined);
   }
 });
@@ -223,13 +286,14 @@ video.addEventListener('error', () => {
   restart('playback error');
 });
 video.addEventListener('ended', () => {
-  if (state.transport === 'hls') restart('the stream ended');
+  if (state.transport === 'hls' || state.overflow !== undefined) restart('the stream ended');
 });
 
 window.setInterval(() => {
   if (player === undefined || document.hidden) return;
-  if (Date.now() - lastProgressAt > (state.transport === 'hls' ? HLS_STALL_MS : STALL_MS)) restart('the stream stalled');
-  else if (state.transport !== 'hls' && !video.paused && video.buffered.length > 0) {
+  const hls = state.transport === 'hls' || /\.m3u8(\?|$)/.test(state.overflow ?? '');
+  if (Date.now() - lastProgressAt > (hls ? HLS_STALL_MS : STALL_MS)) restart('the stream stalled');
+  else if (!hls && !video.paused && video.buffered.length > 0) {
     // After a stall the buffered range can start ahead of the playhead; jump to it rather than wait forever. (An HLS
     // player keeps several segments ahead on purpose and finds its own way.)
     const end = video.buffered.end(video.buffered.length - 1);

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { suggestion } from '../playout/playlist.js';
+import { parseOverflowTemplate } from '../server/overflow.js';
 import { parsePushSpec } from '../server/relay/push-spec.js';
 import type { ServerFlags } from './embedded-server.js';
 import {
@@ -43,6 +44,7 @@ const FIELDS: Record<string, { flag: FlagName; read: (value: unknown, folder: st
   'max-bandwidth': { flag: 'maxBandwidth', read: rateValue },
   'max-connections-per-ip': { flag: 'maxConnectionsPerIp', read: limitValue },
   push: { flag: 'push', read: pushValue },
+  overflow: { flag: 'overflow', read: (value) => parseOverflowTemplate(textValue(value)) },
   'tls-cert': { flag: 'tlsCert', read: pathValue },
   'tls-key': { flag: 'tlsKey', read: pathValue },
   dashboard: { flag: 'dashboard', read: booleanValue },

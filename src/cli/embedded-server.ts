@@ -21,6 +21,8 @@ export interface ServerFlags {
   maxConnections?: number;
   /** `--push` values, checked here (a malformed one stops the start with its reason). */
   push?: string[];
+  /** `--overflow`: the edge a full room sends viewers to. */
+  overflow?: string;
   dashboard: boolean;
   verbose: boolean;
   logFormat?: 'plain' | 'json';

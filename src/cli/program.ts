@@ -3,8 +3,9 @@ import { UserError } from '../errors.js';
 import { DEFAULT_GRACE_MS } from '../media/channel-hub.js';
 import { DEFAULT_APP, DEFAULT_HTTP_PORT, DEFAULT_RTMP_PORT } from '../server/kayak-server.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../server/limits.js';
+import { parseOverflowTemplate } from '../server/overflow.js';
 import { VERSION } from '../version.js';
-import { countValue, durationValue, limitValue, networksValue, portValue, rateValue, secondsValue, secretValue } from './option-values.js';
+import { countValue, durationValue, limitValue, networksValue, portValue, rateValue, secondsValue, secretValue, textValue } from './option-values.js';
 import type { ShutdownSignals } from './shutdown.js';
 
 /**
@@ -136,6 +137,11 @@ function withServerFlags(command: Command): Command {
     .addOption(new Option('--trust-proxy <networks>', "reverse proxies whose X-Forwarded-For is believed (default: 127.0.0.1,::1)").argParser(flag(networksValue)))
     .addOption(new Option('--max-viewers <n>', 'viewers admitted at once, over all streams (default: unlimited)').argParser(flag(limitValue)))
     .addOption(new Option('--max-bandwidth <rate>', 'upload budget for viewers, e.g. 8mbit or 1.5MB/s (default: unlimited)').argParser(flag(rateValue)))
+    .addOption(
+      new Option('--overflow <url>', 'send viewers a full room cannot take to this edge instead ({app}, {key}, {format} replaced), e.g. http://edge:8080/hls/{key}.m3u8').argParser(
+        flag((value) => parseOverflowTemplate(textValue(value))),
+      ),
+    )
     .addOption(new Option('--max-connections-per-ip <n>', 'open connections one address may hold (default: 20)').argParser(flag(limitValue)))
     .option('--tls-cert <file>', 'PEM certificate (chain): serve HTTPS on the HTTP port and RTMPS')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')

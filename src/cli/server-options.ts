@@ -60,6 +60,7 @@ export function serverOptions(flags: ServerFlags, tls: TlsSetup | undefined): Ka
     graceMs: flags.grace * 1000,
     ...(flags.maxConnections !== undefined ? { maxConnections: flags.maxConnections } : {}),
     push: (flags.push ?? []).map(parsePushSpec),
+    ...(flags.overflow !== undefined ? { overflow: flags.overflow } : {}),
     access: accessFromFlags(flags),
     ...(flags.adminToken !== undefined ? { adminToken: flags.adminToken } : {}),
     ...(tls !== undefined ? { tls: tls.files, rtmpsPort: tls.rtmpsPort } : {}),

@@ -11,6 +11,8 @@ export const GOP_CACHE_MAX_PACKETS = 1024;
 export const GOP_CACHE_MAX_BYTES = 12 * 1024 * 1024;
 /** Packets kept for joiners of an audio-only stream (about 1.5 s of AAC at 44.1 kHz). */
 export const AUDIO_ONLY_CACHE_PACKETS = 64;
+/** Viewers' writes are flushed at video frames at most this often (see flushViewers). */
+export const FLUSH_MIN_INTERVAL_MS = 15;
 /** After the first jump of a publisher's timestamps is reported, further ones are counted and reported this often. */
 export const JUMP_REPORT_INTERVAL_MS = 60_000;
 
@@ -56,6 +58,7 @@ export class Channel {
   private hasVideo = false;
   private readonly timeline = new Timeline();
   private jumpsUnreported = 0;
+  private flushedAt = Number.NEGATIVE_INFINITY;
   private jumpReportedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -184,7 +187,19 @@ export class Channel {
     this.bytesIn += packet.payload.length;
     if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
     for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
+    if (packet.kind === 'video' && !packet.sequenceHeader) this.flushViewers();
     for (const sink of this.sinks) sink.deliver(packet, this.hasVideo);
+  }
+
+  /**
+   * Viewers' held writes go out at each video frame, but not more often than FLUSH_MIN_INTERVAL_MS: a publisher
+   * faster than real time (or at 120 fps) must not cost a system call per frame per viewer.
+   */
+  private flushViewers(): void {
+    const now = this.options.clock.monotonic();
+    if (now - this.flushedAt < FLUSH_MIN_INTERVAL_MS) return;
+    this.flushedAt = now;
+    for (const viewer of this.viewers) viewer.flush?.();
   }
 
   private startGop(): void {

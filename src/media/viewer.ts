@@ -18,4 +18,9 @@ export interface Viewer extends ChannelSink {
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean): void;
   /** The stream is over for good: end the response or send StreamEOF, then close. */
   finish(reason: string): void;
+  /**
+   * Sends what the viewer holds back. The channel calls it after each video frame, so writes go out once a frame:
+   * the frame without delay, the audio before it with it.
+   */
+  flush?(): void;
 }

@@ -37,6 +37,8 @@ export interface EncodeProfile extends OutputProfile {
   match?: HeaderMatch;
   /** A logo or the channel's name drawn in a corner of every picture (normalize only). */
   overlay?: OverlaySpec;
+  /** A fontconfig family for drawn lines with CJK characters (fonts/cjk-font.ts); others use Sans. */
+  cjkFont?: string;
 }
 
 /** Keyframe interval of normalized output, in seconds: joins start within a GOP. */

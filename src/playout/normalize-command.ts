@@ -164,15 +164,16 @@ function sourceMatrix(video: VideoProbe): string {
 }
 
 /**
- * drawtext lines, centred on `centre` (a fraction of the height), each in a font that has its glyphs (CJK titles
- * too) and made smaller when it would not fit the width.
+ * drawtext lines, centred on `centre` (a fraction of the height); fontconfig picks the font: Sans, or the profile's
+ * CJK family for a line with Chinese, Japanese or Korean characters (Sans has no glyphs for them). A line that would
+ * not fit the width is drawn smaller.
  */
-function textLines(lines: string[], frame: { width: number; height: number }, centre = 0.5): string[] {
+function textLines(lines: string[], frame: EncodeProfile, centre = 0.5): string[] {
   const size = Math.round(frame.height / 14);
   const lineHeight = Math.round(size * 1.6);
   const top = Math.round(frame.height * centre - (lines.length * lineHeight) / 2);
   return lines.map((line, i) => {
     const fontsize = fittedSize(line, i === 0 ? Math.round(size * 1.3) : size, frame.width);
-    return `drawtext=${fontOption(line)}:fontcolor=white:fontsize=${fontsize}:x=(w-text_w)/2:y=${top + i * lineHeight}:text='${escapeDrawtext(line)}'`;
+    return `drawtext=${fontOption(line, frame.cjkFont)}:fontcolor=white:fontsize=${fontsize}:x=(w-text_w)/2:y=${top + i * lineHeight}:text='${escapeDrawtext(line)}'`;
   });
 }

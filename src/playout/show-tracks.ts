@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mapLimit } from '../util/map-limit.js';
-import { CJK_FONT_HINT, type CjkFontCheck, findCjkFonts } from './fonts/cjk-font.js';
+import { CJK_FONT_HINT, type CjkFontCheck, needsCjkFont } from './fonts/cjk-font.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
 import type { AudioProbe, MediaProbe } from './media-probe.js';
 import type { Playlist, PlaylistItem, PlaylistProblem } from './playlist.js';
@@ -69,19 +69,11 @@ export async function chooseTracks(
 
 /**
  * CJK text with no font for it renders as empty boxes: subtitles with such text are a problem (reading them is the
- * point), titles drawn on slates and on screen a warning. fontconfig is asked only when there is such text.
+ * point), titles drawn on slates and on screen a warning. `fonts` is fontconfig's answer.
  */
-export async function checkCjkFonts(
-  playlist: Playlist,
-  tracks: readonly ItemTracks[],
-  problems: PlaylistProblem[],
-  warnings: PlaylistProblem[],
-  options: { signal?: AbortSignal; check?: () => Promise<CjkFontCheck> } = {},
-): Promise<void> {
+export function checkCjkFonts(playlist: Playlist, tracks: readonly ItemTracks[], fonts: CjkFontCheck, problems: PlaylistProblem[], warnings: PlaylistProblem[]): void {
   const subtitled = playlist.items.filter((item) => hasCjk(tracks[item.index]?.subtitles?.text ?? ''));
-  const titled = playlist.items.filter((item) => hasCjk(item.title));
-  if (subtitled.length === 0 && titled.length === 0) return;
-  const fonts = await (options.check ?? (() => findCjkFonts(options.signal ? { signal: options.signal } : {})))();
+  const titled = playlist.items.filter((item) => needsCjkFont(item.title));
   if (!fonts.checked) {
     const first = subtitled[0] ?? titled[0];
     warnings.push({ line: first?.line ?? 0, field: '', message: `cannot check for a font with Chinese, Japanese or Korean glyphs (${fonts.reason}); without one they show as empty boxes` });

@@ -10,7 +10,8 @@ import { PlaylistError, type Playlist, type PlaylistProblem, type StartSpec, for
 import type { CommandContext } from './segment-commands.js';
 import { checkEnds, checkPatterns, probeFiles, tryEverything } from './show-checks.js';
 import { type ItemTracks, checkCjkFonts, checkOverlay, chooseTracks } from './show-tracks.js';
-import type { CjkFontCheck } from './fonts/cjk-font.js';
+import { type CjkFontCheck, findCjkFonts, needsCjkFont, pickCjkFamily } from './fonts/cjk-font.js';
+import { hasCjk } from './subtitles/text-encoding.js';
 import type { ProbeCache, ProbeProgress } from './probe-pool.js';
 import { SubtitleWorkspace } from './subtitles/subtitle-workspace.js';
 import { type Timetable, buildTimetable } from './timetable.js';
@@ -78,8 +79,13 @@ async function prepare(input: Parameters<typeof prepareShow>[0], workspace: Subt
   failOn(playlist, problems);
   const { filler } = probed;
   const { tracks, probes } = await chooseTracks(playlist, probed.probes, { tools, workspace, ...(signal ? { signal } : {}) }, problems);
-  await checkCjkFonts(playlist, tracks, problems, found, { ...(signal ? { signal } : {}), ...(input.fontCheck ? { check: input.fontCheck } : {}) });
+  // Fonts are asked for only when something drawn or burned in has CJK text: slates and titles then name a CJK family.
+  const drawn = [playlist.stream, ...playlist.items.map((item) => item.title), ...(playlist.overlay?.text !== undefined ? [playlist.overlay.text] : [])];
+  const needFonts = drawn.some(needsCjkFont) || tracks.some((track) => hasCjk(track.subtitles?.text ?? ''));
+  const fonts = needFonts ? await (input.fontCheck ?? (() => findCjkFonts(signal ? { signal } : {})))() : undefined;
+  if (fonts !== undefined) checkCjkFonts(playlist, tracks, fonts, problems, found);
   failOn(playlist, problems);
+  const cjkFont = fonts?.checked === true ? pickCjkFamily(fonts.families) : undefined;
 
   const durationsS = playlist.items.map((item, i) => {
     const full = item.source.kind === 'generated' ? item.source.seconds : (probes[i]?.durationS ?? 0);
@@ -87,7 +93,9 @@ async function prepare(input: Parameters<typeof prepareShow>[0], workspace: Subt
     return Math.max(0, out - (item.inS ?? 0));
   });
   const dressing = { burnIns: tracks.map((track) => track.subtitles?.burn), showTitlesS: playlist.showTitlesS, ...(playlist.loudnessLufs !== undefined ? { loudnessLufs: playlist.loudnessLufs } : {}) };
-  const { mode, reasons, profile } = await chooseMode(playlist, probes, dressingReasons(playlist, tracks), tools, signal);
+  const chosen = await chooseMode(playlist, probes, dressingReasons(playlist, tracks), tools, signal);
+  const { mode, reasons } = chosen;
+  const profile: EncodeProfile = cjkFont === undefined ? chosen.profile : { ...chosen.profile, cjkFont };
   const context: CommandContext = { mode, profile, ...(mode === 'normalize' ? { dressing } : {}) };
   await tryEverything(playlist, { probes, filler, context }, tools, problems, signal);
   failOn(playlist, problems);

@@ -22,6 +22,12 @@ export class HlsClientCounter {
     this.lastSeen.set(client, now);
   }
 
+  /** Whether `client` was seen within the window: a player already watching, not a new viewer. */
+  knows(client: string, now: number): boolean {
+    const at = this.lastSeen.get(client);
+    return at !== undefined && now - at <= this.windowMs;
+  }
+
   count(now: number): number {
     this.expire(now);
     return this.lastSeen.size;

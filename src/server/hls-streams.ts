@@ -141,6 +141,11 @@ export class HlsStreams {
     });
   }
 
+  /** Whether `client` already watches `channel` over HLS (seen within the client window). */
+  knows(channel: Channel, client: string): boolean {
+    return this.streams.get(channel)?.clients.knows(client, this.deps.clock.monotonic()) ?? false;
+  }
+
   /** HLS clients of `channel` seen within the client window. */
   clientCount(channel: Channel): number {
     return this.streams.get(channel)?.clients.count(this.deps.clock.monotonic()) ?? 0;

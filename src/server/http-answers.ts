@@ -75,6 +75,11 @@ export function refusalHeaders(refusal: Refusal): Record<string, string> {
   };
 }
 
-export function refusalAnswer(res: ServerResponse, refusal: Refusal): void {
-  text(res, refusalStatus(refusal.reason), refusal.message, { ...PUBLIC_CORS, ...refusalHeaders(refusal), 'Access-Control-Expose-Headers': 'Retry-After, X-Kayak-Refusal' });
+export function refusalAnswer(res: ServerResponse, refusal: Refusal, extra: Record<string, string> = {}): void {
+  text(res, refusalStatus(refusal.reason), refusal.message, {
+    ...PUBLIC_CORS,
+    ...refusalHeaders(refusal),
+    ...extra,
+    'Access-Control-Expose-Headers': 'Retry-After, X-Kayak-Refusal, X-Kayak-Overflow',
+  });
 }

@@ -26,39 +26,46 @@ const ROUTES = [
   { kind: 'segment', pattern: /^\/([^/]+)\/([^/]+)\/([0-9a-z]+-\d+\.ts)$/ },
 ] as const;
 
-export interface HlsRouteContext {
-  readonly app: string;
-  readonly hls: HlsStreams;
-  readonly hub: { get(path: string): Channel | undefined };
+/** An HLS request: which stream, and which of its playlists or segments. */
+export interface HlsRequest {
+  kind: 'multivariant' | 'media' | 'segment';
+  app: string;
+  key: string;
+  /** The segment's file name. */
+  name?: string;
 }
 
-/**
- * GET/HEAD of `/<app>/<key>.m3u8` (multivariant playlist), `/<app>/<key>/index.m3u8` (media playlist) and the
- * segments it names. Returns false when `path` is none of those.
- */
-export function serveHls(req: IncomingMessage, res: ServerResponse, path: string, ctx: HlsRouteContext): boolean {
+/** `/<app>/<key>.m3u8`, `/<app>/<key>/index.m3u8` or a segment of it; undefined for any other path. */
+export function matchHls(path: string): HlsRequest | undefined {
   for (const route of ROUTES) {
     const match = route.pattern.exec(path);
     if (match === null) continue;
     const [, app, key, name] = match as unknown as [string, string, string, string | undefined];
-    const problem = streamKeyProblem(key);
-    if (problem !== undefined) return reply(req, res, 400, problem);
-    const channel = app === ctx.app ? ctx.hub.get(`${app}/${key}`) : undefined;
-    if (channel === undefined) return reply(req, res, 404, `no stream ${app}/${key}: nothing is being published there`);
-    const client = hlsClientKey(req.socket.remoteAddress, req.headers['user-agent']);
-    if (route.kind === 'segment') {
-      const stream = ctx.hls.touch(channel, client, false);
-      sendSegment(req, res, channel, stream.segmenter?.window.find(name as string));
-      return true;
-    }
-    const stream = ctx.hls.touch(channel, client, true);
-    void servePlaylist(req, res, ctx.hls, stream, route.kind);
-    return true;
+    return { kind: route.kind, app, key, ...(name !== undefined ? { name } : {}) };
   }
-  return false;
+  return undefined;
 }
 
-async function servePlaylist(req: IncomingMessage, res: ServerResponse, hls: HlsStreams, stream: HlsStream, kind: 'multivariant' | 'media'): Promise<void> {
+/**
+ * Answers an HLS request for `channel` from `client` (its address and User-Agent), once the caller has let it in.
+ * `uriQuery` (a private show's `sign=` or `secret=`) is added to the URIs the playlists name, so a player fetches the
+ * next playlist and the segments with the link it was given.
+ */
+export function serveHls(req: IncomingMessage, res: ServerResponse, request: HlsRequest, channel: Channel, hls: HlsStreams, client: string, uriQuery = ''): void {
+  if (request.kind === 'segment') {
+    const stream = hls.touch(channel, client, false);
+    return sendSegment(req, res, channel, stream.segmenter?.window.find(request.name as string));
+  }
+  const stream = hls.touch(channel, client, true);
+  void servePlaylist(req, res, hls, stream, request.kind, uriQuery);
+}
+
+/** The client identity HLS counts by (address and User-Agent; see hls-clients.ts). */
+export function hlsClient(address: string, req: IncomingMessage): string {
+  return hlsClientKey(address, req.headers['user-agent']);
+}
+
+async function servePlaylist(req: IncomingMessage, res: ServerResponse, hls: HlsStreams, stream: HlsStream, kind: 'multivariant' | 'media', uriQuery: string): Promise<void> {
   const aborted = new AbortController();
   res.once('close', () => aborted.abort());
   const waited = await hls.waitUntilPlayable(stream, aborted.signal);
@@ -92,7 +99,13 @@ async function servePlaylist(req: IncomingMessage, res: ServerResponse, hls: Hls
     rendered = { etag, body: Buffer.from(text) };
     stream.playlists[kind] = rendered;
   }
-  send(req, res, 200, headers, rendered.body);
+  send(req, res, 200, headers, uriQuery === '' ? rendered.body : withQuery(rendered.body, uriQuery));
+}
+
+/** The playlist with `?query` after every URI line (the lines that are not tags or blank, RFC 8216 4.1). */
+function withQuery(body: Buffer, query: string): Buffer {
+  const lines = body.toString('utf8').split('\n');
+  return Buffer.from(lines.map((line) => (line === '' || line.startsWith('#') ? line : `${line}?${query}`)).join('\n'));
 }
 
 function variantOf(stream: HlsStream, uri: string): Variant {

@@ -31,8 +31,21 @@ export function findWebRoot(): string | undefined {
 
 /** mpegts.js's browser build, served from the npm package so the page works on a LAN with no internet. */
 export function findMpegtsDist(): string | undefined {
+  return resolvePackage('mpegts.js');
+}
+
+/**
+ * hls.js's browser build: the watch page loads it only to follow a full room to an edge's HLS in a browser without
+ * native HLS (Chromium, Firefox).
+ */
+export function findHlsDist(): string | undefined {
+  const main = resolvePackage('hls.js');
+  return main === undefined ? undefined : join(dirname(main), 'hls.min.js');
+}
+
+function resolvePackage(name: string): string | undefined {
   try {
-    return createRequire(import.meta.url).resolve('mpegts.js');
+    return createRequire(import.meta.url).resolve(name);
   } catch {
     return undefined;
   }
@@ -43,6 +56,7 @@ export interface PageContext {
   status: StatusStore;
   webRoot: string | undefined;
   mpegtsPath: string | undefined;
+  hlsPath: string | undefined;
   access: AccessGate;
 }
 
@@ -75,6 +89,10 @@ export function servePage(req: IncomingMessage, res: ServerResponse, path: strin
   if (asset === 'mpegts.js' || asset === 'mpegts.js.map') {
     const file = pages.mpegtsPath === undefined ? undefined : join(dirname(pages.mpegtsPath), asset);
     void serveFile(req, res, file, asset === 'mpegts.js' ? 'text/javascript; charset=utf-8' : 'application/json');
+    return true;
+  }
+  if (asset === 'hls.js') {
+    void serveFile(req, res, pages.hlsPath, 'text/javascript; charset=utf-8');
     return true;
   }
   if (Object.hasOwn(WEB_FILES, asset)) {

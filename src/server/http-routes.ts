@@ -8,7 +8,9 @@ import type { AdminActions } from './admin-actions.js';
 import { serveApi } from './admin-api.js';
 import { serveFlv } from './http-flv.js';
 import { PUBLIC_CORS, type Requester, refusalAnswer, requester, text } from './http-answers.js';
-import { serveHls } from './http-hls.js';
+import type { Refusal } from './access/refusals.js';
+import { type HlsRequest, hlsClient, matchHls, serveHls } from './http-hls.js';
+import { type OverflowFormat, overflowUrl, overflows } from './overflow.js';
 import { type PageContext, servePage } from './http-pages.js';
 import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
@@ -48,7 +50,8 @@ function answer(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, s
     return;
   }
 
-  if (serveHls(req, res, path, ctx)) return;
+  const hls = matchHls(path);
+  if (hls !== undefined) return playHls(req, res, ctx, hls, query, who);
 
   const flv = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
   if (flv !== null) return playFlv(req, res, ctx, flv[1] as string, flv[2] as string, query, who);
@@ -67,9 +70,58 @@ function playFlv(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, 
   // HEAD asks whether this caller would be let in (the watch page asks why a stream failed); it takes no seat, and a
   // "no" to it is not a refusal to count.
   const decision = req.method === 'HEAD' ? ctx.access.wouldPlay(request, channel !== undefined) : ctx.access.play(request, 'http-flv', channel !== undefined);
-  if (!decision.allow) return refusalAnswer(res, decision);
+  if (!decision.allow) return refuseOrOverflow(req, res, ctx, decision, app, key, 'flv', who);
   if (channel === undefined) return text(res, 404, `no stream ${quotePeer(`${app}/${key}`)}: nothing is being published there`, PUBLIC_CORS);
   serveFlv(req, res, channel, ctx, who.address);
+}
+
+/**
+ * HLS: the key's rules and the show's access for every request; admission only for a playlist request from a client
+ * that is not already watching (a player reloads its playlist every few seconds, and must not lose its seat to that).
+ */
+function playHls(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, hls: HlsRequest, query: URLSearchParams, who: Requester): void {
+  const { app, key } = hls;
+  const bad = streamKeyRule(key);
+  if (bad !== undefined) return text(res, 400, bad.message, PUBLIC_CORS);
+  const channel = app === ctx.app ? ctx.hub.get(`${app}/${key}`) : undefined;
+  const credentials = credentialsFrom(query.toString());
+  const request = { app, key, address: who.address, credentials };
+  const client = hlsClient(who.address, req);
+  const newViewer = hls.kind !== 'segment' && channel !== undefined && !ctx.hls.knows(channel, client);
+  // Without admission (a stream that "does not exist" to the policy), wouldPlay checks the link and bans only.
+  const decision = !newViewer || req.method === 'HEAD' ? ctx.access.wouldPlay(request, newViewer) : ctx.access.play(request, 'hls', true);
+  if (!decision.allow) return refuseOrOverflow(req, res, ctx, decision, app, key, 'm3u8', who);
+  if (channel === undefined) return text(res, 404, `no stream ${quotePeer(`${app}/${key}`)}: nothing is being published there`, PUBLIC_CORS);
+  // A private show's playlists name their URIs with the link's credentials, so the player can follow them.
+  const link = new URLSearchParams();
+  for (const name of ['sign', 'secret']) {
+    const value = query.get(name);
+    if (value !== null && ctx.access.config.playSecret !== undefined) link.set(name, value);
+  }
+  serveHls(req, res, hls, channel, ctx.hls, client, link.toString());
+}
+
+/**
+ * A refused viewer: with `--overflow`, one the room has no space for is sent to the edge with a 302 (players follow it);
+ * the watch page, which asks with `X-Kayak-Ask: why`, gets the refusal and the edge's URL in X-Kayak-Overflow instead,
+ * since a browser's fetch cannot read a redirect's Location. Anyone else gets the refusal.
+ */
+function refuseOrOverflow(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ServerContext,
+  refusal: Refusal,
+  app: string,
+  key: string,
+  format: OverflowFormat,
+  who: Requester,
+): void {
+  if (ctx.overflow === undefined || !overflows(refusal.reason)) return refusalAnswer(res, refusal);
+  const url = overflowUrl(ctx.overflow, app, key, format);
+  if (req.headers['x-kayak-ask'] !== undefined) return refusalAnswer(res, refusal, { 'X-Kayak-Overflow': url });
+  if (req.method === 'GET') ctx.access.overflowed(format === 'm3u8' ? 'hls' : 'http-flv', who.address, url);
+  res.writeHead(302, { ...PUBLIC_CORS, Location: url, 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(`the room is full: watch at ${url}\n`);
 }
 
 function indexText(status: StatusStore, ctx: ServerContext): string {

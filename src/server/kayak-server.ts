@@ -17,7 +17,7 @@ import { type AdminActions, type AdminHooks, ServerAdmin } from './admin-actions
 import { describeError, safeInterval } from '../util/safe-timer.js';
 import { BufferBudget } from './buffer-budget.js';
 import { ConnectionGate } from './connection-gate.js';
-import { findMpegtsDist, findWebRoot } from './http-pages.js';
+import { findHlsDist, findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
 import {
   DEADLINE_SWEEP_MS,
@@ -80,6 +80,8 @@ export interface KayakServerOptions {
   rtmpsPort?: number;
   /** The admin API's bearer token; a random one when not given (read it from `adminToken`). */
   adminToken?: string;
+  /** Where viewers a full room cannot take are sent with a 302 (`--overflow`; {app}, {key}, {format}). */
+  overflow?: string;
   /** Where recent events are kept when `logger` already feeds one (the CLI's); else the server keeps its own. */
   events?: EventLog;
 }
@@ -165,6 +167,7 @@ export class KayakServer {
       logger,
       access: this.access,
       adminToken: options.adminToken ?? randomBytes(ADMIN_TOKEN_BYTES).toString('base64url'),
+      ...(options.overflow !== undefined ? { overflow: options.overflow } : {}),
       limits: {
         handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_LIMITS.handshakeTimeoutMs,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_LIMITS.idleTimeoutMs,
@@ -205,7 +208,7 @@ export class KayakServer {
       this.rtmps = createRtmpsServer(options.tls, handshakeMs, (socket) => this.startSession(socket, 'rtmps'));
       this.rtmps.on('connection', (socket: Socket) => this.admitSocket(socket, 'rtmps'));
     }
-    const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist(), access: this.access };
+    const pages = { app, status: this.status, webRoot: findWebRoot(), mpegtsPath: findMpegtsDist(), hlsPath: findHlsDist(), access: this.access };
     this.http = createWebServer(
       {
         headersTimeout: HTTP_HEADERS_TIMEOUT_MS,

@@ -22,6 +22,7 @@ import {
 import { ProtocolError } from '../errors.js';
 import { quotePeer } from '../util/safe-text.js';
 import type { Refusal } from './access/refusals.js';
+import { overflowUrl, overflows } from './overflow.js';
 import { connectQueries, refusalCode, rtmpStreamRequest } from './rtmp-access.js';
 import { COMMAND_MAX_MESSAGE_LENGTH, MAX_PENDING_REPLY_BYTES } from './limits.js';
 import {
@@ -298,7 +299,13 @@ export class RtmpSession {
     const path = `${this.ctx.app}/${stripQuery(name)}`;
     const channel = this.ctx.hub.get(path);
     const decision = this.ctx.access.play(rtmpStreamRequest(this.ctx.app, name, this.socket.remoteAddress, this.connectQueries), this.door, channel !== undefined);
-    if (!decision.allow) return this.refuseAccess(streamId, decision, 'Play');
+    if (!decision.allow) {
+      if (this.ctx.overflow === undefined || !overflows(decision.reason)) return this.refuseAccess(streamId, decision, 'Play');
+      // RTMP has no redirect a player follows: the edge's address goes in the refusal's description.
+      const url = overflowUrl(this.ctx.overflow, this.ctx.app, stripQuery(name), 'rtmp');
+      this.ctx.access.overflowed(this.door, this.remoteAddress, url);
+      return this.refuse(streamId, refusalCode(decision.reason, 'Play'), `${decision.message}; watch at ${url}`, 'debug');
+    }
     if (channel === undefined) {
       return this.refuse(streamId, 'NetStream.Play.StreamNotFound', `play refused: no stream ${path}`);
     }

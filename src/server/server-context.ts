@@ -27,5 +27,7 @@ export interface ServerContext {
   readonly writeBatcher: WriteBatcher;
   /** Each channel's HLS segmenter, started on demand. */
   readonly hls: HlsStreams;
+  /** `--overflow`: where viewers a full room cannot take are sent (a template: see overflow.ts). */
+  readonly overflow?: string;
   nextId(prefix: string): string;
 }

@@ -4,7 +4,7 @@ import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import type { Viewer, ViewerProtocol } from '../media/viewer.js';
 import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
-import type { WriteBatcher } from './write-batcher.js';
+import { VIDEO_FLUSH_FALLBACK_MS, WRITE_BATCH_MS, type WriteBatcher } from './write-batcher.js';
 import { plainAddress } from './access/client-address.js';
 
 export interface SocketViewerOptions {
@@ -84,7 +84,8 @@ export abstract class SocketViewer implements Viewer {
       if (this.batcher === undefined) this.flush();
       else if (!this.held) {
         this.held = true;
-        this.batcher.add(this);
+        // With video, the channel flushes its viewers at each video frame; the timer is only a fallback.
+        this.batcher.add(this, channelHasVideo ? VIDEO_FLUSH_FALLBACK_MS : WRITE_BATCH_MS);
       }
     } else if (verdict === 'disconnect') {
       this.cutOff = true;
@@ -101,6 +102,7 @@ export abstract class SocketViewer implements Viewer {
 
   /** Writes what waits, as far as the socket has room; the rest goes when it drains. */
   flush(): void {
+    if (!this.held && this.head === this.waiting.length) return;
     this.held = false;
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return this.dropWaiting();

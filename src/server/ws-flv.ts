@@ -10,6 +10,7 @@ import { refusalHeaders, refusalStatus, requester } from './http-answers.js';
 import { viewerAddress } from './http-flv.js';
 import { flvFileHeader } from '../protocol/flv/flv-tag.js';
 import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
+import { overflowUrl, overflows } from './overflow.js';
 import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
 import { SocketViewer, type SocketViewerOptions } from './socket-viewer.js';
@@ -74,7 +75,12 @@ export class WsFlvGateway {
     const channel = app === this.ctx.app ? this.ctx.hub.get(`${app}/${key}`) : undefined;
     const who = requester(req, this.ctx.access, this.ctx.adminToken);
     const decision = this.ctx.access.play({ app, key, address: who.address, credentials: credentialsFrom(target.query.toString()) }, 'ws-flv', channel !== undefined);
-    if (!decision.allow) return refuse(socket, refusalStatus(decision.reason), decision.message, refusalHeaders(decision));
+    if (!decision.allow) {
+      // A browser does not follow a redirect of a WebSocket upgrade: the edge's URL is said in a header (the watch page
+      // learns it from its HEAD of the stream).
+      const overflow: Record<string, string> = this.ctx.overflow !== undefined && overflows(decision.reason) ? { 'X-Kayak-Overflow': overflowUrl(this.ctx.overflow, app, key, 'flv') } : {};
+      return refuse(socket, refusalStatus(decision.reason), decision.message, { ...refusalHeaders(decision), ...overflow });
+    }
     if (channel === undefined) return refuse(socket, 404, `no stream ${app}/${key}: nothing is being published there`);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel, who.address));
   }

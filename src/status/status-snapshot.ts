@@ -107,6 +107,8 @@ export interface AccessStatus {
   limits: { maxViewers: number | null; maxBandwidth: number | null; maxConnectionsPerIp: number | null; maxConnections: number | null };
   /** Refusals since the start, by reason (publish-not-allowed, wrong-secret, max-viewers, ...). */
   refusals: Record<string, number>;
+  /** Viewers a full room sent to the overflow edge (`--overflow`) instead of refusing them (counted in refusals too). */
+  overflowed: number;
   /** What the admission budget counts as sent now (bits per second). */
   committedBandwidth: number;
 }
@@ -134,5 +136,13 @@ export function publicView(snapshot: StatusSnapshot): StatusSnapshot {
     streams: snapshot.streams.map((s) => ({ ...s, publisher: s.publisher === null ? null : { ...s.publisher, address: null }, relays: [] })),
     viewers: [],
     ...(access !== undefined ? { access: { ...access, publishAllow: [] } } : {}),
+    // The file being played is a path on the host's disk: its title is enough for anyone else.
+    ...(snapshot.schedule !== undefined ? { schedule: withoutFile(snapshot.schedule) } : {}),
   };
+}
+
+function withoutFile(schedule: ScheduleStatus): ScheduleStatus {
+  if (schedule.nowPlaying === null || schedule.nowPlaying.file === undefined) return schedule;
+  const { file: _file, ...nowPlaying } = schedule.nowPlaying;
+  return { ...schedule, nowPlaying };
 }

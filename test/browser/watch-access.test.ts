@@ -7,6 +7,8 @@ import { publishFfmpeg } from '../helpers/players.js';
 import { trackProcesses, waitFor } from '../helpers/processes.js';
 import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
 import { selfSignedCertificate } from '../helpers/tls.js';
+import { startNginxRtmpEdge } from '../helpers/nginx-rtmp-edge.js';
+import { parsePushSpec } from '../../src/server/relay/push-spec.js';
 import { buildWebPage, launchChromium, playerState, waitForAdvance } from './chromium.js';
 
 /**
@@ -16,7 +18,7 @@ import { buildWebPage, launchChromium, playerState, waitForAdvance } from './chr
 
 const PLAY = 'browser-play-secret-1234';
 
-describeWithPeers(['chromium', 'ffmpeg', 'openssl'], 'watch page and access in Chromium', () => {
+describeWithPeers(['chromium', 'ffmpeg', 'openssl', 'nginx-rtmp'], 'watch page and access in Chromium', () => {
   trackProcesses();
   let browser: Browser;
   let clip: string;
@@ -74,6 +76,28 @@ describeWithPeers(['chromium', 'ffmpeg', 'openssl'], 'watch page and access in C
     await first.close();
     await waitForAdvance(second, { from: 0, bySeconds: 0.5, timeoutMs: 30_000, what: 'the second viewer playing once the seat is free' });
   }, 60_000);
+
+  it("a full room with an edge: the page follows the overflow to the edge's HLS (hls.js) and plays", async () => {
+    const edge = await startNginxRtmpEdge();
+    try {
+      const kayak = await serve(
+        { access: { maxViewers: 1 }, push: [parsePushSpec(`rtmp://127.0.0.1:${edge.port}/live/{key}`)], overflow: `http://127.0.0.1:${edge.httpPort}/hls/{key}.m3u8` },
+        'edge',
+      );
+      const first = await open(kayak.httpUrl('/live/edge.html'));
+      await waitForAdvance(first, { from: 0, bySeconds: 0.5, timeoutMs: 8_000, what: 'the first viewer playing' });
+      const second = await open(kayak.httpUrl('/live/edge.html'));
+      await waitFor(async () => (await second.evaluate(() => (globalThis as unknown as { kayak: { overflow?: string } }).kayak.overflow)) ?? null, {
+        timeoutMs: 15_000,
+        what: 'the page to learn the edge',
+      });
+      const state = await waitForAdvance(second, { from: 0, bySeconds: 1, timeoutMs: 40_000, what: "the second viewer playing from the edge's HLS" });
+      expect(state.videoWidth).toBe(320);
+      expect(await second.textContent('#state')).toMatch(/edge/);
+    } finally {
+      await edge.stop();
+    }
+  }, 90_000);
 
   it('plays over HTTPS with a self-signed certificate', async () => {
     const certificate = await selfSignedCertificate();

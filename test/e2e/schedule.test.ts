@@ -93,7 +93,8 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule', () =
 
   it('plays the slate, then every item on one connection (HTTP-FLV and RTMP), with one timeline', async () => {
     const playlist = writePlaylist('night.yaml', movies);
-    const startsIn = 5_000;
+    // Far enough ahead for the checks (each item is tried through ffmpeg first) on a loaded machine.
+    const startsIn = 12_000;
     const at = isoIn(startsIn);
     const startAt = Date.parse(`${at}Z`);
     const { child, rtmpPort, httpPort } = await startSchedule(playlist, ['--at', at]);

@@ -3,8 +3,7 @@
  * size that fits the frame.
  */
 import { displayWidth } from '../../util/display-width.js';
-import { drawtextFont } from '../fonts/cjk-font.js';
-import { filterValue } from './filter-value.js';
+import { needsCjkFont } from '../fonts/cjk-font.js';
 
 /** A terminal column of text is about this wide in font sizes (a Latin glyph of a sans font; CJK glyphs take two). */
 const COLUMN_EM = 0.6;
@@ -21,9 +20,9 @@ export function escapeDrawtext(text: string): string {
     .replace(/,/g, '\\,');
 }
 
-/** `font=...` for `text`: fontconfig's pattern for a font that has its glyphs (CJK needs its own). */
-export function fontOption(text: string): string {
-  return `font=${filterValue(drawtextFont(text))}`;
+/** `font=...` for `text`: Sans, or the CJK family found for a line with CJK characters (Sans has no glyphs for them). */
+export function fontOption(text: string, cjkFont: string | undefined): string {
+  return cjkFont !== undefined && needsCjkFont(text) ? `font='${escapeDrawtext(cjkFont)}'` : 'font=Sans';
 }
 
 /** `size`, made smaller when `text` would not fit in `frameWidth` at that size. */

@@ -25,20 +25,20 @@ export function logoFilters(height: number): string {
 }
 
 /** drawtext of the channel's name in a corner. */
-export function cornerText(text: string, position: OverlayPosition, frame: { width: number; height: number }): string {
+export function cornerText(text: string, position: OverlayPosition, frame: { width: number; height: number; cjkFont?: string }): string {
   const m = Math.round(frame.height * CORNER_MARGIN);
   const size = fittedSize(text, Math.round(frame.height / 24), frame.width / 2);
   const x = position.endsWith('left') ? String(m) : `w-text_w-${m}`;
   const y = position.startsWith('top') ? String(m) : `h-text_h-${m}`;
-  return `drawtext=${fontOption(text)}:fontcolor=white@0.85:fontsize=${size}:shadowcolor=black@0.6:shadowx=2:shadowy=2:x=${x}:y=${y}:text='${escapeDrawtext(text)}'`;
+  return `drawtext=${fontOption(text, frame.cjkFont)}:fontcolor=white@0.85:fontsize=${size}:shadowcolor=black@0.6:shadowx=2:shadowy=2:x=${x}:y=${y}:text='${escapeDrawtext(text)}'`;
 }
 
 /** drawtext of the title in the lower left for the segment's first `seconds`, on a dark band. */
-export function titleText(title: string, seconds: number, frame: { width: number; height: number }): string {
+export function titleText(title: string, seconds: number, frame: { width: number; height: number; cjkFont?: string }): string {
   const size = fittedSize(title, Math.round(frame.height / 18), frame.width * 0.8);
   const m = Math.round(frame.height * CORNER_MARGIN * 2);
   return (
-    `drawtext=${fontOption(title)}:fontcolor=white:fontsize=${size}:box=1:boxcolor=black@0.55:boxborderw=${Math.round(size / 3)}` +
+    `drawtext=${fontOption(title, frame.cjkFont)}:fontcolor=white:fontsize=${size}:box=1:boxcolor=black@0.55:boxborderw=${Math.round(size / 3)}` +
     `:x=${m}:y=h-text_h-${m * 2}:enable='lt(t,${seconds3(seconds)})':text='${escapeDrawtext(title)}'`
   );
 }

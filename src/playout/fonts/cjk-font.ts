@@ -1,8 +1,9 @@
 /**
  * CJK text needs a font that has the glyphs: libass falls back through fontconfig to any installed font that has
- * them, drawtext draws with the one font it is given. With no such font, both draw empty boxes (the .notdef glyph), so
- * `doctor` and `--check` look first.
+ * them, drawtext draws with the one font it is given (Sans has no CJK glyphs, so CJK lines name a CJK family). With
+ * no such font, both draw empty boxes (the .notdef glyph), so `doctor` and `--check` look first.
  */
+import { displayWidth } from '../../util/display-width.js';
 import { runTool } from '../ffmpeg-locate.js';
 
 /** How to get a CJK font, on the systems kayak-cast runs on. */
@@ -40,13 +41,19 @@ export function describeCjkFonts(check: CjkFontCheck): string {
   return check.families.length > 3 ? `${shown} and ${check.families.length - 3} more` : shown;
 }
 
-/**
- * The fontconfig pattern drawtext asks for: plain `Sans`, or a sans font for the text's script (fontconfig's plain
- * `Sans` is a Latin font without CJK glyphs, and drawtext has no fallback).
- */
-export function drawtextFont(text: string): string {
-  if (/[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]/.test(text)) return 'Sans:lang=ko';
-  if (/[\u3040-\u30ff]/.test(text)) return 'Sans:lang=ja';
-  if (/[\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]|[\u{20000}-\u{3134f}]/u.test(text)) return 'Sans:lang=zh-cn';
-  return 'Sans';
+/** CJK families that have Latin letters too (a title mixes both), best first; fallback-only fonts come last. */
+const PREFERRED = [/^noto sans cjk/i, /^source han sans/i, /^wenquanyi micro hei$/i, /^wenquanyi zen hei$/i, /^pingfang/i, /^hiragino sans/i];
+
+/** True when `text` has characters that take two columns (CJK): drawtext's default font has no glyphs for them. */
+export function needsCjkFont(text: string): boolean {
+  return displayWidth(text) > [...text].length;
+}
+
+/** The family drawtext writes CJK lines in: a preferred one, else any that is not a monospace or fallback font. */
+export function pickCjkFamily(families: readonly string[]): string | undefined {
+  for (const preferred of PREFERRED) {
+    const found = families.find((family) => preferred.test(family));
+    if (found !== undefined) return found;
+  }
+  return families.find((family) => !/mono|fallback/i.test(family)) ?? families[0];
 }

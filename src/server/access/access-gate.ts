@@ -28,7 +28,7 @@ export interface AccessGateOptions {
 }
 
 /** The ways in, as refusals name them in the log. */
-export type Door = 'rtmp' | 'rtmps' | 'http' | 'https' | 'http-flv' | 'ws-flv' | 'watch page';
+export type Door = 'rtmp' | 'rtmps' | 'http' | 'https' | 'http-flv' | 'ws-flv' | 'hls' | 'watch page';
 
 /**
  * The access policy at work for one server: sessions ask it before they attach, it answers with the pure decisions of
@@ -36,6 +36,8 @@ export type Door = 'rtmp' | 'rtmps' | 'http' | 'https' | 'http-flv' | 'ws-flv' |
  */
 export class AccessGate {
   readonly refusals = new RefusalCounter();
+  /** Viewers a full room sent to the overflow edge (`--overflow`) instead of refusing them. */
+  private overflowedCount = 0;
   private readonly openByAddress = new Map<string, number>();
   /** Address → monotonic ms its ban ends; in insertion order, so the oldest is first. */
   private readonly banned = new Map<string, number>();
@@ -110,6 +112,12 @@ export class AccessGate {
     return admitted.allow ? decision : admitted;
   }
 
+  /** A viewer the room had no space for was sent to the edge at `url` (it was counted as refused already). */
+  overflowed(door: Door, address: string, url: string): void {
+    this.overflowedCount++;
+    this.logRefusal(`${door} ${address}: the room is full: sent to ${url}`, 'overflow');
+  }
+
   /** Bars `address` from watching for KICK_BAN_MS (a kick). */
   ban(address: string): void {
     const ip = plainAddress(address);
@@ -139,6 +147,7 @@ export class AccessGate {
         maxConnections: limit(this.options.maxConnections),
       },
       refusals: this.refusals.snapshot(),
+      overflowed: this.overflowedCount,
       committedBandwidth: this.options.load('').committedBps,
     };
   }

@@ -59,6 +59,14 @@ describe('normalizeCommand', () => {
     expect(option(covered, '-filter_complex')).toMatch(/^\[0:1\]scale=432:432:force_original_aspect_ratio=decrease,setsar=1,loop=loop=-1:size=1,fps=30\[cover\];\[1:v\]\[cover\]overlay=/);
   });
 
+  it('writes CJK lines in a font that has the glyphs (when one was found), other lines in Sans', () => {
+    const slate = normalizeCommand({ kind: 'slate', lines: ['我的电影 is unavailable', 'Next: Amélie at 23:00'] }, 0, 5, { ...PROFILE, cjkFont: 'WenQuanYi Micro Hei' });
+    const vf = option(slate, '-vf');
+    expect(vf).toContain("drawtext=font='WenQuanYi Micro Hei':fontcolor=white:fontsize=66:x=(w-text_w)/2:y=278:text='我的电影 is unavailable'");
+    expect(vf).toContain("drawtext=font=Sans:fontcolor=white:fontsize=51:x=(w-text_w)/2:y=360:text='Next\\: Amélie at 23\\:00'");
+    expect(option(normalizeCommand({ kind: 'slate', lines: ['我的电影'] }, 0, 5, PROFILE), '-vf')).toContain('drawtext=font=Sans:');
+  });
+
   it('escapes slate text for the filter graph', () => {
     const slate = normalizeCommand({ kind: 'slate', lines: ["Friday's movie", 'starts at 21:00, 100%'] }, 0, 5, PROFILE);
     const vf = option(slate, '-vf');

@@ -55,6 +55,7 @@ describe('DashboardView', () => {
       publishAllow: ['127.0.0.0/8'],
       limits: { maxViewers: 2, maxBandwidth: null, maxConnectionsPerIp: 20, maxConnections: null },
       refusals: { 'publish-not-allowed': 1, 'max-viewers': 3 },
+      overflowed: 0,
       committedBandwidth: 0,
     };
     const wide = frame(<DashboardView state={state(snapshot)} share={share} columns={140} rows={30} />).join('\n');
