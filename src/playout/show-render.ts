@@ -35,7 +35,7 @@ export function renderShow(show: Show): string {
       ? 'copy (no re-encode: every item already matches, and slates repeat their codec headers)'
       : `re-encode to ${playlist.output.width}x${playlist.output.height} ${playlist.output.fps} fps${show.modeReasons.length > 0 ? ` (${show.modeReasons[0]})` : ''}`;
   const warnings = show.warnings.map((warning) => `warning: ${warning}`);
-  return [`${playlist.displayFile ?? playlist.file}: stream '${playlist.stream}', ${when}, ${length}`, `mode: ${mode}`, timetable.explanation, ...warnings, '', columns(rows)].join('\n');
+  return [`${playlist.displayFile ?? playlist.file}: stream '${playlist.stream}', ${when}, ${length}`, `mode: ${mode}`, timetable.explanation, ...warnings, '', columns(rows).replace(/ +$/gm, '')].join('\n');
 }
 
 /** Whether the timetable needs the track columns: some file has several audio tracks, or some item has subtitles. */

@@ -2,7 +2,9 @@
  * A folder (or files, or a glob) as a playlist: its movies in natural order, each titled by its container's title tag
  * or its cleaned file name, with the subtitle file beside it, copied or re-encoded as `auto` decides.
  */
-import { basename } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { findSidecars } from '../subtitles/sidecar.js';
 import { UserError } from '../../errors.js';
 import type { FfmpegTools } from '../ffmpeg-locate.js';
 import { ProbeError } from '../ffmpeg-probe.js';
@@ -18,6 +20,8 @@ export interface FolderPlaylist {
   probes: MediaProbe[];
   /** Files left out because they do not play, each with the reason. */
   skipped: { file: string; reason: string }[];
+  /** Per item, the subtitle files beside it (what `subtitles: auto` chooses from). */
+  sidecars?: string[][];
 }
 
 /** A title tag that is an address or an advert rather than the film's name. */
@@ -65,5 +69,19 @@ export async function folderPlaylist(
     showTitlesS: 0,
     items: playable.map(({ file, probe }, index) => ({ index, title: movieTitle(file, probe), source: { kind: 'file', path: file }, line: 0 })),
   };
-  return { playlist, probes: playable.map((entry) => entry.probe), skipped };
+  const listings = new Map<string, string[]>();
+  const sidecars = playable.map(({ file }) => {
+    const folder = dirname(file);
+    if (!listings.has(folder)) listings.set(folder, listFolder(folder));
+    return findSidecars(basename(file), listings.get(folder) ?? []).map((sidecar) => sidecar.name);
+  });
+  return { playlist, probes: playable.map((entry) => entry.probe), skipped, sidecars };
+}
+
+function listFolder(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
 }

@@ -48,14 +48,20 @@ export function playlistYaml(folder: FolderPlaylist, today: string): string {
   playlist.items.forEach((item, i) => {
     const probe = probes[i];
     if (item.source.kind !== 'file') return;
+    const first = i === 0;
+    const language = probe?.audioTracks?.[0]?.language;
     lines.push(`  # ${describeProbe(probe)}`);
+    const found = folder.sidecars?.[i] ?? [];
+    if (found.length > 0) lines.push(`  # beside it: ${found.join(', ')}`);
     lines.push(`  - file: ${quote(item.source.path)}`);
     lines.push(`    title: ${quote(item.title)}`);
-    lines.push('    # subtitles: auto        # or a file (Movie.srt), { file: x.srt, encoding: gbk }, { track: chi }, { track: 2 }, none');
-    lines.push(`    # audio: { track: ${probe?.audioTracks?.[0]?.language ?? 1} }   # a language or a track number (from 1)`);
-    lines.push('    # in: "0:00:00"          # start here');
-    if (probe !== undefined) lines.push(`    # out: "${timecode(probe.durationS)}"   # end here (its whole length)`);
-    lines.push('    # at: "23:00"            # a fixed start time; the gap before it gets a slate');
+    if (first) {
+      lines.push('    # subtitles: auto       # or a file (Movie.srt), { file: x.srt, encoding: gbk }, { track: chi }, { track: 2 }, none');
+      lines.push(`    # audio: { track: ${language !== undefined && language !== 'und' ? language : 1} }    # a language, or a track number from 1`);
+      lines.push('    # in: "0:00:00"         # start here');
+      if (probe !== undefined) lines.push(`    # out: "${timecode(probe.durationS)}"        # end here (this is its whole length)`);
+      lines.push('    # at: "23:00"           # a fixed start time; the gap before it gets a slate');
+    }
   });
   for (const entry of skipped) lines.push(`  # left out, it does not play: ${entry.file}: ${entry.reason}`);
   return `${lines.join('\n')}\n`;
