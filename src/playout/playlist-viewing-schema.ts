@@ -87,25 +87,55 @@ const subtitleMapping = z
     }
   });
 
-export const itemSubtitles = z.preprocess(
-  (value) => (typeof value === 'string' && !['auto', 'none', 'off'].includes(value.trim()) ? { file: value } : value),
-  z.union([
-    z.literal('auto').transform((): ItemSubtitlesYaml => ({ kind: 'auto' })),
-    z.enum(['none', 'off']).transform((): ItemSubtitlesYaml => ({ kind: 'none' })),
-    z.literal(false).transform((): ItemSubtitlesYaml => ({ kind: 'none' })),
-    subtitleMapping.transform((value): ItemSubtitlesYaml =>
-      value.track !== undefined ? { kind: 'track', track: value.track } : { kind: 'file', file: value.file ?? '', ...(value.encoding !== undefined ? { encoding: value.encoding } : {}) },
-    ),
-  ]),
+/**
+ * A value that is a keyword (`auto`, `none`, `false`), a plain string, or a mapping checked by `mapping` (whose
+ * issues keep their paths, so a wrong `track` is reported as `subtitles.track`).
+ */
+function keywordOrMapping<M extends z.ZodType, T>(
+  field: string,
+  keywords: ReadonlyMap<unknown, T>,
+  mapping: M,
+  fromMapping: (value: z.output<M>) => T,
+  fromString?: (text: string) => T,
+) {
+  return z.unknown().transform((value, ctx): T => {
+    const keyword = keywords.get(typeof value === 'string' ? value.trim() : value);
+    if (keyword !== undefined) return keyword;
+    if (typeof value === 'string' && value.trim() !== '' && fromString !== undefined) return fromString(value.trim());
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const parsed = mapping.safeParse(value, { reportInput: true });
+      if (parsed.success) return fromMapping(parsed.data);
+      for (const issue of parsed.error.issues) ctx.issues.push(issue as never);
+      return z.NEVER;
+    }
+    return fail(ctx, value, VIEWING_EXPECTED[field]!);
+  });
+}
+
+const NONE: ItemSubtitlesYaml = { kind: 'none' };
+const AUTO: ItemSubtitlesYaml = { kind: 'auto' };
+
+export const itemSubtitles = keywordOrMapping(
+  'subtitles',
+  new Map<unknown, ItemSubtitlesYaml>([['auto', AUTO], ['none', NONE], ['off', NONE], [false, NONE]]),
+  subtitleMapping,
+  (value): ItemSubtitlesYaml =>
+    value.track !== undefined ? { kind: 'track', track: value.track } : { kind: 'file', file: value.file ?? '', ...(value.encoding !== undefined ? { encoding: value.encoding } : {}) },
+  (file): ItemSubtitlesYaml => ({ kind: 'file', file }),
 );
 
 /** The playlist-wide subtitles: `auto`, `none`, or `{ languages: [...] }` (auto, in those languages first). */
-export const defaultSubtitles = z.union([
-  z.literal('auto').transform(() => ({ auto: true, languages: [] as string[] })),
-  z.enum(['none', 'off']).transform(() => ({ auto: false, languages: [] as string[] })),
-  z.literal(false).transform(() => ({ auto: false, languages: [] as string[] })),
-  z.strictObject({ languages }).transform((value) => ({ auto: true, languages: value.languages })),
-]);
+export const defaultSubtitles = keywordOrMapping(
+  'subtitles',
+  new Map<unknown, { auto: boolean; languages: string[] }>([
+    ['auto', { auto: true, languages: [] }],
+    ['none', { auto: false, languages: [] }],
+    ['off', { auto: false, languages: [] }],
+    [false, { auto: false, languages: [] }],
+  ]),
+  z.strictObject({ languages }),
+  (value) => ({ auto: true, languages: value.languages }),
+);
 
 export const itemAudio = z.preprocess((value) => (typeof value === 'string' || typeof value === 'number' ? { track: value } : value), z.strictObject({ track: trackSpec }));
 

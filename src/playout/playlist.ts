@@ -232,7 +232,11 @@ function toPlaylist(yaml: PlaylistYaml, file: string, displayFile: string, itemL
       if (item.in !== undefined) result.inS = item.in;
       if (item.out !== undefined) result.outS = item.out;
       if (item.at !== undefined) result.at = item.at;
-      if (item.subtitles !== undefined) result.subtitles = item.subtitles.kind === 'file' ? { ...item.subtitles, kind: 'file', path: resolvePath(folder, item.subtitles.file) } : item.subtitles;
+      if (item.subtitles !== undefined) {
+        const spec = item.subtitles;
+        result.subtitles =
+          spec.kind === 'file' ? { kind: 'file', path: resolvePath(folder, spec.file), ...(spec.encoding !== undefined ? { encoding: spec.encoding } : {}) } : spec;
+      }
       if (item.audio !== undefined) result.audio = item.audio.track;
       return result;
     }),
