@@ -21,7 +21,7 @@ function table(stdout: string): string[] {
   return lines.slice(header).filter((line) => line.trim() !== '');
 }
 
-describeWithPeers(['ffmpeg', 'ffprobe'], 'a folder as a playlist', () => {
+describeWithPeers(['ffmpeg', 'ffprobe', 'iconv', 'fontconfig', 'cjk-font'], 'a folder as a playlist', () => {
   trackProcesses();
   let dir: string;
   const env = () => ({ ...cliEnv(), TZ: 'UTC' });

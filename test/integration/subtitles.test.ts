@@ -38,7 +38,7 @@ const DURING = 1.5;
 const BEFORE = 0.5;
 const AFTER = 2.6;
 
-describeWithPeers(['ffmpeg', 'ffprobe'], 'burned-in subtitles', () => {
+describeWithPeers(['ffmpeg', 'ffprobe', 'iconv', 'fontconfig', 'cjk-font'], 'burned-in subtitles', () => {
   trackProcesses();
   let dir: string;
   let show: Show;
