@@ -92,3 +92,15 @@ describe('playlist: subtitles, audio, loudness, overlay, titles', () => {
     ]);
   });
 });
+
+describe('playlists/movie-night.yaml', () => {
+  it('shows every new field, and loads', async () => {
+    const { loadPlaylist } = await import('../../../src/playout/playlist.js');
+    const { REPO_ROOT } = await import('../../helpers/server.js');
+    const playlist = loadPlaylist(`${REPO_ROOT}/playlists/movie-night.yaml`);
+    expect(playlist).toMatchObject({ breakS: 300, loudnessLufs: -16, showTitlesS: 5, audioLanguages: ['jpn', 'eng'], subtitles: { default: 'auto' } });
+    expect(playlist.overlay).toBeDefined();
+    expect(playlist.subtitleStyle).toBeDefined();
+    expect(playlist.items.some((item) => item.subtitles?.kind === 'track' && item.audio !== undefined)).toBe(true);
+  });
+});
