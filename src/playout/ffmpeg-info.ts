@@ -1,16 +1,7 @@
 /**
  * Probing without ffprobe: what `ffmpeg -hide_banner -i file` prints about its input (libavformat's av_dump_format).
  */
-import {
-  type AudioProbe,
-  IMAGE_SUBTITLE_CODECS,
-  type MediaProbe,
-  type SubtitleProbe,
-  type TrackTags,
-  type VideoProbe,
-  clockwiseFromMatrix,
-  parseSar,
-} from './media-probe.js';
+import { type AudioProbe, IMAGE_SUBTITLE_CODECS, type MediaProbe, type SubtitleProbe, type TrackTags, type VideoProbe, clockwiseFromMatrix, parseSar } from './media-probe.js';
 
 /**
  * The first input's description, or undefined when there is no `Input #0` block (the file could not be opened).

@@ -3,17 +3,7 @@ import { UserError } from '../errors.js';
 import { parseFfmpegInputInfo } from './ffmpeg-info.js';
 import { lastLine, runTool, ToolTimeoutError } from './ffmpeg-locate.js';
 import type { FfmpegTools, ToolResult } from './ffmpeg-locate.js';
-import {
-  type AudioProbe,
-  IMAGE_SUBTITLE_CODECS,
-  type MediaProbe,
-  type SubtitleProbe,
-  type TrackTags,
-  type VideoProbe,
-  clockwiseFromMatrix,
-  parseSar,
-  quarterTurn,
-} from './media-probe.js';
+import { type AudioProbe, IMAGE_SUBTITLE_CODECS, type MediaProbe, type SubtitleProbe, type TrackTags, type VideoProbe, clockwiseFromMatrix, parseSar, quarterTurn } from './media-probe.js';
 
 export type { MediaProbe };
 

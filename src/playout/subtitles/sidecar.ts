@@ -3,7 +3,7 @@
  * next to `Movie.mkv`. Pure: the movie's name and the folder's file names in, the choice out.
  */
 import { extname } from 'node:path';
-import { isLanguageTag, preferenceRank } from '../tracks/language.js';
+import { isLanguageTag, mostPreferred } from '../tracks/language.js';
 
 /** Text subtitle formats libass renders through ffmpeg, as file extensions. */
 export const SUBTITLE_EXTENSIONS: ReadonlySet<string> = new Set(['.srt', '.ass', '.ssa', '.vtt']);
@@ -40,16 +40,7 @@ export function findSidecars(movie: string, names: readonly string[]): Sidecar[]
 export function chooseSidecar(sidecars: readonly Sidecar[], languages: readonly string[]): Sidecar | undefined {
   const ordered = [...sidecars].sort((a, b) => Number(a.forced) - Number(b.forced));
   if (languages.length > 0) {
-    let best: Sidecar | undefined;
-    let bestRank = Infinity;
-    for (const sidecar of ordered) {
-      const rank = preferenceRank(sidecar.language, languages);
-      if (rank >= 0 && rank < bestRank) {
-        best = sidecar;
-        bestRank = rank;
-      }
-    }
-    return best ?? ordered.find((sidecar) => sidecar.language === undefined);
+    return mostPreferred(ordered, (sidecar) => sidecar.language, languages) ?? ordered.find((sidecar) => sidecar.language === undefined);
   }
   return ordered.find((sidecar) => sidecar.language === undefined) ?? ordered[0];
 }

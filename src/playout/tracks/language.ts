@@ -90,3 +90,17 @@ export function preferenceRank(tag: string | undefined, preferences: readonly st
   if (key === undefined) return -1;
   return preferences.findIndex((preference) => languageKey(preference) === key);
 }
+
+/** The first of `candidates` in the most preferred language (`languageOf` reads its tag), or undefined for none. */
+export function mostPreferred<T>(candidates: readonly T[], languageOf: (candidate: T) => string | undefined, preferences: readonly string[]): T | undefined {
+  let best: T | undefined;
+  let bestRank = Infinity;
+  for (const candidate of candidates) {
+    const rank = preferenceRank(languageOf(candidate), preferences);
+    if (rank >= 0 && rank < bestRank) {
+      best = candidate;
+      bestRank = rank;
+    }
+  }
+  return best;
+}

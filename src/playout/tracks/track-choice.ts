@@ -3,7 +3,7 @@
  * track number), else by the playlist's language preferences, else the file's default. Pure: probes in, choices out.
  */
 import type { AudioProbe, SubtitleProbe, TrackTags } from '../media-probe.js';
-import { languageKey, preferenceRank } from './language.js';
+import { languageKey, mostPreferred } from './language.js';
 
 /** `{ track: jpn }` or `{ track: 2 }`: a language, or the n-th track of its kind counted from 1 (as players count). */
 export type TrackSpec = { language: string } | { number: number };
@@ -54,16 +54,7 @@ function bySpec<T extends TrackTags>(tracks: readonly T[], spec: TrackSpec, kind
 }
 
 function byPreference<T extends TrackTags>(tracks: readonly T[], languages: readonly string[]): T | undefined {
-  let best: T | undefined;
-  let bestRank = Infinity;
-  for (const track of tracks) {
-    const rank = preferenceRank(track.language, languages);
-    if (rank >= 0 && rank < bestRank) {
-      best = track;
-      bestRank = rank;
-    }
-  }
-  return best;
+  return mostPreferred(tracks, (track) => track.language, languages);
 }
 
 function describeCount(count: number, kind: string): string {
