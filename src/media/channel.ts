@@ -1,5 +1,6 @@
 import type { Clock } from '../util/clock.js';
 import { MediaPacket, type PacketKind } from './media-packet.js';
+import { PacketBatch } from './packet-batch.js';
 import { type AudioInfo, StreamInfo, type VideoInfo } from './stream-info.js';
 import type { ChannelSink } from './channel-sink.js';
 import { Timeline, type TimelineJump } from './timeline.js';
@@ -13,6 +14,13 @@ export const GOP_CACHE_MAX_BYTES = 12 * 1024 * 1024;
 export const AUDIO_ONLY_CACHE_PACKETS = 64;
 /** Viewers' writes are flushed at video frames at most this often (see flushViewers). */
 export const FLUSH_MIN_INTERVAL_MS = 15;
+/**
+ * Viewers of an audio-only stream are flushed this long after the first packet of a batch: a stream is ~50 audio
+ * messages a second, and writing each to every viewer at once would cost a system call per message per viewer.
+ */
+export const AUDIO_FLUSH_MS = 20;
+/** With video, flushes come with the frames; this only catches video that stops while audio goes on. */
+export const VIDEO_FLUSH_FALLBACK_MS = 100;
 /** After the first jump of a publisher's timestamps is reported, further ones are counted and reported this often. */
 export const JUMP_REPORT_INTERVAL_MS = 60_000;
 
@@ -59,6 +67,9 @@ export class Channel {
   private readonly timeline = new Timeline();
   private jumpsUnreported = 0;
   private flushedAt = Number.NEGATIVE_INFINITY;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** What was forwarded since the last flush (see PacketBatch). */
+  private currentBatch = new PacketBatch(0);
   private jumpReportedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -129,6 +140,11 @@ export class Channel {
     this.forward(packet);
   }
 
+  /** The packets forwarded since the viewers were last flushed. */
+  get batch(): PacketBatch {
+    return this.currentBatch;
+  }
+
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
     viewer.deliverBurst(this.joinBurst(), this.hasVideo);
@@ -162,6 +178,7 @@ export class Channel {
   /** The channel is over: every viewer gets a clean end of stream. */
   end(reason: string): void {
     this.state = 'ended';
+    this.flushViewers(true);
     for (const viewer of [...this.viewers]) viewer.finish(reason);
     this.viewers.clear();
     for (const sink of [...this.sinks]) sink.finish(reason);
@@ -186,8 +203,15 @@ export class Channel {
   private forward(packet: MediaPacket): void {
     this.bytesIn += packet.payload.length;
     if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
-    for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
-    if (packet.kind === 'video' && !packet.sequenceHeader) this.flushViewers();
+    if (this.viewers.size > 0) {
+      this.currentBatch.add(packet);
+      for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
+      if (packet.kind === 'video' && !packet.sequenceHeader) this.flushViewers(false);
+      if (this.flushTimer === undefined && this.currentBatch.packets.length > 0) {
+        this.flushTimer = setTimeout(() => this.flushViewers(true), this.hasVideo ? VIDEO_FLUSH_FALLBACK_MS : AUDIO_FLUSH_MS);
+        this.flushTimer.unref();
+      }
+    }
     for (const sink of this.sinks) sink.deliver(packet, this.hasVideo);
   }
 
@@ -195,11 +219,16 @@ export class Channel {
    * Viewers' held writes go out at each video frame, but not more often than FLUSH_MIN_INTERVAL_MS: a publisher
    * faster than real time (or at 120 fps) must not cost a system call per frame per viewer.
    */
-  private flushViewers(): void {
+  private flushViewers(always: boolean): void {
     const now = this.options.clock.monotonic();
-    if (now - this.flushedAt < FLUSH_MIN_INTERVAL_MS) return;
+    if (!always && now - this.flushedAt < FLUSH_MIN_INTERVAL_MS) return;
     this.flushedAt = now;
-    for (const viewer of this.viewers) viewer.flush?.();
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.currentBatch;
+    if (batch.packets.length === 0) return;
+    this.currentBatch = new PacketBatch(batch.seq + 1);
+    for (const viewer of this.viewers) viewer.flush?.(batch);
   }
 
   private startGop(): void {

@@ -1,5 +1,6 @@
 import type { ChannelSink } from './channel-sink.js';
 import type { MediaPacket } from './media-packet.js';
+import type { PacketBatch } from './packet-batch.js';
 
 export type ViewerProtocol = 'rtmp' | 'http-flv' | 'ws-flv';
 
@@ -19,8 +20,9 @@ export interface Viewer extends ChannelSink {
   /** The stream is over for good: end the response or send StreamEOF, then close. */
   finish(reason: string): void;
   /**
-   * Sends what the viewer holds back. The channel calls it after each video frame, so writes go out once a frame:
-   * the frame without delay, the audio before it with it.
+   * Sends what the viewer holds back: `batch`, the packets forwarded since the last flush, whole when the viewer
+   * took every one of them, and anything of its own waiting. The channel calls it after each video frame, so writes
+   * go out once a frame: the frame without delay, the audio before it with it.
    */
-  flush?(): void;
+  flush?(batch: PacketBatch): void;
 }

@@ -49,7 +49,6 @@ function play(socket: Socket, channel: Channel, ctx: ServerContext, client: stri
     channel,
     clock: ctx.clock,
     queueLimits: ctx.limits.queue,
-    batcher: ctx.writeBatcher,
     onCutOff: () => {
       ctx.logger.log('warn', `http-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
       socket.destroy();

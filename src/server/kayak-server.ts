@@ -34,7 +34,6 @@ import { type TlsFiles, closeServer, createRtmpServer, createRtmpsServer, create
 import type { PushSpec } from './relay/push-spec.js';
 import { Relays } from './relay/relays.js';
 import { RtmpSession } from './rtmp-session.js';
-import { WriteBatcher } from './write-batcher.js';
 import { formatAddress } from './socket-viewer.js';
 import type { ServerContext } from './server-context.js';
 import { DEFAULT_HLS_OPTIONS, type HlsOptions, HlsStreams } from './hls-streams.js';
@@ -178,7 +177,6 @@ export class KayakServer {
         queue: options.queueLimits ?? DEFAULT_QUEUE_LIMITS,
       },
       buffered: new BufferBudget(options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes),
-      writeBatcher: new WriteBatcher(),
       hls: new HlsStreams({ hub: this.hub, clock, logger, options: { ...DEFAULT_HLS_OPTIONS, ...options.hls } }),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
@@ -308,7 +306,6 @@ export class KayakServer {
     this.status.stop();
     for (const stop of this.stopTimers) stop();
     this.stopTimers = [];
-    this.ctx.writeBatcher.flushAll();
     this.ctx.hls.close();
     this.hub.close('the server is stopping');
     this.relays.close();

@@ -1,8 +1,14 @@
 import { type Server as HttpServer, type RequestListener, type ServerOptions as HttpServerOptions, createServer as createHttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createRequire } from 'node:module';
 import { type Server as NetServer, type Socket, createServer as createNetServer } from 'node:net';
-import { type TLSSocket, createServer as createTlsServer } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { UserError } from '../errors.js';
+
+/**
+ * node:tls and node:https cost about a megabyte of resident memory once loaded: a server without a certificate never
+ * loads them (they are required here, synchronously, only when TLS is asked for).
+ */
+const requireBuiltin = createRequire(import.meta.url);
 
 /** A certificate (chain) and its private key, PEM. */
 export interface TlsFiles {
@@ -32,11 +38,13 @@ export class PortInUseError extends UserError {
  */
 export function createWebServer(options: HttpServerOptions, handler: RequestListener, tls: TlsFiles | undefined, handshakeTimeoutMs: number): HttpServer {
   if (tls === undefined) return createHttpServer(options, handler);
-  return createHttpsServer({ ...options, ...secureOptions(tls, handshakeTimeoutMs) }, handler) as unknown as HttpServer;
+  const https = requireBuiltin('node:https') as typeof import('node:https');
+  return https.createServer({ ...options, ...secureOptions(tls, handshakeTimeoutMs) }, handler) as unknown as HttpServer;
 }
 
 /** The RTMPS listener: TLS around the same session code; `onSecure` gets each connection once its handshake is done. */
 export function createRtmpsServer(tls: TlsFiles, handshakeTimeoutMs: number, onSecure: (socket: TLSSocket) => void): NetServer {
+  const { createServer: createTlsServer } = requireBuiltin('node:tls') as typeof import('node:tls');
   const server = createTlsServer(secureOptions(tls, handshakeTimeoutMs), onSecure);
   // A failed handshake (a plain RTMP client on the RTMPS port, a scanner) costs that connection only.
   server.on('tlsClientError', (_error, socket) => socket.destroy());

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { type Socket, connect } from 'node:net';
-import { connect as connectTls } from 'node:tls';
 import type { MediaSink } from '../playout/media-sink.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
@@ -9,6 +9,7 @@ import { DEFAULT_CHUNK_SIZE, MessageType, type RtmpMessage, UserControlEvent } f
 import { UserError } from '../errors.js';
 import { parseAudioTag } from '../protocol/flv/audio-tag.js';
 import { parseVideoTag } from '../protocol/flv/video-tag.js';
+import type { RelaySample } from '../status/status-store.js';
 import type { Logger } from '../util/logger.js';
 import { describeError } from '../util/safe-timer.js';
 import { relayBackoffMs } from './relay/backoff.js';
@@ -56,23 +57,8 @@ export function parseRtmpUrl(url: string): RtmpTarget {
   return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port, app, key, tcUrl: `${parsed.protocol}//${parsed.host}/${app}`, tls, url };
 }
 
-export type RelayState = 'connecting' | 'live' | 'retrying' | 'closed';
-
-/** A push target's state as the client knows it (epoch ms); src/status turns it into the snapshot's RelayStatus. */
-export interface RelaySample {
-  /** The target, its stream key and query redacted. */
-  url: string;
-  state: RelayState;
-  /** Epoch ms of the next attempt while retrying. */
-  retryAt: number | null;
-  retries: number;
-  lastError: string | null;
-  bytesSent: number;
-  /** Video frames skipped because the target could not keep up. */
-  droppedFrames: number;
-  /** Epoch ms the current state began. */
-  since: number;
-}
+export type RelayState = RelaySample['state'];
+export type { RelaySample };
 
 /**
  * Publishes a stream to another RTMP server (another kayak-cast, nginx-rtmp, SRS, a CDN or platform ingest) as one
@@ -181,7 +167,9 @@ export class RtmpPublishClient implements MediaSink {
     this.setState('connecting');
     this.info.retryAt = null;
     this.outChunkSize = DEFAULT_CHUNK_SIZE;
-    const socket = this.target.tls ? connectTls({ host, port, ...(isIp(host) ? {} : { servername: host }) }) : connect({ host, port });
+    // node:tls is loaded only for an rtmps:// target (about a megabyte a server without one need not hold).
+    const tls = this.target.tls ? (createRequire(import.meta.url)('node:tls') as typeof import('node:tls')) : undefined;
+    const socket = tls !== undefined ? tls.connect({ host, port, ...(isIp(host) ? {} : { servername: host }) }) : connect({ host, port });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setTimeout(CONNECT_TIMEOUT_MS);

@@ -316,7 +316,6 @@ export class RtmpSession {
         channel,
         clock: this.ctx.clock,
         queueLimits: this.ctx.limits.queue,
-        batcher: this.ctx.writeBatcher,
         onCutOff: () => this.fail(`fell behind for ${Math.round(this.ctx.limits.queue.maxBehindMs / 1000)} s: disconnected`, 'warn'),
       },
       streamId,

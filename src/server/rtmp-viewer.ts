@@ -8,6 +8,7 @@ import { SocketViewer, type SocketViewerOptions } from './socket-viewer.js';
 /** A play session on an RTMP connection, on message stream `streamId`. */
 export class RtmpViewer extends SocketViewer {
   readonly protocol = 'rtmp' as const;
+  protected readonly wireFormat: string;
   receiveAudio = true;
   receiveVideo = true;
 
@@ -17,6 +18,7 @@ export class RtmpViewer extends SocketViewer {
     private readonly chunkSize: number,
   ) {
     super(options);
+    this.wireFormat = `rtmp:${chunkSize}:${streamId}`;
   }
 
   /** Spec 7.2.2.1 / 6.2: NetStream.Play.Stop and StreamEOF tell the player the stream is over; then we close. */

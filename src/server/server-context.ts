@@ -5,7 +5,6 @@ import type { AccessGate } from './access/access-gate.js';
 import type { BufferBudget } from './buffer-budget.js';
 import type { ServerLimits } from './limits.js';
 import type { HlsStreams } from './hls-streams.js';
-import type { WriteBatcher } from './write-batcher.js';
 
 export { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, type ServerLimits } from './limits.js';
 
@@ -23,8 +22,6 @@ export interface ServerContext {
   readonly access: AccessGate;
   /** The admin API's bearer token. */
   readonly adminToken: string;
-  /** Batches viewers' writes (see write-batcher.ts). */
-  readonly writeBatcher: WriteBatcher;
   /** Each channel's HLS segmenter, started on demand. */
   readonly hls: HlsStreams;
   /** `--overflow`: where viewers a full room cannot take are sent (a template: see overflow.ts). */

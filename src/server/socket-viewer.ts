@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
+import type { PacketBatch } from '../media/packet-batch.js';
 import type { Viewer, ViewerProtocol } from '../media/viewer.js';
 import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
-import { VIDEO_FLUSH_FALLBACK_MS, WRITE_BATCH_MS, type WriteBatcher } from './write-batcher.js';
 import { plainAddress } from './access/client-address.js';
 
 export interface SocketViewerOptions {
@@ -15,8 +15,6 @@ export interface SocketViewerOptions {
   queueLimits: QueueLimits;
   /** Called once when the viewer is cut off for falling behind. */
   onCutOff: (viewer: SocketViewer) => void;
-  /** Holds this viewer's writes together for a few ms (one writev instead of one write per message). */
-  batcher?: WriteBatcher;
   /** The client as the status shows it, when it is not the socket's peer (a viewer behind a trusted reverse proxy). */
   remoteAddress?: string;
   /** The client's IP address without the port, for per-address decisions (a kick bans it). */
@@ -34,8 +32,9 @@ export const SOCKET_HIGH_WATER_BYTES = 128 * 1024;
 const QUEUE_COMPACT_AT = 256;
 
 /**
- * A viewer that writes serialised packets to its socket, under the bounded-queue policy. The bytes written are the
- * packet's shared Buffers: nothing is copied per viewer.
+ * A viewer that writes to its socket under the bounded-queue policy. In step with its channel it is handed each
+ * batch of packets as one shared Buffer (see PacketBatch); otherwise it queues the packets' own shared Buffers. Either
+ * way nothing is copied per viewer.
  */
 export abstract class SocketViewer implements Viewer {
   abstract readonly protocol: ViewerProtocol;
@@ -50,9 +49,12 @@ export abstract class SocketViewer implements Viewer {
   private readonly clock: Clock;
   private readonly onCutOff: (viewer: SocketViewer) => void;
   private cutOff = false;
-  private readonly batcher: WriteBatcher | undefined;
-  /** Whether the batcher will flush this viewer. */
-  private held = false;
+  /**
+   * The channel batch (by sequence number) this viewer takes whole at the next flush: it has accepted every packet
+   * of that batch so far and nothing of its own waits. -1 while it is not in step (joining, behind, skipping, or
+   * choosy about kinds of packets): its packets then go to its own queue one by one.
+   */
+  private syncSeq = -1;
   /** Packets waiting for room in the socket, in order, from `head` on; their wire size in `waitingBytes`. */
   private waiting: (WireParts | undefined)[] = [];
   private head = 0;
@@ -66,7 +68,6 @@ export abstract class SocketViewer implements Viewer {
     this.clock = options.clock;
     this.queue = new ViewerQueue(options.queueLimits);
     this.onCutOff = options.onCutOff;
-    this.batcher = options.batcher;
     this.remoteAddress = options.remoteAddress ?? formatAddress(options.socket.remoteAddress, options.socket.remotePort);
     this.clientIp = options.clientIp ?? plainAddress(options.socket.remoteAddress ?? '');
     this.since = options.clock.now();
@@ -77,37 +78,44 @@ export abstract class SocketViewer implements Viewer {
   }
 
   deliver(packet: MediaPacket, channelHasVideo: boolean): void {
-    if (this.cutOff || this.socket.destroyed || !this.wants(packet)) return;
-    const verdict = this.queue.judge(packet, this.socket.writableLength + this.waitingBytes, this.clock, channelHasVideo);
+    if (this.cutOff || this.socket.destroyed) return;
+    const batch = this.channel.batch;
+    const inStep = this.syncSeq === batch.seq;
+    if (!this.wants(packet)) {
+      if (inStep) this.leaveStep(batch, packet);
+      return;
+    }
+    // In step, the batch so far waits for this viewer too (it is sent at the flush).
+    const waiting = this.socket.writableLength + this.waitingBytes + (inStep ? batch.payloadBytes - packet.payload.length : 0);
+    const verdict = this.queue.judge(packet, waiting, this.clock, channelHasVideo);
     if (verdict === 'send') {
-      this.enqueue(this.serialise(packet));
-      if (this.batcher === undefined) this.flush();
-      else if (!this.held) {
-        this.held = true;
-        // With video, the channel flushes its viewers at each video frame; the timer is only a fallback.
-        this.batcher.add(this, channelHasVideo ? VIDEO_FLUSH_FALLBACK_MS : WRITE_BATCH_MS);
-      }
-    } else if (verdict === 'disconnect') {
+      if (!inStep) this.enqueue(this.serialise(packet));
+    } else if (verdict === 'drop') {
+      if (inStep) this.leaveStep(batch, packet);
+    } else {
       this.cutOff = true;
+      this.syncSeq = -1;
       this.dropWaiting();
       this.onCutOff(this);
     }
   }
 
-  /** The join burst leaves at once, in one writev, not at the next batch. */
+  /** The join burst leaves at once, in one writev; the viewer takes batches whole from the next one on. */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean): void {
+    this.syncSeq = -1;
     for (const packet of packets) this.deliver(packet, channelHasVideo);
     this.flush();
   }
 
-  /** Writes what waits, as far as the socket has room; the rest goes when it drains. */
-  flush(): void {
-    if (!this.held && this.head === this.waiting.length) return;
-    this.held = false;
+  /**
+   * Writes `batch` whole when this viewer is in step with it, then what waits of its own, as far as the socket has
+   * room; the rest goes when it drains. A viewer left with nothing waiting takes the next batch whole.
+   */
+  flush(batch?: PacketBatch): void {
     const socket = this.socket;
-    if (socket.destroyed || !socket.writable) return this.dropWaiting();
-    if (this.head === this.waiting.length) return;
-    if (socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
+    if (socket.destroyed || !socket.writable || this.cutOff) return this.dropWaiting();
+    if (batch !== undefined && this.syncSeq === batch.seq) this.enqueue([batch.wire(this.wireFormat, (p) => this.serialise(p))]);
+    if (this.head < this.waiting.length && socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
       // Corked, everything written here leaves in one writev system call.
       socket.cork();
       while (this.head < this.waiting.length && socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
@@ -119,7 +127,10 @@ export abstract class SocketViewer implements Viewer {
       socket.uncork();
       this.compact();
     }
-    if (this.head < this.waiting.length && !this.waitingForDrain) {
+    if (this.head === this.waiting.length) {
+      // Caught up: from the next batch on, this viewer takes batches whole.
+      this.syncSeq = batch !== undefined ? batch.seq + 1 : this.channel.batch.seq + 1;
+    } else if (!this.waitingForDrain) {
       // Above the stream's own high-water mark a write has returned false, so 'drain' will come.
       this.waitingForDrain = true;
       socket.once('drain', () => {
@@ -130,6 +141,9 @@ export abstract class SocketViewer implements Viewer {
   }
 
   abstract finish(reason: string): void;
+
+  /** The name of this viewer's wire format: viewers with the same one share a batch's bytes. */
+  protected abstract readonly wireFormat: string;
 
   /** The packet in this viewer's wire format; implementations return the packet's cached, shared Buffer. */
   protected abstract serialise(packet: MediaPacket): WireParts;
@@ -148,6 +162,15 @@ export abstract class SocketViewer implements Viewer {
     }
     this.bytesSent += bytes;
     this.channel.bytesOut += bytes;
+  }
+
+  /** Out of step with `batch` at `packet`: the packets of the batch it took before that one go to its own queue. */
+  private leaveStep(batch: PacketBatch, packet: MediaPacket): void {
+    this.syncSeq = -1;
+    for (const taken of batch.packets) {
+      if (taken === packet) break;
+      this.enqueue(this.serialise(taken));
+    }
   }
 
   private enqueue(parts: WireParts): void {

@@ -28,6 +28,7 @@ const CLOSE_REASON_MAX_BYTES = 123;
  */
 export class WsFlvViewer extends SocketViewer {
   readonly protocol = 'ws-flv' as const;
+  protected readonly wireFormat = 'ws';
   private readonly ws: WebSocket;
 
   constructor(options: SocketViewerOptions & { ws: WebSocket }) {
@@ -103,7 +104,6 @@ export class WsFlvGateway {
       channel,
       clock: ctx.clock,
       queueLimits: ctx.limits.queue,
-      batcher: ctx.writeBatcher,
       onCutOff: () => {
         ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
         ws.terminate();

@@ -7,6 +7,7 @@ import type { HttpFlvViewer } from '../helpers/players.js';
 import { sleep, trackProcesses } from '../helpers/processes.js';
 import type { ManagedProcess } from '../helpers/processes.js';
 import { startKayak, waitForLive } from '../helpers/server.js';
+import { expectSteadyStreamUnharmed as steadyStreamUnharmed } from '../helpers/steady-stream.js';
 import { HANDSHAKE_SIZE, RawClient, amfString, basicHeader, chunked, type0Header } from '../helpers/raw-rtmp.js';
 import type { RunningKayak } from '../helpers/server.js';
 
@@ -41,13 +42,7 @@ describeWithPeers(['ffmpeg', 'ffprobe'], 'kayak-cast closes malformed and hostil
     ).toBe(true);
   };
 
-  /** After each hostile connection: the steady publisher and viewer are still going. */
-  const expectSteadyStreamUnharmed = async (): Promise<void> => {
-    const before = mediaFrames(watcher.tags, 'video').length;
-    await waitForVideoFrames(watcher, before + 10, 10_000);
-    expect(publisher.exit, publisher.output()).toBeNull();
-    expect(watcher.finish).toBeUndefined();
-  };
+  const expectSteadyStreamUnharmed = (): Promise<void> => steadyStreamUnharmed(publisher, watcher);
 
   beforeAll(async () => {
     const clip = await makeClip({ seconds: 5, width: 640, height: 360, fps: 25 });

@@ -12,6 +12,7 @@ import { sleep, trackProcesses, waitFor } from '../helpers/processes.js';
 import type { ManagedProcess } from '../helpers/processes.js';
 import { RawClient, amfString, chunked, type0Header } from '../helpers/raw-rtmp.js';
 import { startKayak, waitForLive } from '../helpers/server.js';
+import { expectSteadyStreamUnharmed as steadyStreamUnharmed } from '../helpers/steady-stream.js';
 import type { RunningKayak } from '../helpers/server.js';
 
 /**
@@ -88,13 +89,7 @@ describeWithPeers(['ffmpeg'], 'kayak-cast survives what crashed or ballooned it 
   const logFor = (c: RawClient): string[] =>
     kayak.logger.lines.filter((l) => l.message.includes(`127.0.0.1:${c.localPort} `)).map((l) => l.message);
 
-  /** The steady publisher and viewer are still going: more frames arrive, nobody was disconnected. */
-  const expectSteadyStreamUnharmed = async (): Promise<void> => {
-    const before = mediaFrames(watcher.tags, 'video').length;
-    await waitForVideoFrames(watcher, before + 10, 10_000);
-    expect(publisher.exit, publisher.output()).toBeNull();
-    expect(watcher.finish).toBeUndefined();
-  };
+  const expectSteadyStreamUnharmed = (): Promise<void> => steadyStreamUnharmed(publisher, watcher);
 
   beforeAll(async () => {
     const clip = await makeClip({ seconds: 5, width: 640, height: 360, fps: 25 });
