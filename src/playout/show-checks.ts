@@ -110,8 +110,9 @@ export async function tryEverything(
       command: () => fillerCommand(show.context, file, 0, TRIAL_SECONDS),
     })),
     {
-      where: { line: 0, field: '' },
-      what: 'a slate (text on a plain picture: ffmpeg needs drawtext, libfreetype and a font)',
+      // The overlay goes on every picture: a picture ffmpeg cannot read shows on the slate first.
+      where: playlist.overlay?.image !== undefined ? { line: playlist.overlayLine ?? 0, field: 'overlay.image' } : { line: 0, field: '' },
+      what: `a slate (text on a plain picture: ffmpeg needs drawtext, libfreetype and a font${playlist.overlay?.image !== undefined ? `; and the overlay ${playlist.overlay.image}` : ''})`,
       command: () => slateCommand(show.context, ['kayak-cast', 'Starts at 21:00'], TRIAL_SECONDS),
     },
   ];
