@@ -153,7 +153,9 @@ export function parseFfprobeJson(json: unknown): MediaProbe {
 
 /** Language, name and default flag of a stream, as far as its tags say. */
 function trackTags(stream: FfprobeStream): TrackTags {
-  const language = tagValue(stream.tags, 'language');
+  const tagged = tagValue(stream.tags, 'language');
+  // `und` (undetermined) is what muxers write for no language.
+  const language = tagged === 'und' ? undefined : tagged;
   const title = tagValue(stream.tags, 'title');
   return {
     ...(language !== undefined ? { language } : {}),
