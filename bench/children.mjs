@@ -12,9 +12,9 @@ export class Children {
   }
 
   /** spawn with stdout+stderr appended to `logPath`. */
-  spawn(cmd, args, { logPath, ipc = false, cwd } = {}) {
+  spawn(cmd, args, { logPath, ipc = false, cwd, env } = {}) {
     const log = createWriteStream(logPath, { flags: 'a' });
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe', ...(ipc ? ['ipc'] : [])] });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     this.track(child);

@@ -57,6 +57,7 @@ export function probeClip(path) {
     bytesPerSecond: bytes / duration,
     ffprobeBitRate: Number(json.format.bit_rate),
     video: `${video.codec_name} ${video.width}x${video.height} ${video.r_frame_rate} fps`,
+    fps: video.r_frame_rate.split('/').reduce((n, d) => Number(n) / Number(d)),
     audio: `${audio.codec_name} ${audio.sample_rate} Hz ${audio.channels} ch`,
     gopSeconds: gops.length ? gops.reduce((a, b) => a + b, 0) / gops.length : null,
   };

@@ -16,12 +16,12 @@ import WebSocket from 'ws';
 import { Children, freePort, waitForPort } from './children.mjs';
 import { ensureClip } from './clip.mjs';
 import { RssSampler, readMemoryKb } from './proc-stats.mjs';
-import { HANDSHAKE_SIZE, amf0Encode, c0c1, encodeMessage, MSG } from './rtmp-wire.mjs';
+import { kayakCommand } from './kayak-launch.mjs';
+import { HANDSHAKE_SIZE, amf0Encode, c0c1, encodeMessage, MSG, setChunkSizeMessage } from './rtmp-wire.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoDir = dirname(benchDir);
 const outDir = join(benchDir, 'out');
-const BIN = join(repoDir, 'bin', 'kayak-cast.js');
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,12 +48,13 @@ const mb = (kb) => Math.round(kb / 102.4) / 10;
 async function startServe({ fileLimit } = {}) {
   const rtmpPort = await freePort();
   const httpPort = await freePort();
-  const prof = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, 'prof')}`] : [];
-  const args = [...prof, BIN, 'serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'];
+  // through the bin (its shebang's flags apply); with --cpu-prof, node with the shebang's flags and the profiler's
+  const c = kayakCommand(repoDir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'],
+    { cpuProfDir: flags['cpu-prof'] ? join(outDir, 'prof') : null });
   const logPath = join(outDir, `hostile-serve-${rtmpPort}.log`);
   const child = fileLimit === undefined
-    ? children.spawn(process.execPath, args, { logPath, cwd: repoDir })
-    : children.spawn('bash', ['-c', `ulimit -n ${fileLimit} && exec "$0" "$@"`, process.execPath, ...args], { logPath, cwd: repoDir });
+    ? children.spawn(c.cmd, c.args, { logPath, cwd: repoDir, env: c.env })
+    : children.spawn('bash', ['-c', `ulimit -n ${fileLimit} && exec "$0" "$@"`, c.cmd, ...c.args], { logPath, cwd: repoDir, env: c.env });
   await waitForPort(httpPort, 20_000, () => child.exitInfo === null);
   await waitForPort(rtmpPort, 20_000, () => child.exitInfo === null);
   return { child, rtmpPort, httpPort, logPath };
@@ -143,12 +144,6 @@ function rawRtmp(port) {
   });
 }
 
-const setChunkSize = (size) => {
-  const payload = Buffer.alloc(4);
-  payload.writeUInt32BE(size);
-  return encodeMessage({ csid: 2, type: MSG.SET_CHUNK_SIZE, streamId: 0, payload });
-};
-
 function connectCommand(app, chunkSize) {
   return encodeMessage({ csid: 3, type: MSG.COMMAND_AMF0, streamId: 0, chunkSize, payload: amf0Encode(['connect', 1, { app }]) });
 }
@@ -188,7 +183,7 @@ const probes = {
   async 'connect-flood'(server) {
     const socket = await rawRtmp(server.rtmpPort);
     socket.pause();
-    await writeAll(socket, setChunkSize(4096));
+    await writeAll(socket, setChunkSizeMessage(4096));
     const command = connectCommand('live', 4096);
     const batch = Buffer.concat(Array.from({ length: 1000 }, () => command));
     let sent = 0;
@@ -202,7 +197,7 @@ const probes = {
     for (let i = 0; i < 40; i++) {
       const socket = await rawRtmp(server.rtmpPort);
       sockets.push(socket);
-      await writeAll(socket, setChunkSize(0x7fffff));
+      await writeAll(socket, setChunkSizeMessage(0x7fffff));
       // An 8 MiB command message, sent all but its last byte.
       const header = Buffer.from([3, 0, 0, 0, 0x80, 0, 0, MSG.COMMAND_AMF0, 0, 0, 0, 0]);
       await Promise.race([writeAll(socket, Buffer.concat([header, Buffer.alloc(8 * 1024 * 1024 - 1)])), sleep(2000)]);
@@ -218,7 +213,7 @@ const probes = {
     for (let i = 0; i < 130; i++) {
       const socket = await rawRtmp(server.rtmpPort);
       sockets.push(socket);
-      await writeAll(socket, setChunkSize(0x7fffff));
+      await writeAll(socket, setChunkSizeMessage(0x7fffff));
       await Promise.race([writeAll(socket, connectCommand('A'.repeat(8 * 1024 * 1024 - 64), 0x7fffff)), sleep(2000)]);
     }
     await sleep(3000);

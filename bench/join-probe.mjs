@@ -1,8 +1,9 @@
-// Sequential joins of one extra HTTP-FLV viewer, in a process of its own so that the busy load
-// generator's event loop does not add to the measured time.
-// message in: { cmd: 'joins', url, count, gapMs, timeoutMs }  out: { type: 'joins', results, errors }
+// Sequential joins of one extra viewer, in a process of its own so that the busy load generators' event loops do not
+// add to the measured time.
+// message in: { cmd: 'joins', spec: { protocol, endpoints }, count, gapMs, timeoutMs }
+// message out: { type: 'joins', results: [{ keyframeMs, firstByteMs }], errors: string[] }
 
-import { timeFirstKeyframe } from './flv-viewer.mjs';
+import { timeToKeyframe } from './viewers.mjs';
 
 process.on('message', async (msg) => {
   if (msg.cmd !== 'joins') return;
@@ -10,7 +11,7 @@ process.on('message', async (msg) => {
   const errors = [];
   for (let i = 0; i < msg.count; i++) {
     try {
-      results.push(await timeFirstKeyframe(msg.url, msg.timeoutMs));
+      results.push(await timeToKeyframe(msg.spec, msg.timeoutMs));
     } catch (err) {
       errors.push(String(err?.message ?? err));
     }

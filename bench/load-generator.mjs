@@ -1,58 +1,50 @@
-// The load generator, a child process of fanout.mjs driven over IPC. It opens the viewers
-// (half HTTP-FLV, half RTMP), ramps them up, and reports byte counters on request.
+// A load-generator process, driven over IPC by load-fleet.mjs; several of them share a load. It opens its viewers
+// (all at once, or spread over a ramp), reports when they have joined, and reports every viewer's counters on request.
 //
-// messages in:  { cmd: 'start', viewers, rampMs, flvUrl, rtmp: {host,port,app,key} }
+// messages in:  { cmd: 'start', specs: [{ protocol, endpoints, group }], rampMs, joinTimeoutMs }
 //               { cmd: 'snapshot' }   { cmd: 'stop' }
-// messages out: { type: 'ramped', ... }  { type: 'snapshot', ... }  { type: 'stopped' }
+// messages out: { type: 'joined', ... }  { type: 'snapshot', ... }  { type: 'stopped' }
 
-import { FlvViewer } from './flv-viewer.mjs';
-import { RtmpViewer } from './rtmp-viewer.mjs';
+import { createViewer } from './viewers.mjs';
 
-/** @type {(FlvViewer | RtmpViewer)[]} */
+/** @type {{ viewer: import('./viewer-base.mjs').Viewer, group: number }[]} */
 const viewers = [];
 const closeReasons = new Map();
 const send = (msg) => process.send?.(msg);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function countReason(v) {
-  const key = `${v instanceof FlvViewer ? 'flv' : 'rtmp'}: ${v.closeReason}`;
+  const key = `${v.protocol}: ${v.closeReason}`;
   closeReasons.set(key, (closeReasons.get(key) ?? 0) + 1);
 }
 
-async function start({ viewers: n, rampMs, flvUrl, rtmp }) {
-  const gap = n > 1 ? rampMs / (n - 1) : 0;
+async function start({ specs, rampMs = 0, joinTimeoutMs = 15_000 }) {
+  const gap = specs.length > 1 ? rampMs / (specs.length - 1) : 0;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    const due = t0 + i * gap;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const hooks = { onClose: countReason };
-    const v = i % 2 === 0 ? new FlvViewer(flvUrl, hooks) : new RtmpViewer(rtmp, hooks);
-    viewers.push(v);
-    v.start();
+  for (const [i, spec] of specs.entries()) {
+    const wait = t0 + i * gap - performance.now();
+    if (wait > 0) await sleep(wait);
+    const viewer = createViewer(spec, { onClose: countReason });
+    viewers.push({ viewer, group: spec.group ?? 0 });
+    viewer.start();
   }
-  // give the last ones a moment to reach 'playing'
-  const deadline = performance.now() + 5000;
-  while (performance.now() < deadline && viewers.some((v) => v.state !== 'playing' && v.state !== 'closed')) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const joinMs = viewers.filter((v) => v.playingAt).map((v) => v.playingAt - v.startedAt).sort((a, b) => a - b);
+  const deadline = performance.now() + joinTimeoutMs;
+  while (performance.now() < deadline && viewers.some(({ viewer: v }) => !v.keyframeAt && v.state !== 'closed')) await sleep(50);
   send({
-    type: 'ramped',
-    rampSeconds: (performance.now() - t0) / 1000,
+    type: 'joined',
+    seconds: (performance.now() - t0) / 1000,
+    keyframeMs: viewers.map(({ viewer: v }) => v.keyframeMs),
+    protocols: viewers.map(({ viewer: v }) => v.protocol),
     ...counts(),
-    firstBytesMsMedian: joinMs.length ? joinMs[Math.floor(joinMs.length / 2)] : null,
   });
 }
 
 function counts() {
-  const c = { playing: 0, playingFlv: 0, playingRtmp: 0, notPlaying: 0, closed: 0 };
-  for (const v of viewers) {
-    if (v.state === 'playing') {
-      c.playing++;
-      if (v instanceof FlvViewer) c.playingFlv++;
-      else c.playingRtmp++;
-    } else if (v.state === 'closed') c.closed++;
-    else c.notPlaying++;
+  const c = { playing: 0, closed: 0, pending: 0 };
+  for (const { viewer: v } of viewers) {
+    if (v.state === 'playing') c.playing++;
+    else if (v.state === 'closed') c.closed++;
+    else c.pending++;
   }
   return c;
 }
@@ -61,16 +53,13 @@ function snapshot() {
   const cpu = process.cpuUsage();
   send({
     type: 'snapshot',
-    at: performance.now() + performance.timeOrigin,
-    perViewer: viewers.map((v) => ({
-      protocol: v instanceof FlvViewer ? 'flv' : 'rtmp',
-      bytes: v.bytes,
-      state: v.state,
-    })),
+    at: performance.now(),
+    // [protocol, group, bytes, highest media timestamp, state]: compact, a thousand of them cross the IPC channel
+    viewers: viewers.map(({ viewer: v, group }) => [v.protocol, group, v.bytes, v.lastTs, v.state]),
     ...counts(),
     closeReasons: Object.fromEntries(closeReasons),
-    loadCpuUserS: cpu.user / 1e6,
-    loadCpuSystemS: cpu.system / 1e6,
+    cpuUserS: cpu.user / 1e6,
+    cpuSystemS: cpu.system / 1e6,
   });
 }
 
@@ -80,7 +69,7 @@ process.on('message', (msg) => {
   } else if (msg.cmd === 'snapshot') {
     snapshot();
   } else if (msg.cmd === 'stop') {
-    for (const v of viewers) v.stop();
+    for (const { viewer } of viewers) viewer.stop();
     send({ type: 'stopped' });
     setTimeout(() => process.exit(0), 50);
   }

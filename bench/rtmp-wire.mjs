@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 
 export const HANDSHAKE_SIZE = 1536; // RTMP 1.0 §5.2.3: C1/S1/C2/S2 are 1536 bytes
 export const DEFAULT_CHUNK_SIZE = 128; // RTMP 1.0 §5.3.1: until Set Chunk Size
+export const EXTENDED_TIMESTAMP = 0xffffff; // §5.3.1.3: the 24-bit field says "see the Extended Timestamp"
 
 export const MSG = Object.freeze({
   SET_CHUNK_SIZE: 1,
@@ -146,18 +147,27 @@ function readProps(buf, pos, depth) {
 
 // --- chunk writing: fmt 0 header, then fmt 3 continuations (§5.3.1) ---
 
-/** One message as chunks of at most `chunkSize` bytes on chunk stream `csid` (2..63). */
-export function encodeMessage({ csid, type, streamId, payload, chunkSize = DEFAULT_CHUNK_SIZE }) {
+/**
+ * One message as chunks of at most `chunkSize` bytes on chunk stream `csid` (2..63). A timestamp of 0xFFFFFF or more
+ * goes in the Extended Timestamp field, which then follows every chunk header of the message, fmt 3 ones too (§5.3.1.3).
+ */
+export function encodeMessage({ csid, type, streamId, payload, chunkSize = DEFAULT_CHUNK_SIZE, timestamp = 0 }) {
   const pieces = Math.max(1, Math.ceil(payload.length / chunkSize));
-  const out = Buffer.alloc(12 + (pieces - 1) + payload.length);
+  const extended = timestamp >= EXTENDED_TIMESTAMP;
+  const ext = extended ? 4 : 0;
+  const out = Buffer.alloc(12 + ext + (pieces - 1) * (1 + ext) + payload.length);
   out[0] = csid; // fmt 0
-  out.writeUIntBE(0, 1, 3); // timestamp 0
+  out.writeUIntBE(extended ? EXTENDED_TIMESTAMP : timestamp, 1, 3);
   out.writeUIntBE(payload.length, 4, 3);
   out[7] = type;
   out.writeUInt32LE(streamId, 8); // message stream id is little-endian, §5.3.1.2.1
   let o = 12;
+  if (extended) o = out.writeUInt32BE(timestamp % 0x100000000, o);
   for (let p = 0; p < payload.length; p += chunkSize) {
-    if (p > 0) out[o++] = 0xc0 | csid; // fmt 3
+    if (p > 0) {
+      out[o++] = 0xc0 | csid; // fmt 3
+      if (extended) o = out.writeUInt32BE(timestamp % 0x100000000, o);
+    }
     o += payload.copy(out, o, p, Math.min(p + chunkSize, payload.length));
   }
   return out;
@@ -165,6 +175,13 @@ export function encodeMessage({ csid, type, streamId, payload, chunkSize = DEFAU
 
 export function commandMessage(streamId, values) {
   return encodeMessage({ csid: 3, type: MSG.COMMAND_AMF0, streamId, payload: amf0Encode(values) });
+}
+
+/** Set Chunk Size (§5.4.1): the sender's chunks are at most `size` bytes from now on. */
+export function setChunkSizeMessage(size) {
+  const payload = Buffer.alloc(4);
+  payload.writeUInt32BE(size & 0x7fffffff, 0);
+  return encodeMessage({ csid: 2, type: MSG.SET_CHUNK_SIZE, streamId: 0, payload });
 }
 
 /** Acknowledgement (§5.4.3): the total bytes received so far, modulo 2^32. */
@@ -182,81 +199,3 @@ export function pingResponse(timestampBytes) {
   return encodeMessage({ csid: 2, type: MSG.USER_CONTROL, streamId: 0, payload });
 }
 
-// --- chunk reading, only for the short setup phase before media flows ---
-
-/**
- * Incremental chunk-stream parser for the setup phase: `push(buf)` returns the control and
- * command messages completed so far, and reports when the first audio/video chunk header is
- * reached, after which the caller only counts bytes.
- */
-export class SetupChunkParser {
-  constructor() {
-    this.chunkSize = DEFAULT_CHUNK_SIZE;
-    this.pending = Buffer.alloc(0);
-    this.streams = new Map();
-  }
-
-  /** @returns {{ messages: {type:number, streamId:number, payload:Buffer}[], media: boolean }} media: a chunk of an audio/video message was reached (parsing stops there) */
-  push(buf) {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, buf]) : buf;
-    const messages = [];
-    let i = 0;
-    const b = this.pending;
-    for (;;) {
-      const start = i;
-      if (i >= b.length) break;
-      const fmt = b[i] >> 6;
-      let csid = b[i] & 0x3f;
-      i++;
-      if (csid === 0) {
-        if (i + 1 > b.length) { i = start; break; }
-        csid = 64 + b[i];
-        i += 1;
-      } else if (csid === 1) {
-        if (i + 2 > b.length) { i = start; break; }
-        csid = 64 + b[i] + b[i + 1] * 256;
-        i += 2;
-      }
-      const hdrLen = [11, 7, 3, 0][fmt];
-      if (i + hdrLen > b.length) { i = start; break; }
-      let st = this.streams.get(csid);
-      if (!st) {
-        if (fmt !== 0) throw new Error(`chunk stream ${csid} starts with fmt ${fmt}`);
-        st = { length: 0, type: 0, streamId: 0, extended: false, parts: [], got: 0 };
-        this.streams.set(csid, st);
-      }
-      let ts = 0;
-      if (fmt <= 2) ts = b.readUIntBE(i, 3);
-      if (fmt <= 1) {
-        st.length = b.readUIntBE(i + 3, 3);
-        st.type = b[i + 6];
-      }
-      if (fmt === 0) st.streamId = b.readUInt32LE(i + 7);
-      i += hdrLen;
-      const extended = fmt <= 2 ? ts === 0xffffff : st.extended;
-      if (extended) {
-        if (i + 4 > b.length) { i = start; break; }
-        i += 4;
-      }
-      if (st.type === MSG.AUDIO || st.type === MSG.VIDEO) {
-        this.pending = Buffer.alloc(0);
-        return { messages, media: true };
-      }
-      const want = Math.min(this.chunkSize, st.length - st.got);
-      if (i + want > b.length) { i = start; break; }
-      if (fmt <= 2) st.extended = extended;
-      st.parts.push(b.subarray(i, i + want));
-      st.got += want;
-      i += want;
-      if (st.got >= st.length) {
-        const payload = Buffer.concat(st.parts);
-        st.parts = [];
-        st.got = 0;
-        if (st.type === MSG.SET_CHUNK_SIZE) this.chunkSize = payload.readUInt32BE(0) & 0x7fffffff;
-        messages.push({ type: st.type, streamId: st.streamId, payload });
-      }
-    }
-    this.pending = i < b.length ? Buffer.from(b.subarray(i)) : Buffer.alloc(0);
-    return { messages, media: false };
-  }
-}

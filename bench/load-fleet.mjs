@@ -1,0 +1,54 @@
+// The orchestrator's side of the load: N load-generator processes sharing one list of viewer specs (viewer i goes
+// to process i mod N), started together, snapshotted together, stopped together.
+
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nextMessage } from './children.mjs';
+
+const generator = join(dirname(fileURLToPath(import.meta.url)), 'load-generator.mjs');
+
+export class LoadFleet {
+  /** @param {import('./children.mjs').Children} children  @param {number} processes */
+  constructor(children, processes) {
+    this.children = children;
+    this.procs = Array.from({ length: Math.max(1, processes) }, () => children.fork(generator));
+  }
+
+  /**
+   * Opens every viewer (rampMs 0: all at the same moment) and resolves when each has its first keyframe or is closed,
+   * or after joinTimeoutMs: `{ keyframeMs: (number|null)[], protocols, playing, closed, pending, seconds }`.
+   */
+  async start(specs, { rampMs = 0, joinTimeoutMs = 15_000 } = {}) {
+    const shares = this.procs.map(() => []);
+    specs.forEach((spec, i) => shares[i % shares.length].push(spec));
+    const joined = this.procs.map((p) => nextMessage(p, 'joined', rampMs + joinTimeoutMs + 30_000));
+    this.procs.forEach((p, i) => p.send({ cmd: 'start', specs: shares[i], rampMs, joinTimeoutMs }));
+    const parts = await Promise.all(joined);
+    return {
+      keyframeMs: parts.flatMap((p) => p.keyframeMs),
+      protocols: parts.flatMap((p) => p.protocols),
+      playing: sum(parts, 'playing'),
+      closed: sum(parts, 'closed'),
+      pending: sum(parts, 'pending'),
+      seconds: Math.max(...parts.map((p) => p.seconds)),
+    };
+  }
+
+  /** Every process's snapshot (see load-generator.mjs), in process order. */
+  snapshot() {
+    const replies = this.procs.map((p) => nextMessage(p, 'snapshot', 15_000));
+    for (const p of this.procs) p.send({ cmd: 'snapshot' });
+    return Promise.all(replies);
+  }
+
+  async stop() {
+    await Promise.all(this.procs.map(async (p) => {
+      if (p.exitInfo) return;
+      p.send({ cmd: 'stop' });
+      await nextMessage(p, 'stopped', 5000).catch(() => {});
+      await this.children.stop(p, 2000);
+    }));
+  }
+}
+
+const sum = (parts, key) => parts.reduce((n, p) => n + p[key], 0);

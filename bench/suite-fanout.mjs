@@ -1,0 +1,99 @@
+// Suite `fanout`: every server, every protocol it serves (RTMP for all three, HTTP-FLV for kayak-cast and
+// node-media-server, WebSocket-FLV for kayak-cast), one at a time on a fresh server: one ffmpeg publisher, N viewers
+// of that protocol joining at the same moment (their first keyframes are the burst join times), a steady window
+// (CPU, bytes, every viewer's rate), then sequential joins of one more viewer from a separate process.
+
+import { join } from 'node:path';
+import { freePort, nextMessage, waitForPort } from './children.mjs';
+import { LoadFleet } from './load-fleet.mjs';
+import { timeToKeyframe } from './viewers.mjs';
+import { onFreshServer, rowsPerServer } from './server-run.mjs';
+import { measureWindow } from './measure.mjs';
+import { joinStats, median } from './window-stats.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const SETTLE_MS = 3000;
+
+/** The (server, protocol) pairs of the suite, in the order they run. */
+export function fanoutPlan(ctx) {
+  const plan = [];
+  for (const key of ctx.cfg.servers) {
+    for (const protocol of ctx.servers[key].protocols) {
+      if (ctx.cfg.protocols.includes(protocol)) plan.push({ key, protocol });
+    }
+  }
+  return plan;
+}
+
+export async function runFanout(ctx) {
+  const floor = ctx.cfg.ramp === 0 ? await joinFloor(ctx) : null;
+  const rows = [];
+  for (const { key, protocol } of fanoutPlan(ctx)) {
+    const [row] = await rowsPerServer(ctx, [key], () => runOne(ctx, key, protocol));
+    rows.push({ protocol, ...row });
+    if (ctx.interrupted) break;
+  }
+  return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, floor, rows };
+}
+
+/**
+ * The same burst of HTTP-FLV viewers against bench/floor-server.mjs, which sends each the least a join needs from
+ * memory: what the clients and the kernel take, below which no server's figure can go on this machine.
+ */
+async function joinFloor(ctx) {
+  const { cfg, children } = ctx;
+  console.log(`\n== fanout: join floor, ${cfg.viewers} HTTP-FLV viewers at once against bench/floor-server.mjs`);
+  const port = await freePort();
+  const server = children.spawn(process.execPath, [join(ctx.benchDir, 'floor-server.mjs'), String(port), ctx.clip.path], { logPath: join(ctx.outDir, `${ctx.stamp}-floor-server.log`) });
+  const fleet = new LoadFleet(children, cfg.loadProcs);
+  try {
+    await waitForPort(port, 10_000, () => !server.exitInfo);
+    const endpoints = { flv: `http://127.0.0.1:${port}/live/bench.flv` };
+    await timeToKeyframe({ protocol: 'flv', endpoints }, 5000); // one join first, as a real server gets (waitLive)
+    const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol: 'flv', endpoints })));
+    const floor = joinStats(joined.keyframeMs);
+    console.log(`   median ${f(floor.medianMs)} ms, max ${f(floor.maxMs)} ms (${floor.ok}/${floor.count})`);
+    return floor;
+  } catch (err) {
+    return { error: String(err?.message ?? err) };
+  } finally {
+    await fleet.stop();
+    await children.stop(server, 2000);
+  }
+}
+
+function runOne(ctx, key, protocol) {
+  const { cfg, children, clip } = ctx;
+  const def = ctx.servers[key];
+  const row = { server: def.label, version: def.version(), protocol, viewers: cfg.viewers };
+  console.log(`\n== fanout: ${def.label} ${row.version}, ${cfg.viewers} ${protocol} viewers`);
+  return onFreshServer(ctx, key, `fanout-${key}-${protocol}`, row, async (run, own) => {
+    run.publishFfmpeg(clip.path);
+    row.loneJoinMs = await run.waitLive(protocol);
+    console.log(`   live: a lone viewer's first keyframe after ${row.loneJoinMs.toFixed(1)} ms`);
+
+    const endpoints = run.endpoints();
+    const fleet = new LoadFleet(children, cfg.loadProcs);
+    own.fleets.push(fleet);
+    const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol, endpoints })), { rampMs: cfg.ramp * 1000 });
+    row.burst = { ...joinStats(joined.keyframeMs), ramped: cfg.ramp > 0, closed: joined.closed };
+    console.log(`   ${cfg.ramp > 0 ? `ramped over ${cfg.ramp} s` : 'all at once'}: ${row.burst.ok}/${cfg.viewers} got a keyframe, median ${f(row.burst.medianMs)} ms, max ${f(row.burst.maxMs)} ms`);
+    await sleep(SETTLE_MS);
+
+    console.log(`   measuring ${cfg.seconds} s...`);
+    row.window = await measureWindow({ ctx, run, fleet, seconds: cfg.seconds, others: run.publishers.map((p) => ({ label: 'ffmpeg publisher', pid: p.pid })) });
+    console.log(`   ${f(row.window.cpuTotalSPerGB, 2)} CPU s/GB (user ${f(row.window.cpuUserSPerGB, 2)}, system ${f(row.window.cpuSysSPerGB, 2)}), delivered ${f(row.window.deliveredPct)} %`);
+
+    const probe = children.fork(join(ctx.benchDir, 'join-probe.mjs'));
+    own.procs.push(probe);
+    probe.send({ cmd: 'joins', spec: { protocol, endpoints }, count: cfg.joins, gapMs: 300, timeoutMs: 10_000 });
+    const joins = await nextMessage(probe, 'joins', cfg.joins * 12_000 + 5000);
+    const ms = joins.results.map((r) => r.keyframeMs);
+    row.joins = { count: cfg.joins, ok: ms.length, errors: joins.errors, medianMs: median(ms), maxMs: ms.length ? Math.max(...ms) : null, all: ms };
+    console.log(`   joining one viewer: median ${f(row.joins.medianMs)} ms, max ${f(row.joins.maxMs)} ms (${ms.length}/${cfg.joins})`);
+    const c = await fleet.snapshot();
+    row.playingAfterJoins = c.reduce((n, s) => n + s.playing, 0);
+  });
+}
+
+const f = (x, d = 1) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d));
