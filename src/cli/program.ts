@@ -29,17 +29,27 @@ export function buildProgram(setExitCode: (code: number) => void, shutdown: Shut
   withServerFlags(
     program
       .command('schedule')
-      .description('check a playlist, print its timetable, and play it in real time as one continuous channel')
-      .argument('<playlist>', 'playlist file (YAML), e.g. playlists/demo.yaml')
+      .description('check a playlist (or a folder of movies), print its timetable, and play it in real time as one continuous channel')
+      .argument('<playlist-or-movies...>', 'a playlist file (YAML, e.g. playlists/demo.yaml), or folders, movie files or a quoted glob (\'~/Movies/*.mkv\')')
       .option('--at <time>', 'start time: HH:MM, an ISO date-time, or now (default: the playlist\'s start, else now)')
       .option('--check', 'validate, probe and print the timetable, then exit', false)
       .option('--ffmpeg <path>', 'ffmpeg to use (default: FFMPEG_PATH, ffmpeg-static, then PATH)')
       .option('--ffprobe <path>', 'ffprobe to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
       .option('--to <rtmp-url>', 'play out to another RTMP server instead of the embedded one'),
-  ).action(async (file: string, options, command: Command) => {
+  ).action(async (sources: string[], options, command: Command) => {
     const flags = await (await import('./server-flags.js')).resolveServerFlags(options, command);
-    setExitCode(await (await import('./commands/schedule.js')).schedule(file, flags, shutdown));
+    setExitCode(await (await import('./commands/schedule.js')).schedule(sources, flags, shutdown));
   });
+
+  program
+    .command('playlist')
+    .description('playlists: `playlist init <folder>` writes one for a folder of movies')
+    .command('init')
+    .description('write a playlist (YAML, on stdout) of a folder, movie files or a glob: every movie with its probed length, every field with a comment')
+    .argument('<movies...>', 'folders, movie files or a quoted glob')
+    .option('--ffmpeg <path>', 'ffmpeg to use (default: FFMPEG_PATH, ffmpeg-static, then PATH)')
+    .option('--ffprobe <path>', 'ffprobe to use (default: FFPROBE_PATH, next to ffmpeg, then PATH)')
+    .action(async (sources: string[], options) => setExitCode(await (await import('./commands/playlist-init.js')).playlistInit(sources, options, shutdown)));
 
   withRemoteFlags(program.command('status').description('show what a running kayak-cast server is doing'))
     .option('--json', 'print the raw JSON status', false)

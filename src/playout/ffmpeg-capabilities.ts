@@ -13,6 +13,8 @@ export interface FfmpegCapabilities {
   options: { readrateInitialBurst: boolean; readrate: boolean };
   /** lavfi sources that make video (testsrc2, smptebars, ...): which test cards `generate` can use. */
   videoSources: Set<string>;
+  /** Filters the show's extras need: subtitles (libass) to burn in subtitles, loudnorm for `normalize_loudness`. */
+  filters: { subtitles: boolean; loudnorm: boolean; drawtext: boolean };
 }
 
 /** `ffmpeg -h full` prints about 1 MB of option text; allow a loaded machine some time for it. */
@@ -37,6 +39,10 @@ export async function ffmpegCapabilities(tools: FfmpegTools, options: { signal?:
     encoders: { libx264: encoders.has('libx264'), aac: encoders.has('aac') },
     options: { readrate: helpOptions.has('readrate'), readrateInitialBurst: helpOptions.has('readrate_initial_burst') },
     videoSources: parseVideoSources(filtersText),
+    filters: (() => {
+      const names = parseFilterNames(filtersText);
+      return { subtitles: names.has('subtitles'), loudnorm: names.has('loudnorm'), drawtext: names.has('drawtext') };
+    })(),
   };
 }
 
@@ -100,6 +106,13 @@ export function parseEncoderNames(text: string): Set<string> {
 export function parseVideoSources(text: string): Set<string> {
   const names = new Set<string>();
   for (const m of text.matchAll(/^\s*[T.][S.][C.]\s+(\S+)\s+\|->V+\s/gm)) if (m[1] !== undefined) names.add(m[1]);
+  return names;
+}
+
+/** Every filter's name from `ffmpeg -filters` (` T.C drawtext          V->V       Draw text ...`). */
+export function parseFilterNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(/^\s*[T.][S.][C.]\s+(\S+)\s+\S*->\S*\s/gm)) if (m[1] !== undefined) names.add(m[1]);
   return names;
 }
 

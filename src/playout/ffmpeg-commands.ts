@@ -3,7 +3,8 @@
  * commands are unit-tested; ffmpeg-run.ts hands them to fluent-ffmpeg with FLV on stdout as the destination.
  */
 import type { MediaProbe } from './media-probe.js';
-import type { GeneratedPattern, OutputProfile } from './playlist.js';
+import type { GeneratedPattern, OutputProfile, OverlaySpec } from './playlist.js';
+import type { BurnIn } from './subtitles/burn-in.js';
 
 export interface FfmpegInput {
   source: string;
@@ -34,7 +35,9 @@ export interface HeaderMatch {
 export interface EncodeProfile extends OutputProfile {
   /** Copy mode: encode slates so that their codec headers equal the items'. */
   match?: HeaderMatch;
-  /** A fontconfig family for slate lines with CJK characters (slate-font.ts); others use Sans. */
+  /** A logo or the channel's name drawn in a corner of every picture (normalize only). */
+  overlay?: OverlaySpec;
+  /** A fontconfig family for drawn lines with CJK characters (fonts/cjk-font.ts); others use Sans. */
   cjkFont?: string;
 }
 
@@ -44,9 +47,19 @@ export const OUTPUT_GOP_SECONDS = 2;
 /** FLV without the duration/filesize rewrite a pipe cannot seek back for. */
 export const FLV_OUTPUT = ['-f', 'flv', '-flvflags', 'no_duration_filesize'];
 
+/** What an item adds to its picture and sound when it is re-encoded. */
+export interface ItemDressing {
+  /** Subtitles burned into the picture. */
+  burnIn?: BurnIn;
+  /** Seconds from the segment's start that the title shows (`show_titles`, less what a join skipped). */
+  titleS?: number;
+  /** `normalize_loudness`: the target in LUFS. */
+  loudnessLufs?: number;
+}
+
 export type SegmentSource =
   /** `probe` says which streams to map; `loop` repeats the file to fill the length (filler). */
-  | { kind: 'file'; path: string; probe: MediaProbe; title: string; loop?: boolean }
+  | { kind: 'file'; path: string; probe: MediaProbe; title: string; loop?: boolean; dressing?: ItemDressing }
   | { kind: 'generated'; pattern: GeneratedPattern; toneHz?: number }
   | { kind: 'slate'; lines: string[] };
 

@@ -1,7 +1,7 @@
 /**
  * Probing without ffprobe: what `ffmpeg -hide_banner -i file` prints about its input (libavformat's av_dump_format).
  */
-import { type AudioProbe, type MediaProbe, type VideoProbe, clockwiseFromMatrix, parseSar } from './media-probe.js';
+import { type AudioProbe, IMAGE_SUBTITLE_CODECS, type MediaProbe, type SubtitleProbe, type TrackTags, type VideoProbe, clockwiseFromMatrix, parseSar } from './media-probe.js';
 
 /**
  * The first input's description, or undefined when there is no `Input #0` block (the file could not be opened).
@@ -22,6 +22,9 @@ export function parseFfmpegInputInfo(stderr: string): MediaProbe | undefined {
   const probe: MediaProbe = { durationS: NaN, formatName: header?.[1] ?? '' };
   /** The stream the indented lines that follow (metadata, side data) belong to. */
   let last: VideoProbe | undefined;
+  /** The track whose `Metadata:` lines follow (its title), and whether the input's own metadata block is open. */
+  let lastTags: TrackTags | undefined;
+  let inputTags = false;
   for (const line of lines.slice(start + 1)) {
     // The block ends at the next top-level line (Input #1, Output #0, an error message).
     if (!/^\s/.test(line)) break;
@@ -35,15 +38,42 @@ export function parseFfmpegInputInfo(stderr: string): MediaProbe | undefined {
       if (last !== undefined) last.rotation = clockwiseFromMatrix(Number(rotation[1]));
       continue;
     }
-    const stream = /^\s+Stream #0:(\d+)(?:\[[^\]]*\])?(?:\([^)]*\))?: (\w+): (.*)$/.exec(line);
+    const title = /^\s+title\s*: (.+)$/.exec(line);
+    if (title) {
+      const text = title[1]?.trim() ?? '';
+      if (text !== '' && lastTags !== undefined) lastTags.title = text;
+      else if (text !== '' && inputTags) probe.title ??= text;
+      continue;
+    }
+    if (/^  Metadata:/.test(line)) {
+      inputTags = lastTags === undefined && probe.video === undefined && probe.coverArt === undefined;
+      continue;
+    }
+    const stream = /^\s+Stream #0:(\d+)(?:\[[^\]]*\])?(?:\(([^)]*)\))?: (\w+): (.*)$/.exec(line);
     if (stream === null) continue;
     last = undefined;
+    lastTags = undefined;
+    inputTags = false;
     const index = Number(stream[1]);
-    const parts = splitTopLevel(stream[3] ?? '');
-    if (stream[2] === 'Video' && /\(attached pic\)/.test(line)) probe.coverArt ??= { index };
-    else if (stream[2] === 'Video' && probe.video === undefined) last = probe.video = parseVideoParts(index, parts);
-    else if (stream[2] === 'Audio' && probe.audio === undefined) probe.audio = parseAudioParts(index, parts);
+    const parts = splitTopLevel(stream[4] ?? '');
+    const tags: TrackTags = {
+      ...(stream[2] !== undefined && stream[2] !== 'und' ? { language: stream[2] } : {}),
+      ...(/\(default\)/.test(line) ? { isDefault: true } : {}),
+    };
+    if (stream[3] === 'Video' && /\(attached pic\)/.test(line)) probe.coverArt ??= { index };
+    else if (stream[3] === 'Video' && probe.video === undefined) last = probe.video = parseVideoParts(index, parts);
+    else if (stream[3] === 'Audio') {
+      const audio: AudioProbe = { ...parseAudioParts(index, parts), ...tags };
+      (probe.audioTracks ??= []).push(audio);
+      lastTags = audio;
+    } else if (stream[3] === 'Subtitle') {
+      const codec = parseCodecPart(parts[0] ?? '').codec;
+      const subtitle: SubtitleProbe = { index, codec, form: IMAGE_SUBTITLE_CODECS.has(codec) ? 'image' : 'text', ...tags, ...(/\(forced\)/.test(line) ? { forced: true } : {}) };
+      (probe.subtitleTracks ??= []).push(subtitle);
+      lastTags = subtitle;
+    }
   }
+  if (probe.audioTracks !== undefined) probe.audio = probe.audioTracks.find((track) => track.isDefault === true) ?? probe.audioTracks[0];
   return probe;
 }
 

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { parseFfmpegInputInfo } from './ffmpeg-info.js';
 import { lastLine, runTool, ToolTimeoutError } from './ffmpeg-locate.js';
 import type { FfmpegTools, ToolResult } from './ffmpeg-locate.js';
-import { type MediaProbe, type VideoProbe, clockwiseFromMatrix, parseSar, quarterTurn } from './media-probe.js';
+import { type AudioProbe, IMAGE_SUBTITLE_CODECS, type MediaProbe, type SubtitleProbe, type TrackTags, type VideoProbe, clockwiseFromMatrix, parseSar, quarterTurn } from './media-probe.js';
 
 export type { MediaProbe };
 
@@ -109,36 +109,67 @@ interface FfprobeStream {
   sample_rate?: unknown;
   channels?: unknown;
   duration?: unknown;
-  disposition?: { attached_pic?: unknown };
-  tags?: { rotate?: unknown };
+  disposition?: { attached_pic?: unknown; default?: unknown; forced?: unknown };
+  tags?: Record<string, unknown>;
   side_data_list?: { side_data_type?: unknown; rotation?: unknown }[];
 }
 
 /**
- * `ffprobe -show_format -show_streams -of json` output to a MediaProbe: the first video that is not cover art, the
- * first audio, and the cover art.
+ * `ffprobe -show_format -show_streams -of json` output to a MediaProbe: the first video that is not cover art, every
+ * audio track (the default one, else the first, is the one played), every subtitle track, the cover art and the
+ * container's title.
  */
 export function parseFfprobeJson(json: unknown): MediaProbe {
-  const root = (json ?? {}) as { format?: { format_name?: unknown; duration?: unknown }; streams?: unknown };
+  const root = (json ?? {}) as { format?: { format_name?: unknown; duration?: unknown; tags?: Record<string, unknown> }; streams?: unknown };
   const streams = Array.isArray(root.streams) ? (root.streams as FfprobeStream[]) : [];
   const isCover = (s: FfprobeStream) => s.codec_type === 'video' && s.disposition?.attached_pic === 1;
   const video = streams.find((s) => s.codec_type === 'video' && !isCover(s));
-  const audio = streams.find((s) => s.codec_type === 'audio');
   const cover = streams.find(isCover);
   let durationS = toNumber(root.format?.duration);
   if (!Number.isFinite(durationS)) durationS = Math.max(...streams.map((s) => toNumber(s.duration)).filter(Number.isFinite));
   const probe: MediaProbe = { durationS, formatName: String(root.format?.format_name ?? '') };
   if (video !== undefined) probe.video = videoProbe(video, streams.indexOf(video));
-  if (audio !== undefined) {
-    probe.audio = {
-      index: streamIndex(audio, streams.indexOf(audio)),
-      codec: String(audio.codec_name ?? 'unknown'),
-      sampleRate: toNumber(audio.sample_rate),
-      channels: toNumber(audio.channels),
-    };
+  const audioTracks = streams.flatMap((s, position): AudioProbe[] =>
+    s.codec_type !== 'audio'
+      ? []
+      : [{ index: streamIndex(s, position), codec: String(s.codec_name ?? 'unknown'), sampleRate: toNumber(s.sample_rate), channels: toNumber(s.channels), ...trackTags(s) }],
+  );
+  if (audioTracks.length > 0) {
+    probe.audioTracks = audioTracks;
+    probe.audio = audioTracks.find((track) => track.isDefault === true) ?? audioTracks[0];
   }
+  const subtitleTracks = streams.flatMap((s, position): SubtitleProbe[] => {
+    if (s.codec_type !== 'subtitle') return [];
+    const codec = String(s.codec_name ?? 'unknown');
+    const forced = s.disposition?.forced === 1;
+    return [{ index: streamIndex(s, position), codec, form: IMAGE_SUBTITLE_CODECS.has(codec) ? 'image' : 'text', ...trackTags(s), ...(forced ? { forced } : {}) }];
+  });
+  if (subtitleTracks.length > 0) probe.subtitleTracks = subtitleTracks;
   if (cover !== undefined) probe.coverArt = { index: streamIndex(cover, streams.indexOf(cover)) };
+  const title = tagValue(root.format?.tags, 'title');
+  if (title !== undefined) probe.title = title;
   return probe;
+}
+
+/** Language, name and default flag of a stream, as far as its tags say. */
+function trackTags(stream: FfprobeStream): TrackTags {
+  const tagged = tagValue(stream.tags, 'language');
+  // `und` (undetermined) is what muxers write for no language.
+  const language = tagged === 'und' ? undefined : tagged;
+  const title = tagValue(stream.tags, 'title');
+  return {
+    ...(language !== undefined ? { language } : {}),
+    ...(title !== undefined ? { title } : {}),
+    ...(stream.disposition?.default === 1 ? { isDefault: true } : {}),
+  };
+}
+
+/** A tag by name in any case (Matroska writes `TITLE`, MP4 `title`), trimmed; undefined when absent or empty. */
+function tagValue(tags: Record<string, unknown> | undefined, name: string): string | undefined {
+  if (tags === undefined || tags === null || typeof tags !== 'object') return undefined;
+  const key = Object.keys(tags).find((k) => k.toLowerCase() === name);
+  const value = key === undefined ? undefined : tags[key];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 function videoProbe(stream: FfprobeStream, position: number): VideoProbe {
@@ -149,7 +180,7 @@ function videoProbe(stream: FfprobeStream, position: number): VideoProbe {
     rate = typeof stream.r_frame_rate === 'string' ? stream.r_frame_rate : undefined;
   }
   const matrix = stream.side_data_list?.find((d) => d.side_data_type === 'Display Matrix');
-  const rotation = matrix !== undefined ? clockwiseFromMatrix(toNumber(matrix.rotation)) : quarterTurn(toNumber(stream.tags?.rotate));
+  const rotation = matrix !== undefined ? clockwiseFromMatrix(toNumber(matrix.rotation)) : quarterTurn(toNumber(stream.tags?.['rotate']));
   const color = {
     ...known('range', stream.color_range),
     ...known('space', stream.color_space),

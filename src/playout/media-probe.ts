@@ -22,12 +22,33 @@ export interface VideoProbe {
   color?: { range?: string; space?: string; transfer?: string; primaries?: string };
 }
 
-export interface AudioProbe {
+/** What a container says about a track: its language (`eng`, `chi`), its name, and its dispositions. */
+export interface TrackTags {
+  language?: string;
+  /** The track's name as the file gives it (`Director's commentary`, `简体中文`). */
+  title?: string;
+  /** The track a player picks when not told otherwise. */
+  isDefault?: boolean;
+}
+
+export interface AudioProbe extends TrackTags {
   index: number;
   codec: string;
   sampleRate: number;
   channels: number;
 }
+
+/** A subtitle track in the file: text (libass renders it) or pictures (overlaid as they are). */
+export interface SubtitleProbe extends TrackTags {
+  index: number;
+  codec: string;
+  /** `image` for PGS, VobSub, DVB: pictures rather than text. */
+  form: 'text' | 'image';
+  forced?: boolean;
+}
+
+/** Subtitle codecs made of pictures (libavcodec's bitmap subtitle decoders). */
+export const IMAGE_SUBTITLE_CODECS: ReadonlySet<string> = new Set(['hdmv_pgs_subtitle', 'dvd_subtitle', 'dvb_subtitle', 'xsub', 'dvb_teletext']);
 
 export interface MediaProbe {
   durationS: number;
@@ -35,8 +56,14 @@ export interface MediaProbe {
   formatName: string;
   /** The first video stream that is not cover art. */
   video?: VideoProbe;
-  /** The first audio stream. */
+  /** The audio stream played: the file's default (else first) until a playlist chooses another. */
   audio?: AudioProbe;
+  /** Every audio stream, in file order (absent when the prober listed none). */
+  audioTracks?: AudioProbe[];
+  /** Every subtitle stream, in file order. */
+  subtitleTracks?: SubtitleProbe[];
+  /** The container's title tag, when it has one. */
+  title?: string;
   /** An attached picture (album cover, poster) stored as a one-frame video stream. */
   coverArt?: { index: number };
 }

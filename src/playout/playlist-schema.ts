@@ -7,10 +7,29 @@ import { z } from 'zod';
 import { parseStartText, START_TEXT_EXPECTED } from './at-option.js';
 import type { StartSpec } from './at-option.js';
 import { isValidTimeZone } from './clock-time.js';
+import {
+  VIEWING_EXPECTED,
+  breakLength,
+  defaultAudio,
+  defaultSubtitles,
+  itemAudio,
+  itemSubtitles,
+  normalizeLoudness,
+  overlay,
+  showTitles,
+  subtitleStyle,
+  viewingKeysAt,
+} from './playlist-viewing-schema.js';
+import { GENERIC, describeValue, fail, parseBitrate, parseLength, parseTimecode } from './playlist-values.js';
 
-export const TOP_KEYS = ['stream', 'start', 'timezone', 'loop', 'end_slate', 'transcode', 'output', 'filler', 'items'] as const;
+export { describeValue, parseBitrate, parseLength, parseTimecode };
+
+export const TOP_KEYS = [
+  'stream', 'start', 'timezone', 'loop', 'end_slate', 'transcode', 'output', 'filler',
+  'subtitles', 'subtitle_style', 'audio', 'normalize_loudness', 'break', 'overlay', 'show_titles', 'items',
+] as const;
 export const OUTPUT_KEYS = ['width', 'height', 'fps', 'video_bitrate', 'audio_bitrate', 'sample_rate'] as const;
-export const ITEM_KEYS = ['file', 'generate', 'title', 'in', 'out', 'at'] as const;
+export const ITEM_KEYS = ['file', 'generate', 'title', 'in', 'out', 'at', 'subtitles', 'audio'] as const;
 export const GENERATE_KEYS = ['pattern', 'seconds', 'tone'] as const;
 export const TRANSCODE_MODES = ['auto', 'copy', 'normalize'] as const;
 /**
@@ -75,61 +94,8 @@ export const EXPECTED: Record<string, string> = {
   in: 'HH:MM:SS(.mmm), MM:SS or seconds',
   out: 'HH:MM:SS(.mmm), MM:SS or seconds',
   at: START_TEXT_EXPECTED,
+  ...VIEWING_EXPECTED,
 };
-
-/** `'1:2x'`, `12`, `a list`, `a mapping`, `nothing`: how a wrong value is shown in a message. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'an empty value';
-  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return String(value);
-}
-
-/** Refinements whose message is the field's expectation (see issueMessage). */
-const GENERIC = { params: { generic: true } };
-
-type Ctx = z.core.$RefinementCtx<unknown>;
-
-function fail(ctx: Ctx, value: unknown, expected: string): typeof z.NEVER {
-  ctx.issues.push({ code: 'custom', message: `expected ${expected}, got ${describeValue(value)}`, input: value });
-  return z.NEVER;
-}
-
-/** `HH:MM:SS(.mmm)`, `MM:SS` or plain seconds (a number or a numeric string) → seconds. */
-export function parseTimecode(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
-  const match = /^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d{1,3})?)$/.exec(text);
-  if (!match) return undefined;
-  const hours = Number(match[1] ?? 0);
-  const minutes = Number(match[2]);
-  const seconds = Number(match[3]);
-  if (minutes > 59 || seconds >= 60) return undefined;
-  return hours * 3600 + minutes * 60 + seconds;
-}
-
-/** A length: seconds, a timecode (`0:10:00`), or units (`10m`, `90s`, `1h30m`) → seconds. */
-export function parseLength(value: unknown): number | undefined {
-  const timecode = parseTimecode(value);
-  if (timecode !== undefined || typeof value !== 'string') return timecode;
-  const match = /^(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+(?:\.\d+)?)s)?$/.exec(value.trim());
-  if (!match || value.trim() === '') return undefined;
-  return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
-}
-
-/** `'2500k'`, `'2.5M'`, `'128 kbps'`, `2500000` → bits per second. */
-export function parseBitrate(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value) : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*([kKmM]?)(?:b(?:it)?(?:ps|\/s)?)?$/.exec(value.trim());
-  if (!match) return undefined;
-  const scale = match[2] === '' ? 1 : match[2]!.toLowerCase() === 'k' ? 1000 : 1_000_000;
-  return Math.round(Number(match[1]) * scale);
-}
 
 const timecode = z.unknown().transform((value, ctx) => parseTimecode(value) ?? fail(ctx, value, EXPECTED['in']!));
 
@@ -187,10 +153,15 @@ const itemObject = z
     in: timecode.optional(),
     out: timecode.optional(),
     at: startText.optional(),
+    subtitles: itemSubtitles.optional(),
+    audio: itemAudio.optional(),
   })
   .superRefine((item, ctx) => {
     if (item.file === undefined && item.generate === undefined) {
       ctx.addIssue({ code: 'custom', message: 'expected a file or a generate mapping, got neither', path: [] });
+    }
+    if (item.generate !== undefined && item.subtitles !== undefined && item.subtitles.kind !== 'none') {
+      ctx.addIssue({ code: 'custom', message: 'expected subtitles only on a file item, got them on a generated one', path: ['subtitles'] });
     }
     if (item.file !== undefined && item.generate !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'expected a file or a generate mapping, got both', path: ['generate'] });
@@ -234,6 +205,13 @@ export const playlistSchema = z.strictObject({
   transcode: z.enum(TRANSCODE_MODES).default('auto'),
   output: outputSchema.optional(),
   filler: nonEmptyText.optional(),
+  subtitles: defaultSubtitles.optional(),
+  subtitle_style: subtitleStyle.optional(),
+  audio: defaultAudio.optional(),
+  normalize_loudness: normalizeLoudness.optional(),
+  break: breakLength.optional(),
+  overlay: overlay.optional(),
+  show_titles: showTitles.optional(),
   items: z.array(itemSchema).min(1),
 });
 
@@ -242,6 +220,8 @@ export type PlaylistYaml = z.output<typeof playlistSchema>;
 /** Known keys of the mapping at `path` (for "unknown field" messages). */
 export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return TOP_KEYS;
+  const viewing = viewingKeysAt(path);
+  if (viewing !== undefined) return viewing;
   if (path.length === 1 && path[0] === 'output') return OUTPUT_KEYS;
   if (path.length === 2 && path[0] === 'items') return ITEM_KEYS;
   if (path.length === 3 && path[0] === 'items' && path[2] === 'generate') return GENERATE_KEYS;

@@ -6,13 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Document, Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { fieldPath, keyOffset, nodeOffset, suggestion } from './playlist-lines.js';
+
+export { fieldPath, suggestion };
 import { UserError } from '../errors.js';
 import { MAX_STREAM_KEY_LENGTH } from '../media/stream-key.js';
 import { GENERATED_PATTERNS, describeValue, issueMessage, knownKeysAt, playlistSchema } from './playlist-schema.js';
 import type { PlaylistYaml } from './playlist-schema.js';
 import type { StartSpec } from './at-option.js';
+import type { OVERLAY_POSITIONS } from './playlist-viewing-schema.js';
+import type { SubtitleSpec } from './subtitles/subtitle-spec.js';
+import type { SubtitleStyle } from './subtitles/subtitle-style.js';
+import type { TrackSpec } from './tracks/track-choice.js';
 
 export type { StartSpec };
 
@@ -56,6 +62,10 @@ export interface PlaylistItem {
   inS?: number;
   outS?: number;
   at?: StartSpec;
+  /** The item's own `subtitles` (else the playlist's default applies). */
+  subtitles?: SubtitleSpec;
+  /** The item's own `audio: { track }` (else the playlist's languages, else the file's default track). */
+  audio?: TrackSpec;
   /** 1-based line of the item in the YAML. */
   line: number;
 }
@@ -77,7 +87,30 @@ export interface Playlist {
   filler?: string;
   /** 1-based line of `filler` in the YAML, for messages about its files. */
   fillerLine?: number;
+  /** What items without their own `subtitles` get (`auto`: a file beside the movie, else a preferred track). */
+  subtitles: { default: 'auto' | 'none'; languages: string[] };
+  subtitleStyle?: SubtitleStyle;
+  /** Audio languages wanted, best first (empty: each file's default track). */
+  audioLanguages: string[];
+  /** `normalize_loudness`: the target in LUFS; undefined leaves the sound as it is. */
+  loudnessLufs?: number;
+  /** `break`: seconds of slate ("Up next at ...") between items. */
+  breakS: number;
+  overlay?: OverlaySpec;
+  /** 1-based line of `overlay`, for messages about its image. */
+  overlayLine?: number;
+  /** `show_titles`: seconds the title shows at the start of each item (0: never). */
+  showTitlesS: number;
   items: PlaylistItem[];
+}
+
+export type OverlayPosition = (typeof OVERLAY_POSITIONS)[number];
+
+/** A logo (`image`, absolute) or a channel name (`text`) in a corner of every picture. */
+export interface OverlaySpec {
+  image?: string;
+  text?: string;
+  position: OverlayPosition;
 }
 
 export interface PlaylistProblem {
@@ -159,6 +192,7 @@ export function parsePlaylist(text: string, path: string): Playlist {
   }
   const playlist = toPlaylist(parsed.data, file, path, (index) => lineAt(nodeOffset(doc, ['items', index])));
   if (playlist.filler !== undefined) playlist.fillerLine = lineAt(nodeOffset(doc, ['filler']));
+  if (playlist.overlay !== undefined) playlist.overlayLine = lineAt(nodeOffset(doc, ['overlay']));
   const problems = crossChecks(playlist);
   if (problems.length > 0) throw new PlaylistError(path, problems);
   return playlist;
@@ -174,6 +208,10 @@ function toPlaylist(yaml: PlaylistYaml, file: string, displayFile: string, itemL
     loop: yaml.loop,
     endSlateS: yaml.end_slate ?? DEFAULT_END_SLATE_S,
     transcode: yaml.transcode,
+    subtitles: { default: yaml.subtitles?.auto === true ? 'auto' : 'none', languages: yaml.subtitles?.languages ?? [] },
+    audioLanguages: yaml.audio?.languages ?? [],
+    breakS: yaml.break ?? 0,
+    showTitlesS: yaml.show_titles ?? 0,
     output: {
       width: output.width ?? DEFAULT_OUTPUT.width,
       height: output.height ?? DEFAULT_OUTPUT.height,
@@ -196,12 +234,24 @@ function toPlaylist(yaml: PlaylistYaml, file: string, displayFile: string, itemL
       if (item.in !== undefined) result.inS = item.in;
       if (item.out !== undefined) result.outS = item.out;
       if (item.at !== undefined) result.at = item.at;
+      if (item.subtitles !== undefined) {
+        const spec = item.subtitles;
+        result.subtitles =
+          spec.kind === 'file' ? { kind: 'file', path: resolvePath(folder, spec.file), ...(spec.encoding !== undefined ? { encoding: spec.encoding } : {}) } : spec;
+      }
+      if (item.audio !== undefined) result.audio = item.audio.track;
       return result;
     }),
   };
   if (yaml.start !== undefined) playlist.start = yaml.start;
   if (yaml.timezone !== undefined) playlist.timezone = yaml.timezone;
   if (yaml.filler !== undefined) playlist.filler = resolvePath(folder, yaml.filler);
+  if (yaml.subtitle_style !== undefined) playlist.subtitleStyle = yaml.subtitle_style;
+  if (yaml.normalize_loudness !== undefined) playlist.loudnessLufs = yaml.normalize_loudness;
+  if (yaml.overlay !== undefined) {
+    const { image, text, position } = yaml.overlay;
+    playlist.overlay = { ...(image !== undefined ? { image: resolvePath(folder, image) } : {}), ...(text !== undefined ? { text } : {}), position: position ?? 'top-right' };
+  }
   return playlist;
 }
 
@@ -224,8 +274,12 @@ function crossChecks(playlist: Playlist): PlaylistProblem[] {
 
 /** The default stream key: the file name without extension, reduced to URL-safe characters. */
 export function streamFromFileName(file: string): string {
-  const stem = basename(file, extname(file));
-  const key = stem
+  return streamKeyFrom(basename(file, extname(file)));
+}
+
+/** Any name reduced to a stream key's URL-safe characters (`Friday night` → `Friday-night`). */
+export function streamKeyFrom(name: string): string {
+  const key = name
     .replace(/[^A-Za-z0-9._~-]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^[-.]+|-+$/g, '')
@@ -243,77 +297,10 @@ function resolvePath(folder: string, path: string): string {
   return isAbsolute(expanded) ? expanded : resolve(folder, expanded);
 }
 
-/** `['items', 2, 'in']` → `items[2].in` */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out === '' ? String(segment) : `.${String(segment)}`;
-  }
-  return out;
-}
-
-/** Offset of the deepest node along `path` (the value when present, else its key, else the closest parent). */
-function nodeOffset(doc: Document, path: readonly PropertyKey[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node) ?? 0;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((candidate) => isScalar(candidate.key) && candidate.key.value === segment);
-      if (!pair) break;
-      offset = rangeStart(pair.value) ?? rangeStart(pair.key) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment];
-      const start = isPair(item) ? rangeStart(item.key) : rangeStart(item);
-      if (start === undefined) break;
-      offset = start;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return offset;
-}
-
-function keyOffset(doc: Document, path: readonly PropertyKey[], key: string): number | undefined {
-  let node: unknown = doc.contents;
-  for (const segment of path) {
-    if (isMap(node)) node = node.items.find((pair) => isScalar(pair.key) && pair.key.value === segment)?.value;
-    else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
-    else return nodeOffset(doc, path);
-  }
-  if (!isMap(node)) return nodeOffset(doc, path);
-  const pair = node.items.find((candidate) => isScalar(candidate.key) && String(candidate.key.value) === key);
-  return rangeStart(pair?.key) ?? nodeOffset(doc, path);
-}
-
-function rangeStart(node: unknown): number | undefined {
-  return node !== null && typeof node === 'object' && 'range' in node ? (node as Node).range?.[0] : undefined;
-}
-
 function sortProblems(problems: PlaylistProblem[]): PlaylistProblem[] {
   return problems.map((problem, order) => ({ problem, order })).sort((a, b) => a.problem.line - b.problem.line || a.order - b.order).map(({ problem }) => problem);
 }
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
-}
-
-/** ` (did you mean 'title'?)` when one known key is a typo away. */
-export function suggestion(key: string, known: readonly string[]): string {
-  const close = known.filter((candidate) => editDistance(key.toLowerCase(), candidate) <= 2);
-  return close.length === 1 ? ` (did you mean '${close[0]}'?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -77,7 +77,7 @@ export class Playout {
     const startAt = this.clock.now() + START_DELAY_MS;
     const plan = (this.plan = new ShowPlan(this.show, startAt));
     if (plan.startMs - startAt >= MIN_PRESHOW_S * 1000) {
-      this.preShow = preShowPieces(this.show, startAt, plan.startMs);
+      this.preShow = preShowPieces(this.show, startAt, plan.startMs, plan.nextItems(undefined, 1)[0]);
       this.state = 'pre-show';
     }
     const paced = (this.paced = new PacedPlayout({

@@ -6,45 +6,48 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { videoSources } from './ffmpeg-capabilities.js';
 import type { FfmpegTools } from './ffmpeg-locate.js';
-import { ProbeError, probeMedia } from './ffmpeg-probe.js';
+import { ProbeError } from './ffmpeg-probe.js';
+import { type ProbeCache, type ProbeProgress, probeEach } from './probe-pool.js';
 import { TRIAL_SECONDS, TRIAL_TIMEOUT_MS, trialRun } from './ffmpeg-trial.js';
 import { fileInput } from './ffmpeg-commands.js';
 import { runTool } from './ffmpeg-locate.js';
 import type { MediaProbe } from './media-probe.js';
+import { MEDIA_EXTENSIONS } from './folder/media-files.js';
+import { mapLimit } from '../util/map-limit.js';
 import type { Playlist, PlaylistProblem } from './playlist.js';
 import { type CommandContext, fillerCommand, itemCommand, slateCommand } from './segment-commands.js';
 
-/** Files probed at once. */
-const PROBE_CONCURRENCY = 4;
 /** Trial runs at once: each encodes for a moment, and the machine may have two cores. */
 const TRIAL_CONCURRENCY = 2;
 /** Files of a `filler` folder used at most (in name order); the rest are left out. */
 export const MAX_FILLER_FILES = 100;
-const MEDIA_EXTENSIONS = new Set(['.mp4', '.mkv', '.mov', '.flv', '.ts', '.webm', '.avi', '.m4v', '.mpg', '.mpeg', '.mp3', '.m4a']);
 
-/** Probes every item's file and the filler; a file that cannot be probed is a problem at its line. */
+/**
+ * Probes every item's file and the filler (a few at a time, with progress; files in `cache` are not probed again);
+ * a file that cannot be probed is a problem at its line.
+ */
 export async function probeFiles(
   playlist: Playlist,
   tools: FfmpegTools,
   problems: PlaylistProblem[],
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; onProgress?: ProbeProgress; cache?: ProbeCache } = {},
 ): Promise<{ probes: (MediaProbe | undefined)[]; filler: { path: string; probe: MediaProbe }[] }> {
-  const probe = async (path: string, where: Omit<PlaylistProblem, 'message'>): Promise<MediaProbe | undefined> => {
-    try {
-      return await probeMedia(tools, path, signal ? { signal } : {});
-    } catch (error) {
-      if (!(error instanceof ProbeError)) throw error;
-      problems.push({ ...where, message: `cannot play ${path}: ${error.detail}` });
-      return undefined;
-    }
-  };
-  const probes = await mapLimit(playlist.items, PROBE_CONCURRENCY, (item) =>
-    item.source.kind === 'file' ? probe(item.source.path, { line: item.line, field: `items[${item.index}].file` }) : Promise.resolve(undefined),
-  );
   const fillerPaths = fillerFiles(playlist, problems);
-  const fillerProbes = await mapLimit(fillerPaths, PROBE_CONCURRENCY, (path) => probe(path, { line: playlist.fillerLine ?? 0, field: 'filler' }));
-  const filler = fillerPaths.flatMap((path, i) => {
-    const found = fillerProbes[i];
+  const itemPaths = playlist.items.flatMap((item) => (item.source.kind === 'file' ? [item.source.path] : []));
+  const results = new Map<string, MediaProbe | ProbeError>();
+  const paths = [...itemPaths, ...fillerPaths];
+  (await probeEach(tools, paths, options)).forEach((result, i) => results.set(paths[i] as string, result));
+  const verdict = (path: string, where: Omit<PlaylistProblem, 'message'>): MediaProbe | undefined => {
+    const result = results.get(path);
+    if (!(result instanceof ProbeError)) return result;
+    problems.push({ ...where, message: `cannot play ${path}: ${result.detail}` });
+    return undefined;
+  };
+  const probes = playlist.items.map((item) =>
+    item.source.kind === 'file' ? verdict(item.source.path, { line: item.line, field: `items[${item.index}].file` }) : undefined,
+  );
+  const filler = fillerPaths.flatMap((path) => {
+    const found = verdict(path, { line: playlist.fillerLine ?? 0, field: 'filler' });
     return found === undefined ? [] : [{ path, probe: found }];
   });
   return { probes, filler };
@@ -107,8 +110,9 @@ export async function tryEverything(
       command: () => fillerCommand(show.context, file, 0, TRIAL_SECONDS),
     })),
     {
-      where: { line: 0, field: '' },
-      what: 'a slate (text on a plain picture: ffmpeg needs drawtext, libfreetype and a font)',
+      // The overlay goes on every picture: a picture ffmpeg cannot read shows on the slate first.
+      where: playlist.overlay?.image !== undefined ? { line: playlist.overlayLine ?? 0, field: 'overlay.image' } : { line: 0, field: '' },
+      what: `a slate (text on a plain picture: ffmpeg needs drawtext, libfreetype and a font${playlist.overlay?.image !== undefined ? `; and the overlay ${playlist.overlay.image}` : ''})`,
       command: () => slateCommand(show.context, ['kayak-cast', 'Starts at 21:00'], TRIAL_SECONDS),
     },
   ];
@@ -167,15 +171,4 @@ export async function checkEnds(
       });
     }
   });
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -1,5 +1,5 @@
 import type { Show } from './show.js';
-import { DEFAULT_LOOP_HORIZON_MS, type Slot, planFrom } from './timetable.js';
+import { DEFAULT_LOOP_HORIZON_MS, type PlanStart, type Slot, planFrom } from './timetable.js';
 
 /** A slot of the plan and how far into it playing starts (joining in progress). */
 export interface PlannedSlot {
@@ -40,7 +40,7 @@ export class ShowPlan {
     if (first !== undefined && first.startMs < startAtMs) this.firstOffsetS = (startAtMs - first.startMs) / 1000;
     if (this.slots.length === 0 && playlist.loop) {
       const last = timetable.slots.at(-1);
-      if (last !== undefined) this.slots = this.layout({ itemIndex: 0, loopRound: last.loopRound + 1, startMs: last.endMs });
+      if (last !== undefined) this.slots = this.layout({ itemIndex: 0, loopRound: last.loopRound + 1, startMs: last.endMs, leadingBreak: true });
     }
   }
 
@@ -96,7 +96,7 @@ export class ShowPlan {
     this.position = kept.length;
   }
 
-  private layout(from: { itemIndex: number; loopRound: number; startMs: number; ignoreAt?: boolean }): Slot[] {
+  private layout(from: PlanStart): Slot[] {
     const { playlist, durationsS, timeZone } = this.show;
     return planFrom(playlist, durationsS, from, timeZone, from.startMs + DEFAULT_LOOP_HORIZON_MS);
   }
@@ -112,7 +112,8 @@ export class ShowPlan {
       const from = isLastItem
         ? { itemIndex: 0, loopRound: last.loopRound + 1 }
         : { itemIndex: last.kind === 'item' ? (last.itemIndex ?? 0) + 1 : (last.beforeItemIndex ?? 0), loopRound: last.loopRound };
-      this.slots.push(...planFrom(playlist, this.show.durationsS, { ...from, startMs: last.endMs }, this.show.timeZone, last.endMs));
+      // The show goes on after the last item laid out: its `break` comes first.
+      this.slots.push(...planFrom(playlist, this.show.durationsS, { ...from, startMs: last.endMs, leadingBreak: last.kind === 'item' }, this.show.timeZone, last.endMs));
     }
     if (this.position > 2 * LOOKAHEAD_SLOTS) {
       const drop = this.position - LOOKAHEAD_SLOTS;

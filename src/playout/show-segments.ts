@@ -39,7 +39,7 @@ export function slotSegment(show: Show, planned: PlannedSlot, nextItem: NextItem
   const base = { slot, offsetS, seconds, startsAtMs, standIn: (s: number, why: 'retry' | 'unavailable') => slateCommand(show, standInLines(show, slot, why, nextItem), s) };
   if (slot.kind === 'gap') {
     const before = slot.beforeItemIndex === undefined ? undefined : playlist.items[slot.beforeItemIndex]?.title;
-    const lines = [playlist.stream, before === undefined ? 'Back soon' : `Next: ${before}`, `at ${formatWallClock(slot.endMs, timeZone)}`];
+    const lines = [playlist.stream, before === undefined ? 'Back soon' : upNext(slot.endMs, before, timeZone)];
     const filler = fillerFor();
     if (filler === undefined) return { ...base, kind: 'gap', title: slot.title, command: (at) => slateCommand(show, lines, seconds - at) };
     return { ...base, kind: 'gap', title: slot.title, file: filler.path, command: (at) => fillerCommand(show, filler, at, seconds - at) };
@@ -54,10 +54,15 @@ export function slotSegment(show: Show, planned: PlannedSlot, nextItem: NextItem
   return { ...base, kind: 'item', title: item.title, ...(source.kind === 'file' ? { file: source.path } : {}), command };
 }
 
-/** The pre-show slate from `fromMs` to the show's start, in pieces counting down. */
-export function preShowPieces(show: Show, fromMs: number, startsMs: number): ShowSegment[] {
-  const starts = formatWallClock(startsMs, show.timeZone);
-  return pieces(fromMs, startsMs, (leftS) => [show.playlist.stream, `Starts at ${starts}`, `in ${countdown(leftS)}`]).map((piece) =>
+/** "Up next at 23:00: Amélie" */
+export function upNext(atMs: number, title: string, timeZone: string): string {
+  return `Up next at ${formatWallClock(atMs, timeZone)}: ${title}`;
+}
+
+/** The pre-show slate from `fromMs` to the show's start, in pieces counting down; `first` is the first item. */
+export function preShowPieces(show: Show, fromMs: number, startsMs: number, first?: Slot): ShowSegment[] {
+  const next = first !== undefined ? upNext(first.startMs, first.title, show.timeZone) : `Starts at ${formatWallClock(startsMs, show.timeZone)}`;
+  return pieces(fromMs, startsMs, (leftS) => [show.playlist.stream, next, `in ${countdown(leftS)}`]).map((piece) =>
     slate(show, 'pre-show', 'Pre-show', piece.lines, piece.seconds, piece.startsAtMs),
   );
 }
@@ -89,7 +94,7 @@ function standInLines(show: Show, slot: Slot, why: 'retry' | 'unavailable', next
   const title = slot.kind === 'gap' ? show.playlist.stream : slot.title;
   if (why === 'retry') return [title, 'is interrupted', 'back in a moment'];
   const next = nextItem(slot);
-  const after = next === undefined ? 'That was the last item.' : `Next: ${next.title} at ${formatWallClock(next.startMs, show.timeZone)}`;
+  const after = next === undefined ? 'That was the last item.' : upNext(next.startMs, next.title, show.timeZone);
   return [slot.kind === 'gap' ? title : `${title} is unavailable`, after];
 }
 

@@ -9,7 +9,11 @@ import type { MediaProbe } from './media-probe.js';
 import { PlaylistError, type Playlist, type PlaylistProblem, type StartSpec, formatProblem } from './playlist.js';
 import type { CommandContext } from './segment-commands.js';
 import { checkEnds, checkPatterns, probeFiles, tryEverything } from './show-checks.js';
-import { findCjkFont, needsCjkFont } from './slate-font.js';
+import { type ItemTracks, checkCjkFonts, checkOverlay, chooseTracks } from './show-tracks.js';
+import { type CjkFontCheck, findCjkFonts, needsCjkFont, pickCjkFamily } from './fonts/cjk-font.js';
+import { hasCjk } from './subtitles/text-encoding.js';
+import type { ProbeCache, ProbeProgress } from './probe-pool.js';
+import { SubtitleWorkspace } from './subtitles/subtitle-workspace.js';
 import { type Timetable, buildTimetable } from './timetable.js';
 
 export type PlayoutMode = 'copy' | 'normalize';
@@ -29,6 +33,10 @@ export interface Show extends CommandContext {
   /** Things that will not stop the show but will show in it (a file that ends before its header says). */
   warnings: string[];
   timetable: Timetable;
+  /** Per item: the audio track it plays and the subtitles it burns in. */
+  tracks: ItemTracks[];
+  /** The subtitle files made for the show; `workspace.dispose()` when the show is over (or after `--check`). */
+  workspace: SubtitleWorkspace;
 }
 
 /**
@@ -44,32 +52,68 @@ export async function prepareShow(input: {
   clock: Clock;
   timeZone: string;
   signal?: AbortSignal;
+  /** Told as each file's probe starts (`probing 12/40: Amélie.mkv`). */
+  onProgress?: ProbeProgress;
+  /** Probes already made (a folder show's), not made again. */
+  probeCache?: ProbeCache;
+  /** How fontconfig is asked for CJK fonts (tests pass their own answer). */
+  fontCheck?: () => Promise<CjkFontCheck>;
 }): Promise<Show> {
+  const workspace = new SubtitleWorkspace();
+  try {
+    return await prepare(input, workspace);
+  } catch (error) {
+    workspace.dispose();
+    throw error;
+  }
+}
+
+async function prepare(input: Parameters<typeof prepareShow>[0], workspace: SubtitleWorkspace): Promise<Show> {
   const { playlist, tools, signal } = input;
   const problems: PlaylistProblem[] = [];
-  const { probes, filler } = await probeFiles(playlist, tools, problems, signal);
+  const found: PlaylistProblem[] = [];
+  const probing = { ...(signal ? { signal } : {}), ...(input.onProgress ? { onProgress: input.onProgress } : {}), ...(input.probeCache ? { cache: input.probeCache } : {}) };
+  const probed = await probeFiles(playlist, tools, problems, probing);
   await checkPatterns(playlist, tools, problems, signal);
+  checkOverlay(playlist, problems);
   failOn(playlist, problems);
+  const { filler } = probed;
+  const { tracks, probes } = await chooseTracks(playlist, probed.probes, { tools, workspace, ...(signal ? { signal } : {}) }, problems);
+  // Fonts are asked for only when something drawn or burned in has CJK text: slates and titles then name a CJK family.
+  const drawn = [playlist.stream, ...playlist.items.map((item) => item.title), ...(playlist.overlay?.text !== undefined ? [playlist.overlay.text] : [])];
+  const needFonts = drawn.some(needsCjkFont) || tracks.some((track) => hasCjk(track.subtitles?.text ?? ''));
+  const fonts = needFonts ? await (input.fontCheck ?? (() => findCjkFonts(signal ? { signal } : {})))() : undefined;
+  if (fonts !== undefined) checkCjkFonts(playlist, tracks, fonts, problems, found);
+  failOn(playlist, problems);
+  const cjkFont = fonts?.checked === true ? pickCjkFamily(fonts.families) : undefined;
 
   const durationsS = playlist.items.map((item, i) => {
     const full = item.source.kind === 'generated' ? item.source.seconds : (probes[i]?.durationS ?? 0);
     const out = Math.min(item.outS ?? full, full);
     return Math.max(0, out - (item.inS ?? 0));
   });
-  const chosen = await chooseMode(playlist, probes, tools, signal);
+  const dressing = { burnIns: tracks.map((track) => track.subtitles?.burn), showTitlesS: playlist.showTitlesS, ...(playlist.loudnessLufs !== undefined ? { loudnessLufs: playlist.loudnessLufs } : {}) };
+  const chosen = await chooseMode(playlist, probes, dressingReasons(playlist, tracks), tools, signal);
   const { mode, reasons } = chosen;
-  const titles = [playlist.stream, ...playlist.items.map((item) => item.title)];
-  const cjkFont = titles.some(needsCjkFont) ? await findCjkFont(signal ? { signal } : {}) : undefined;
   const profile: EncodeProfile = cjkFont === undefined ? chosen.profile : { ...chosen.profile, cjkFont };
-  const context: CommandContext = { mode, profile };
+  const context: CommandContext = { mode, profile, ...(mode === 'normalize' ? { dressing } : {}) };
   await tryEverything(playlist, { probes, filler, context }, tools, problems, signal);
   failOn(playlist, problems);
-  const found: PlaylistProblem[] = [];
   await checkEnds(playlist, { probes, durationsS }, tools, found, signal);
   const warnings = found.sort((a, b) => a.line - b.line).map((w) => formatProblem(playlist.displayFile ?? playlist.file, w));
 
   const timetable = buildTimetable({ playlist, durationsS, start: input.start, nowMs: input.clock.now(), timeZone: input.timeZone });
-  return { playlist, timeZone: input.timeZone, probes, filler, durationsS, mode, modeReasons: reasons, warnings, profile, timetable };
+  return { playlist, timeZone: input.timeZone, probes, filler, durationsS, ...context, modeReasons: reasons, warnings, timetable, tracks, workspace };
+}
+
+/** What only a re-encode can do: burn in subtitles, even out loudness, draw on the pictures. */
+function dressingReasons(playlist: Playlist, tracks: readonly ItemTracks[]): string[] {
+  return [
+    ...playlist.items.filter((item) => tracks[item.index]?.subtitles !== undefined).map((item) => `item ${item.index + 1} has subtitles to burn in`),
+    ...(playlist.loudnessLufs !== undefined ? ['normalize_loudness re-encodes the sound'] : []),
+    ...(playlist.overlay !== undefined ? ['the overlay is drawn on every picture'] : []),
+    ...(playlist.showTitlesS > 0 ? ['show_titles draws each title on its picture'] : []),
+  ];
 }
 
 function failOn(playlist: Playlist, problems: PlaylistProblem[]): void {
@@ -77,9 +121,9 @@ function failOn(playlist: Playlist, problems: PlaylistProblem[]): void {
   throw new PlaylistError(playlist.displayFile ?? playlist.file, [...problems].sort((a, b) => a.line - b.line));
 }
 
-/** The playlist's output profile, as normalize encodes it. */
+/** The playlist's output profile, as normalize encodes it (with the overlay on every picture). */
 function outputProfile(playlist: Playlist): EncodeProfile {
-  return { ...playlist.output };
+  return { ...playlist.output, ...(playlist.overlay !== undefined ? { overlay: playlist.overlay } : {}) };
 }
 
 /**
@@ -89,6 +133,7 @@ function outputProfile(playlist: Playlist): EncodeProfile {
 async function chooseMode(
   playlist: Playlist,
   probes: (MediaProbe | undefined)[],
+  dressed: string[],
   tools: FfmpegTools,
   signal: AbortSignal | undefined,
 ): Promise<{ mode: PlayoutMode; reasons: string[]; profile: EncodeProfile }> {
@@ -108,7 +153,7 @@ async function chooseMode(
     return item.source.kind === 'file' && probe !== undefined ? [{ number: item.index + 1, path: item.source.path, probe }] : [];
   });
   const check = copyCompatible(files);
-  const reasons = [...generated, ...(check.ok ? [] : check.reasons)];
+  const reasons = [...dressed, ...generated, ...(check.ok ? [] : check.reasons)];
   if (reasons.length > 0 || files[0] === undefined) return normalize(reasons);
 
   const headers: CodecHeaders[] = [];

@@ -277,10 +277,17 @@ function layoutRound(
   loopRound: number,
   timeZone: string,
   fromIndex = 0,
+  leadingBreak = loopRound > 0 && fromIndex === 0,
 ): Round {
   const slots: Slot[] = [];
   let cursor = roundStartMs;
   for (const item of playlist.items.slice(fromIndex)) {
+    // `break` between items (and between rounds); an item with a fixed `at` has its own gap instead.
+    if (playlist.breakS > 0 && !item.at && (slots.length > 0 || leadingBreak)) {
+      const endMs = cursor + playlist.breakS * 1000;
+      slots.push({ kind: 'gap', beforeItemIndex: item.index, title: `Break until ${formatWallClock(endMs, timeZone)}`, startMs: cursor, endMs, inS: 0, loopRound });
+      cursor = endMs;
+    }
     if (item.at) {
       const atMs = resolveAt(item, cursor, slots.length === 0, timeZone);
       if (atMs < cursor && fromIndex === 0) throw overlapError(playlist, item, atMs, cursor, slots.length === 0, timeZone);
@@ -303,6 +310,8 @@ export interface PlanStart {
   startMs: number;
   /** The item starts at `startMs` even if it has an `at` (skipping the break before it). */
   ignoreAt?: boolean;
+  /** A `break` comes before the item (the show goes on after an item), not a start right away (after a skip). */
+  leadingBreak?: boolean;
 }
 
 /**
@@ -315,7 +324,7 @@ export function planFrom(playlist: Playlist, durationsS: number[], from: PlanSta
   const first = from.ignoreAt
     ? { ...playlist, items: playlist.items.map((item) => (item.index === from.itemIndex ? { ...item, at: undefined } : item)) }
     : playlist;
-  let round = layoutRound(first, durationsS, from.startMs, from.loopRound, timeZone, from.itemIndex);
+  let round = layoutRound(first, durationsS, from.startMs, from.loopRound, timeZone, from.itemIndex, from.leadingBreak === true);
   const slots = [...round.slots];
   let number = from.loopRound;
   while (playlist.loop && round.endMs < untilMs && slots.length + playlist.items.length * 2 <= MAX_TIMETABLE_SLOTS) {

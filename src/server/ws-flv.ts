@@ -17,6 +17,8 @@ import { SocketViewer, type SocketViewerOptions } from './socket-viewer.js';
 
 /** A viewer sends nothing but control frames; anything larger than this from it is refused (RFC 6455 10.4). */
 export const WS_MAX_INCOMING_PAYLOAD = 1024;
+/** A refused upgrade's answer gets this long to reach the client before the connection is dropped. */
+export const REFUSED_UPGRADE_LINGER_MS = 2_000;
 /** RFC 6455 5.5: a close frame's payload is at most 125 bytes, two of which are the status code. */
 const CLOSE_REASON_MAX_BYTES = 123;
 
@@ -126,6 +128,8 @@ function refuse(socket: Duplex, code: number, message: string, headers: Record<s
     `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n${extra}` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+  // end() only half-closes: a client that never closes its side would hold the socket for good.
+  setTimeout(() => socket.destroy(), REFUSED_UPGRADE_LINGER_MS).unref();
 }
 
 function truncateUtf8(text: string, maxBytes: number): string {

@@ -19,7 +19,10 @@ export type PeerName =
   | 'chromium'
   | 'tmux'
   | 'openssl'
-  | 'curl';
+  | 'curl'
+  | 'iconv'
+  | 'fontconfig'
+  | 'cjk-font';
 
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 
@@ -42,6 +45,9 @@ const PACKAGES: Record<PeerName, string> = {
   tmux: 'tmux',
   openssl: 'openssl',
   curl: 'curl',
+  iconv: 'libc-bin',
+  fontconfig: 'fontconfig',
+  'cjk-font': 'fontconfig fonts-wqy-microhei',
 };
 
 /** The absolute path of `name` on PATH (plus the sbin directories, where Debian puts nginx), or undefined. */
@@ -80,6 +86,14 @@ export function peerProblem(name: PeerName): string | undefined {
       );
       return missing.length > 0 ? `GStreamer elements missing: ${missing.join(', ')}` : undefined;
     }
+    case 'fontconfig':
+      return which('fc-list') && which('fc-match') ? undefined : 'fc-list or fc-match (fontconfig) is not on PATH';
+    case 'cjk-font': {
+      const fcList = which('fc-list');
+      if (!fcList) return 'fc-list (fontconfig) is not on PATH';
+      const families = spawnSync(fcList, [':lang=zh', 'family'], { encoding: 'utf8' }).stdout ?? '';
+      return families.trim() === '' ? 'fontconfig has no font with Chinese glyphs (fc-list :lang=zh)' : undefined;
+    }
     default:
       return which(name) ? undefined : `${name} is not on PATH`;
   }
@@ -89,7 +103,7 @@ export function peerProblem(name: PeerName): string | undefined {
 export function peer(name: PeerName): string {
   const problem = peerProblem(name);
   if (problem !== undefined) throw new Error(`${problem} (apt-get install ${PACKAGES[name]})`);
-  const binary = name === 'nginx-rtmp' ? 'nginx' : name === 'gst-rtmp' || name === 'gst-hls' ? 'gst-launch-1.0' : name;
+  const binary = name === 'nginx-rtmp' ? 'nginx' : name === 'gst-rtmp' || name === 'gst-hls' ? 'gst-launch-1.0' : name === 'fontconfig' || name === 'cjk-font' ? 'fc-list' : name;
   const path = which(binary);
   if (path === undefined) throw new Error(`${binary} is not on PATH`);
   return path;

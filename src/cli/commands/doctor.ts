@@ -4,6 +4,7 @@ import type { FfmpegCapabilities } from '../../playout/ffmpeg-capabilities.js';
 import { FFMPEG_INSTALL_HINT, FfmpegMissingError, locateFfmpeg } from '../../playout/ffmpeg-locate.js';
 import type { FfmpegTools } from '../../playout/ffmpeg-locate.js';
 import { GENERATED_PATTERNS } from '../../playout/playlist-schema.js';
+import { CJK_FONT_HINT, describeCjkFonts, findCjkFonts } from '../../playout/fonts/cjk-font.js';
 import { table } from '../../status/format.js';
 
 export interface DoctorOptions {
@@ -44,6 +45,7 @@ export async function doctor(options: DoctorOptions): Promise<number> {
   }
 
   const caps: FfmpegCapabilities = await ffmpegCapabilities(tools);
+  const cjk = await findCjkFonts();
   const probeVersion = tools.ffprobe === undefined ? undefined : await toolVersion(tools.ffprobe).catch(() => undefined);
   const rows: string[][] = [
     ['ffmpeg', `${tools.ffmpeg} (${SOURCE_WORDS[tools.source]}), version ${caps.version}`],
@@ -64,6 +66,9 @@ export async function doctor(options: DoctorOptions): Promise<number> {
         return `${has.join(', ') || chalk.red('none')}${lacks.length > 0 ? chalk.dim(` (not in this ffmpeg: ${lacks.join(', ')})`) : ''}`;
       })(),
     ],
+    ['subtitles', `${caps.filters.subtitles ? ok : no} (the libass subtitles filter, to burn in subtitles)`],
+    ['loudnorm', `${caps.filters.loudnorm ? ok : no} (EBU R128 loudness, for normalize_loudness)`],
+    ['CJK fonts', cjk.checked && cjk.families.length > 0 ? `${ok}: ${describeCjkFonts(cjk)}` : `${chalk.yellow('no')}: ${describeCjkFonts(cjk)}`],
     [
       '-readrate_initial_burst',
       `${caps.options.readrateInitialBurst ? ok : chalk.yellow('no')} (ffmpeg 6.1 or later; lets a joined or restarted item fill players' buffers at once)`,
@@ -75,6 +80,8 @@ export async function doctor(options: DoctorOptions): Promise<number> {
   const missingEncoders = [caps.encoders.libx264 ? [] : ['libx264'], caps.encoders.aac ? [] : ['aac']].flat();
   if (missingEncoders.length > 0) advice.push(`this ffmpeg lacks the ${missingEncoders.join(' and ')} encoder: ${FULL_BUILD_HINT}`);
   if (tools.ffprobe === undefined) advice.push('optional: install ffprobe (it comes with ffmpeg) or point --ffprobe / FFPROBE_PATH at it');
+  if (!caps.filters.subtitles) advice.push(`this ffmpeg lacks the subtitles filter (libass): subtitles cannot be burned in; ${FULL_BUILD_HINT}`);
+  if (cjk.checked && cjk.families.length === 0) advice.push(`no font has Chinese, Japanese or Korean glyphs, so such subtitles and titles show as empty boxes: ${CJK_FONT_HINT}`);
   if (!caps.options.readrateInitialBurst) advice.push('optional: ffmpeg 6.1 or later adds -readrate_initial_burst');
   const usable = missingEncoders.length === 0;
   console.log('');

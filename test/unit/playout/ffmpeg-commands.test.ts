@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { commandLine, copyCommand, type HeaderMatch } from '../../../src/playout/ffmpeg-commands.js';
+import { commandLine, copyCommand, type HeaderMatch, type ItemDressing } from '../../../src/playout/ffmpeg-commands.js';
+import { filterValue } from '../../../src/playout/filters/filter-value.js';
+import { itemDressing } from '../../../src/playout/segment-commands.js';
 import type { MediaProbe, VideoProbe } from '../../../src/playout/media-probe.js';
 import { normalizeCommand } from '../../../src/playout/normalize-command.js';
 
@@ -93,5 +95,70 @@ describe('copyCommand and commandLine', () => {
   it('prints a command line that a shell would read back the same', () => {
     const line = commandLine('ffmpeg', copyCommand("/m/it's.mp4", MOVIE, 1.25, 2));
     expect(line).toBe("ffmpeg -ss 1.25 -i 'file:/m/it'\\''s.mp4' -map 0:0 -map 0:1 -t 2 -c copy -f flv -flvflags no_duration_filesize pipe:1");
+  });
+});
+
+describe('normalizeCommand: what an item adds when re-encoded', () => {
+  const file = (dressing: ItemDressing, probe: MediaProbe = MOVIE) => ({ kind: 'file' as const, path: '/m/a.mkv', probe, title: '我的电影', dressing });
+
+  it('draws text subtitles on the output frame; started mid-way, the frames are moved to the movie\'s time for libass', () => {
+    const burnIn = { form: 'text' as const, file: "/s/we:ird, na'me [x];\\ 电影.srt", forceStyle: 'FontName=Noto Sans,FontSize=14.4' };
+    const fromStart = option(normalizeCommand(file({ burnIn }), 0, 60, PROFILE), '-vf');
+    expect(fromStart).toContain(
+      String.raw`pad=1280:720:0:0,subtitles=filename=/s/we\\:ird\, na\\\'me \[x\]\;\\\\ 电影.srt:force_style=FontName=Noto Sans\,FontSize=14.4,fps=30,`,
+    );
+    const joined = option(normalizeCommand(file({ burnIn }), 90.5, 60, PROFILE), '-vf');
+    expect(joined).toMatch(/pad=1280:720:0:0,setpts=PTS\+90\.5\/TB,subtitles=filename=.*,setpts=PTS-90\.5\/TB,fps=30/);
+  });
+
+  it('overlays picture subtitles on the stored picture, before it is scaled', () => {
+    const c = normalizeCommand(file({ burnIn: { form: 'image', streamIndex: 3 } }), 0, 60, PROFILE);
+    expect(option(c, '-filter_complex')).toMatch(/^\[0:3\]\[0:0\]scale2ref\[subs\]\[base\];\[base\]\[subs\]overlay=eof_action=pass\[subbed\];\[subbed\]scale=in_color_matrix=.*format=yuv420p\[v\]$/);
+    expect(c.output.join(' ')).toContain('-map [v] -map 0:1');
+  });
+
+  it('evens out loudness with loudnorm, back at the channel\'s sample rate, before the padding', () => {
+    expect(option(normalizeCommand(file({ loudnessLufs: -16 }), 0, 60, PROFILE), '-af')).toBe(
+      'aresample=48000,aformat=sample_fmts=fltp,loudnorm=I=-16:TP=-1.5:LRA=11,aresample=48000,apad=pad_dur=0.5',
+    );
+  });
+
+  it('shows the title for its seconds, in the CJK family for a CJK title', () => {
+    const vf = option(normalizeCommand(file({ titleS: 4.5 }), 0, 60, { ...PROFILE, cjkFont: 'WenQuanYi Micro Hei' }), '-vf');
+    expect(vf).toMatch(/tpad=[^,]*,drawtext=font='WenQuanYi Micro Hei':fontcolor=white:fontsize=40:box=1:.*enable='lt\(t,4\.5\)':text='我的电影',format=yuv420p$/);
+  });
+
+  it('lays the logo over every picture (the channel name is drawn), slates and cards too', () => {
+    const logo = { ...PROFILE, overlay: { image: '/l/logo.png', position: 'bottom-left' as const } };
+    const c = normalizeCommand(file({}), 0, 60, logo);
+    expect(c.inputs.at(-1)).toEqual({ source: 'file:/l/logo.png', options: [] });
+    expect(option(c, '-filter_complex')).toMatch(/^\[0:0\]scale=.*\[main\];\[1:v\]scale=w=-2:h='min\(ih,90\)',setsar=1,format=rgba\[logo\];\[main\]\[logo\]overlay=x=24:y=H-h-24:eof_action=repeat,format=yuv420p\[v\]$/);
+    const silent = normalizeCommand(file({}, { durationS: 5, formatName: 'mp4', video: VIDEO }), 0, 5, logo);
+    expect(option(silent, '-filter_complex')).toContain('[2:v]scale=w=-2');
+    const slate = normalizeCommand({ kind: 'slate', lines: ['x'] }, 0, 5, { ...PROFILE, overlay: { text: 'Kayak TV', position: 'top-right' } });
+    expect(option(slate, '-vf')).toMatch(/drawtext=font=Sans:fontcolor=white@0\.85:fontsize=30:.*x=w-text_w-24:y=24:text='Kayak TV'$/);
+  });
+});
+
+describe('itemDressing', () => {
+  const item = { index: 0, title: 'A', source: { kind: 'file' as const, path: '/m/a.mkv' }, inS: 10, line: 1 };
+  const context = { mode: 'normalize' as const, profile: PROFILE, dressing: { burnIns: [{ form: 'image' as const, streamIndex: 2 }], showTitlesS: 5, loudnessLufs: -20 } };
+
+  it('shows the title only in the first seconds of the item, also when joined a little later', () => {
+    expect(itemDressing(context, item, 10)).toEqual({ burnIn: { form: 'image', streamIndex: 2 }, titleS: 5, loudnessLufs: -20 });
+    expect(itemDressing(context, item, 13)?.titleS).toBe(2);
+    expect(itemDressing(context, item, 16)?.titleS).toBeUndefined();
+    expect(itemDressing({ mode: 'copy', profile: PROFILE }, item, 10)).toBeUndefined();
+  });
+});
+
+describe('filterValue', () => {
+  it('escapes for the option parser, then for the graph parser, ends kept', () => {
+    expect(filterValue('plain.srt')).toBe('plain.srt');
+    expect(filterValue('a:b')).toBe('a\\\\:b');
+    expect(filterValue("it's")).toBe("it\\\\\\'s");
+    expect(filterValue('a,b;c[d]')).toBe('a\\,b\\;c\\[d\\]');
+    expect(filterValue('back\\slash')).toBe('back\\\\\\\\slash');
+    expect(filterValue(' spaced ')).toBe('\\\\ spaced\\\\\\ ');
   });
 });

@@ -83,13 +83,48 @@ const MP3_COVER_STDERR = `Input #0, mp3, from 'file:/m/song.mp3':
 At least one output file must be specified
 `;
 
+/** ffmpeg 5.1: an MKV with a title, two audio tracks (the second the default) and two subtitle tracks. */
+const MKV_TRACKS_STDERR = `Input #0, matroska,webm, from 'file:/m/two.mkv':
+  Metadata:
+    title           : My Film
+    ENCODER         : Lavf59.27.100
+  Duration: 00:00:02.02, start: 0.000000, bitrate: 85 kb/s
+  Stream #0:0: Video: h264 (Constrained Baseline), yuv420p(progressive), 160x90 [SAR 1:1 DAR 16:9], 10 fps, 10 tbr, 1k tbn
+    Metadata:
+      title           : not the film's title
+  Stream #0:1(eng): Audio: aac (LC), 44100 Hz, mono, fltp
+    Metadata:
+      ENCODER         : Lavc59.37.100 aac
+  Stream #0:2(jpn): Audio: aac (LC), 44100 Hz, mono, fltp (default)
+    Metadata:
+      title           : Japanese
+  Stream #0:3(chi): Subtitle: subrip
+  Stream #0:4(eng): Subtitle: hdmv_pgs_subtitle (pgssub), 1920x1080 (forced)
+At least one output file must be specified
+`;
+
 describe('parseFfmpegInputInfo', () => {
+  it('lists every audio and subtitle track with its language, name and dispositions, and the title', () => {
+    const probe = parseFfmpegInputInfo(MKV_TRACKS_STDERR);
+    expect(probe?.title).toBe('My Film');
+    expect(probe?.audioTracks).toEqual([
+      { index: 1, codec: 'aac', sampleRate: 44100, channels: 1, language: 'eng' },
+      { index: 2, codec: 'aac', sampleRate: 44100, channels: 1, language: 'jpn', isDefault: true, title: 'Japanese' },
+    ]);
+    expect(probe?.audio?.index).toBe(2);
+    expect(probe?.subtitleTracks).toEqual([
+      { index: 3, codec: 'subrip', form: 'text', language: 'chi' },
+      { index: 4, codec: 'hdmv_pgs_subtitle', form: 'image', language: 'eng', forced: true },
+    ]);
+  });
+
   it('reads an MP4 with video and audio', () => {
     expect(parseFfmpegInputInfo(MP4_STDERR)).toEqual({
       durationS: 2,
       formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
       video: { index: 0, codec: 'h264', profile: 'Constrained Baseline', pixFmt: 'yuv420p', width: 640, height: 360, fps: 25, sar: SQUARE, rotation: 0 },
-      audio: { index: 1, codec: 'aac', sampleRate: 44100, channels: 2 },
+      audio: { index: 1, codec: 'aac', sampleRate: 44100, channels: 2, isDefault: true },
+      audioTracks: [{ index: 1, codec: 'aac', sampleRate: 44100, channels: 2, isDefault: true }],
     });
   });
 
@@ -115,7 +150,7 @@ describe('parseFfmpegInputInfo', () => {
       index: 1, codec: 'h264', profile: 'High', pixFmt: 'yuv420p', width: 1920, height: 1080, fps: 23.98, sar: SQUARE, rotation: 0,
       color: { range: 'tv', space: 'bt709', primaries: 'bt709', transfer: 'bt709' },
     });
-    expect(probe?.audio).toEqual({ index: 2, codec: 'ac3', sampleRate: 48000, channels: 1 });
+    expect(probe?.audio).toEqual({ index: 2, codec: 'ac3', sampleRate: 48000, channels: 1, language: 'eng', isDefault: true });
     expect(probe?.coverArt).toEqual({ index: 0 });
   });
 

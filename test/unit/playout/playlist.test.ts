@@ -91,8 +91,8 @@ describe('playlist errors name file:line and field', () => {
 
   it('unknown fields, with a suggestion', () => {
     expect(problemsOf('items:\n  - file: a.mp4\n    titel: A\nshuffle: true\n')).toEqual([
-      `${FILE}:3: items[0].titel: unknown field (did you mean 'title'?); expected one of file, generate, title, in, out, at`,
-      `${FILE}:4: shuffle: unknown field; expected one of stream, start, timezone, loop, end_slate, transcode, output, filler, items`,
+      `${FILE}:3: items[0].titel: unknown field (did you mean 'title'?); expected one of file, generate, title, in, out, at, subtitles, audio`,
+      `${FILE}:4: shuffle: unknown field; expected one of stream, start, timezone, loop, end_slate, transcode, output, filler, subtitles, subtitle_style, audio, normalize_loudness, break, overlay, show_titles, items`,
     ]);
   });
 
