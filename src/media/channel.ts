@@ -152,7 +152,9 @@ export class Channel {
   }
 
   removeViewer(viewer: Viewer): boolean {
-    return this.viewers.delete(viewer);
+    if (!this.viewers.delete(viewer)) return false;
+    viewer.release?.();
+    return true;
   }
 
   /** Adds a sink that is not a viewer (see `sinks`), starting it with the same burst a joining viewer gets. */

@@ -37,8 +37,12 @@ export class ViewerQueue {
     return this.skippingSince !== undefined;
   }
 
-  /** Decides what to do with `packet` given the bytes already waiting in the viewer's socket. */
-  judge(packet: MediaPacket, waitingBytes: number, clock: Clock, channelHasVideo: boolean): QueueVerdict {
+  /**
+   * Decides what to do with `packet` given the bytes already waiting in the viewer's socket. `crowded`: the server
+   * holds more for all viewers than its budget and this viewer holds part of it, so it skips now rather than at
+   * `maxBytes`.
+   */
+  judge(packet: MediaPacket, waitingBytes: number, clock: Clock, channelHasVideo: boolean, crowded = false): QueueVerdict {
     // Sequence headers and metadata are tiny and a decoder cannot go on without them.
     if (packet.sequenceHeader || packet.kind === 'data') return 'send';
     if (this.skippingSince !== undefined) {
@@ -51,7 +55,7 @@ export class ViewerQueue {
       if (packet.kind === 'video') this.dropped++;
       return 'drop';
     }
-    if (waitingBytes > this.limits.maxBytes) {
+    if (crowded || waitingBytes > this.limits.maxBytes) {
       this.skippingSince = clock.monotonic();
       if (packet.kind === 'video') this.dropped++;
       return 'drop';

@@ -25,4 +25,6 @@ export interface Viewer extends ChannelSink {
    * go out once a frame: the frame without delay, the audio before it with it.
    */
   flush?(batch: PacketBatch): void;
+  /** The viewer has left its channel: let go of anything still waiting for it. */
+  release?(): void;
 }

@@ -49,6 +49,7 @@ function play(socket: Socket, channel: Channel, ctx: ServerContext, client: stri
     channel,
     clock: ctx.clock,
     queueLimits: ctx.limits.queue,
+    backlog: ctx.backlog,
     onCutOff: () => {
       ctx.logger.log('warn', `http-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
       socket.destroy();

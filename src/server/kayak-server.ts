@@ -16,6 +16,7 @@ import { AccessGate } from './access/access-gate.js';
 import { type AdminActions, type AdminHooks, ServerAdmin } from './admin-actions.js';
 import { describeError, safeInterval } from '../util/safe-timer.js';
 import { BufferBudget } from './buffer-budget.js';
+import { ViewerBacklog } from './viewer-backlog.js';
 import { ConnectionGate } from './connection-gate.js';
 import { findHlsDist, findMpegtsDist, findWebRoot } from './http-pages.js';
 import { route } from './http-routes.js';
@@ -58,6 +59,8 @@ export interface KayakServerOptions {
   roleDeadlineMs?: number;
   /** Bytes of unfinished incoming messages all non-publishing connections may hold together. */
   serverBufferedBytes?: number;
+  /** Bytes all viewers may hold in their own queues together (see viewer-backlog.ts). */
+  viewerBacklogBytes?: number;
   /** Total open connections (RTMP + HTTP); lowered to fit the file-descriptor limit. Default DEFAULT_MAX_CONNECTIONS. */
   maxConnections?: number;
   /** The soft file-descriptor limit; read from the system when not given (tests pass one). */
@@ -173,10 +176,12 @@ export class KayakServer {
         messageDeadlineMs: options.messageDeadlineMs ?? DEFAULT_LIMITS.messageDeadlineMs,
         roleDeadlineMs: options.roleDeadlineMs ?? DEFAULT_LIMITS.roleDeadlineMs,
         serverBufferedBytes: options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes,
+        viewerBacklogBytes: options.viewerBacklogBytes ?? DEFAULT_LIMITS.viewerBacklogBytes,
         maxConnections: fitted.cap,
         queue: options.queueLimits ?? DEFAULT_QUEUE_LIMITS,
       },
       buffered: new BufferBudget(options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes),
+      backlog: new ViewerBacklog(options.viewerBacklogBytes ?? DEFAULT_LIMITS.viewerBacklogBytes),
       hls: new HlsStreams({ hub: this.hub, clock, logger, options: { ...DEFAULT_HLS_OPTIONS, ...options.hls } }),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
@@ -186,6 +191,7 @@ export class KayakServer {
       app,
       ports: () => this.ports,
       connections: () => ({ open: this.gate.open, cap: this.gate.cap, refused: this.gate.refused }),
+      backlog: () => ({ bytes: this.ctx.backlog.bytes, limit: this.ctx.backlog.limit }),
       logger,
       events,
       relays: (path) => this.relays.status(path),

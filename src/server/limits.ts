@@ -31,6 +31,11 @@ export const DEFAULT_SERVER_BUFFERED_BYTES = 32 * 1024 * 1024;
  * commands and never reads what comes back is closed past this.
  */
 export const MAX_PENDING_REPLY_BYTES = 64 * 1024;
+/**
+ * Bytes all viewers together may hold in their own queues (what waits beyond each socket's buffer). Past it, a viewer
+ * with more than VIEWER_QUEUE_RESUME_BYTES waiting skips to the next keyframe instead of queueing (see viewer-backlog.ts).
+ */
+export const DEFAULT_VIEWER_BACKLOG_BYTES = 32 * 1024 * 1024;
 /** Total connections (RTMP and HTTP together) by default; lowered at start to fit the file-descriptor limit. */
 export const DEFAULT_MAX_CONNECTIONS = 4096;
 /**
@@ -58,6 +63,8 @@ export interface ServerLimits {
   roleDeadlineMs: number;
   /** Server-wide budget of unfinished incoming message bytes of non-publishing connections. */
   serverBufferedBytes: number;
+  /** Server-wide budget of bytes waiting in viewers' own queues. */
+  viewerBacklogBytes: number;
   /** Total connections, after fitting the file-descriptor limit. */
   maxConnections: number;
   queue: QueueLimits;
@@ -69,6 +76,7 @@ export const DEFAULT_LIMITS: Omit<ServerLimits, 'maxConnections'> = {
   messageDeadlineMs: DEFAULT_MESSAGE_DEADLINE_MS,
   roleDeadlineMs: DEFAULT_ROLE_DEADLINE_MS,
   serverBufferedBytes: DEFAULT_SERVER_BUFFERED_BYTES,
+  viewerBacklogBytes: DEFAULT_VIEWER_BACKLOG_BYTES,
   queue: DEFAULT_QUEUE_LIMITS,
 };
 

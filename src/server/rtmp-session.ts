@@ -316,6 +316,7 @@ export class RtmpSession {
         channel,
         clock: this.ctx.clock,
         queueLimits: this.ctx.limits.queue,
+        backlog: this.ctx.backlog,
         onCutOff: () => this.fail(`fell behind for ${Math.round(this.ctx.limits.queue.maxBehindMs / 1000)} s: disconnected`, 'warn'),
       },
       streamId,

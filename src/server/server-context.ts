@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { AccessGate } from './access/access-gate.js';
 import type { BufferBudget } from './buffer-budget.js';
+import type { ViewerBacklog } from './viewer-backlog.js';
 import type { ServerLimits } from './limits.js';
 import type { HlsStreams } from './hls-streams.js';
 
@@ -18,6 +19,8 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   /** Unfinished incoming messages of non-publishing connections, server-wide. */
   readonly buffered: BufferBudget;
+  /** Bytes waiting in viewers' own queues, server-wide. */
+  readonly backlog: ViewerBacklog;
   /** Who may publish and watch, and admission: every session asks it before it attaches. */
   readonly access: AccessGate;
   /** The admin API's bearer token. */

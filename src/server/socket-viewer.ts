@@ -6,6 +6,7 @@ import type { Viewer, ViewerProtocol } from '../media/viewer.js';
 import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
 import { plainAddress } from './access/client-address.js';
+import type { ViewerBacklog } from './viewer-backlog.js';
 
 export interface SocketViewerOptions {
   id: string;
@@ -13,6 +14,8 @@ export interface SocketViewerOptions {
   channel: Channel;
   clock: Clock;
   queueLimits: QueueLimits;
+  /** The server-wide count of bytes waiting in viewers' own queues; past its budget this viewer queues less. */
+  backlog?: ViewerBacklog;
   /** Called once when the viewer is cut off for falling behind. */
   onCutOff: (viewer: SocketViewer) => void;
   /** The client as the status shows it, when it is not the socket's peer (a viewer behind a trusted reverse proxy). */
@@ -46,6 +49,8 @@ export abstract class SocketViewer implements Viewer {
   protected readonly socket: Socket;
   readonly channel: Channel;
   private readonly queue: ViewerQueue;
+  private readonly resumeBytes: number;
+  private readonly backlog: ViewerBacklog | undefined;
   private readonly clock: Clock;
   private readonly onCutOff: (viewer: SocketViewer) => void;
   private cutOff = false;
@@ -67,6 +72,10 @@ export abstract class SocketViewer implements Viewer {
     this.channel = options.channel;
     this.clock = options.clock;
     this.queue = new ViewerQueue(options.queueLimits);
+    this.resumeBytes = options.queueLimits.resumeBytes;
+    this.backlog = options.backlog;
+    // However the viewer ends (cut off, finished, its client gone), what it queued leaves the server-wide count.
+    options.socket.once('close', () => this.release());
     this.onCutOff = options.onCutOff;
     this.remoteAddress = options.remoteAddress ?? formatAddress(options.socket.remoteAddress, options.socket.remotePort);
     this.clientIp = options.clientIp ?? plainAddress(options.socket.remoteAddress ?? '');
@@ -87,7 +96,9 @@ export abstract class SocketViewer implements Viewer {
     }
     // In step, the batch so far waits for this viewer too (it is sent at the flush).
     const waiting = this.socket.writableLength + this.waitingBytes + (inStep ? batch.payloadBytes - packet.payload.length : 0);
-    const verdict = this.queue.judge(packet, waiting, this.clock, channelHasVideo);
+    // Past the server-wide budget, a viewer with more than a little of its own waiting skips instead of queueing.
+    const crowded = this.waitingBytes > this.resumeBytes && this.backlog !== undefined && this.backlog.over;
+    const verdict = this.queue.judge(packet, waiting, this.clock, channelHasVideo, crowded);
     if (verdict === 'send') {
       if (!inStep) this.enqueue(this.serialise(packet));
     } else if (verdict === 'drop') {
@@ -95,7 +106,7 @@ export abstract class SocketViewer implements Viewer {
     } else {
       this.cutOff = true;
       this.syncSeq = -1;
-      this.dropWaiting();
+      this.release();
       this.onCutOff(this);
     }
   }
@@ -121,7 +132,7 @@ export abstract class SocketViewer implements Viewer {
    */
   flush(batch?: PacketBatch): void {
     const socket = this.socket;
-    if (socket.destroyed || !socket.writable || this.cutOff) return this.dropWaiting();
+    if (socket.destroyed || !socket.writable || this.cutOff) return this.release();
     if (batch !== undefined && this.syncSeq === batch.seq) this.enqueue([batch.wire(this.wireFormat, (p) => this.serialise(p))]);
     this.writeWaiting(Number.POSITIVE_INFINITY);
     if (this.head === this.waiting.length) {
@@ -138,6 +149,14 @@ export abstract class SocketViewer implements Viewer {
   }
 
   abstract finish(reason: string): void;
+
+  /** Lets go of the packets waiting for this viewer (it is leaving, or was cut off); safe to call more than once. */
+  release(): void {
+    this.backlog?.change(-this.waitingBytes);
+    this.waiting = [];
+    this.head = 0;
+    this.waitingBytes = 0;
+  }
 
   /** The name of this viewer's wire format: viewers with the same one share a batch's bytes. */
   protected abstract readonly wireFormat: string;
@@ -170,7 +189,9 @@ export abstract class SocketViewer implements Viewer {
     while (this.head < end && socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
       const parts = this.waiting[this.head] as WireParts;
       this.waiting[this.head++] = undefined;
-      this.waitingBytes -= sizeOf(parts);
+      const bytes = sizeOf(parts);
+      this.waitingBytes -= bytes;
+      this.backlog?.change(-bytes);
       this.write(parts);
     }
     socket.uncork();
@@ -187,8 +208,10 @@ export abstract class SocketViewer implements Viewer {
   }
 
   private enqueue(parts: WireParts): void {
+    const bytes = sizeOf(parts);
     this.waiting.push(parts);
-    this.waitingBytes += sizeOf(parts);
+    this.waitingBytes += bytes;
+    this.backlog?.change(bytes);
   }
 
   private compact(): void {
@@ -199,12 +222,6 @@ export abstract class SocketViewer implements Viewer {
       this.waiting = this.waiting.slice(this.head);
       this.head = 0;
     }
-  }
-
-  private dropWaiting(): void {
-    this.waiting = [];
-    this.head = 0;
-    this.waitingBytes = 0;
   }
 }
 

@@ -106,6 +106,7 @@ export class WsFlvGateway {
       channel,
       clock: ctx.clock,
       queueLimits: ctx.limits.queue,
+      backlog: ctx.backlog,
       onCutOff: () => {
         ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
         ws.terminate();

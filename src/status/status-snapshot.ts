@@ -38,6 +38,8 @@ export interface ServerStatus {
   connectionCap: number;
   /** Connections closed at once because the cap was reached, since the server started. */
   connectionsRefused: number;
+  /** Bytes waiting in viewers' own queues (beyond their sockets), counted once per viewer, and the server's budget. */
+  viewerBacklog?: { bytes: number; limit: number };
 }
 
 export type VideoStatus = VideoInfo;

@@ -27,6 +27,8 @@ export interface StatusSources {
   app: string;
   ports: () => { rtmp: number; http: number; rtmps?: number; tls?: boolean };
   connections: () => { open: number; cap: number; refused: number };
+  /** Bytes waiting in viewers' own queues, server-wide, and their budget. */
+  backlog?: () => { bytes: number; limit: number };
   /** Where a failing sampler reports (it never throws out of its timer). */
   logger?: Logger;
   /** Who may publish and watch, limits and refusals; absent in tests that build a bare store. */
@@ -113,6 +115,7 @@ export class StatusStore {
     const now = this.sources.clock.now();
     const memory = this.readMemory();
     const connections = this.sources.connections();
+    const backlog = this.sources.backlog?.();
     const ports = this.sources.ports();
     const channels = this.sources.hub.list();
     return {
@@ -133,6 +136,7 @@ export class StatusStore {
         connections: connections.open,
         connectionCap: connections.cap,
         connectionsRefused: connections.refused,
+        ...(backlog !== undefined ? { viewerBacklog: backlog } : {}),
       },
       streams: channels.map((channel) => this.streamStatus(channel)),
       // Newest first. Sorted on numbers: String#localeCompare would page in ICU's collation data (about 3 MB).

@@ -15,6 +15,14 @@ export interface FuzzConfig {
   seed: number;
   /** How long new cases are started. */
   durationMs: number;
+  /**
+   * Cases sent before the run proper, followed by a settle: the memory baseline is taken after them. What a process
+   * keeps for good after its first minutes of work (compiled code, the C allocator's grown heap, V8's grown spaces)
+   * is then not counted as growth; growth that continues with more cases is. 0: no warm-up.
+   */
+  warmUpMs: number;
+  /** RSS after the run may exceed the cold baseline (before any case, before the warm-up) by at most this. */
+  coldRssGrowthBytes: number;
   /** Cases in flight at once. */
   concurrency: number;
   /** Only these case numbers (reproducing a failure), else 0, 1, 2, ... until the time is up. */
@@ -53,7 +61,8 @@ export interface FuzzReport {
   /** The slowest server close after the client's FIN or silence, in ms, and the case. */
   slowestCloseMs: number;
   slowestCloseCase: string;
-  rss: { baseline: number; peak: number; after: number };
+  /** `cold`: before the first case; `baseline`: after the warm-up (the same as cold without one). */
+  rss: { cold: number; baseline: number; peak: number; after: number };
   /** RSS every 10 s while settling, from the last case on. */
   settleCurve: string;
   /** The server's own view of its heap (/api/status), before the first case and after settling. */
@@ -87,14 +96,13 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
   };
   const reproduce = (n: number) => `(reproduce: KAYAK_FUZZ_SEED=${config.seed} KAYAK_FUZZ_ONLY=${n} npm run fuzz)`;
   const sampler = new RssSampler(server.pid).start();
-  // The baseline: publisher, viewer and recordings going, before the first case.
+  // The cold baseline: publisher, viewer and recordings going, before the first case.
   await sleep(3_000);
-  const baseline = sampler.medianOfLast(2_500);
-  const heapBaseline = await heapOf(server.httpUrl('/api/status'));
-  const residentBefore = residentBreakdown(server.pid);
+  const cold = sampler.medianOfLast(2_500);
   const logLinesBefore = server.log.length;
   const outputBefore = server.outputBytes();
-  say(`[fuzz] seed ${config.seed}: ${config.only ? `cases ${config.only.join(',')}` : `${Math.round(config.durationMs / 1000)} s`}, ${config.concurrency} at a time; server RSS ${mb(baseline)}`);
+  const warmUpMs = config.only === undefined ? config.warmUpMs : 0;
+  say(`[fuzz] seed ${config.seed}: ${config.only ? `cases ${config.only.join(',')}` : `${Math.round(config.durationMs / 1000)} s`}${warmUpMs > 0 ? ` after a ${Math.round(warmUpMs / 1000)} s warm-up` : ''}, ${config.concurrency} at a time; server RSS ${mb(cold)}`);
 
   let status: { at: number; snapshot: Promise<StatusSnapshot> } | undefined;
   const isSession = async (localPort: number): Promise<boolean> => {
@@ -117,12 +125,12 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
 
   const ledger = new FuzzLedger();
   const heldOpen = new Map<string, number>();
-  const started = Date.now();
+  let endAt = 0;
   const queue = config.only !== undefined ? [...config.only] : undefined;
   let next = 0;
   const nextCase = (): FuzzCase | undefined => {
     if (!server.alive() || failures.length >= MAX_FAILURES) return undefined;
-    const n = queue !== undefined ? queue.shift() : Date.now() - started < config.durationMs ? next++ : undefined;
+    const n = queue !== undefined ? queue.shift() : Date.now() < endAt ? next++ : undefined;
     return n === undefined ? undefined : makeCase(config.seed, n, env.recordings, env.target, config.weights);
   };
   // A crash is blamed on the cases in flight when the process was seen gone.
@@ -165,20 +173,41 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
       while (watched.size >= MAX_WATCHED) await Promise.race(watched);
     }
   };
+  /** Sends cases for `ms`, then waits until every connection sent has been judged. */
+  const attack = async (ms: number): Promise<void> => {
+    endAt = Date.now() + ms;
+    await Promise.all(Array.from({ length: config.concurrency }, worker));
+    judgeBy = Date.now() + config.judgeWithinMs;
+    while (watched.size > 0) await Promise.race(watched);
+    judgeBy = Number.POSITIVE_INFINITY;
+  };
+  /** Waits settleMs after the last case, sampling RSS every SETTLE_STEP_MS; returns the settled RSS and the curve. */
+  const settle = async (): Promise<{ rss: number; curve: string[] }> => {
+    const curve: string[] = [];
+    for (let waited = 0; waited < config.settleMs; waited += SETTLE_STEP_MS) {
+      curve.push(mb(sampler.last));
+      await sleep(Math.min(SETTLE_STEP_MS, config.settleMs - waited));
+    }
+    const rss = sampler.medianOfLast(Math.min(3_000, config.settleMs));
+    curve.push(mb(rss));
+    return { rss, curve };
+  };
+
+  let baseline = cold;
+  if (warmUpMs > 0) {
+    await attack(warmUpMs);
+    say(`[fuzz] warm-up: ${ledger.cases} cases; settling ${Math.round(config.settleMs / 1000)} s`);
+    baseline = (await settle()).rss;
+    say(`[fuzz] server RSS after the warm-up ${mb(baseline)} (cold ${mb(cold)})`);
+  }
+  const heapBaseline = await heapOf(server.httpUrl('/api/status'));
+  const residentBefore = residentBreakdown(server.pid);
   const attackStart = env.steady.mark();
-  await Promise.all(Array.from({ length: config.concurrency }, worker));
-  judgeBy = Date.now() + config.judgeWithinMs;
-  while (watched.size > 0) await Promise.race(watched);
+  await attack(config.durationMs);
   const attackEnd = env.steady.mark();
   clearInterval(watchdog);
   say(`[fuzz] ${ledger.cases} cases in ${((attackEnd - attackStart) / 1000).toFixed(0)} s; settling ${Math.round(config.settleMs / 1000)} s`);
-  const settleCurve: string[] = [];
-  for (let waited = 0; waited < config.settleMs; waited += SETTLE_STEP_MS) {
-    settleCurve.push(mb(sampler.last));
-    await sleep(Math.min(SETTLE_STEP_MS, config.settleMs - waited));
-  }
-  const after = sampler.medianOfLast(Math.min(3_000, config.settleMs));
-  settleCurve.push(mb(after));
+  const { rss: after, curve: settleCurve } = await settle();
   sampler.stop();
   const heapAfter = await heapOf(server.httpUrl('/api/status'));
   const residentAfter = residentBreakdown(server.pid);
@@ -193,8 +222,12 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     const suspects = ledger.startedAround(gap.from, gap.from + gap.ms, SUSPECT_WINDOW_MS, MAX_SUSPECTS);
     fail(`the healthy viewer waited ${largestGapMs.toFixed(0)} ms between two tags (allowed ${config.healthyGapMs} ms), from ${((gap.from - attackStart) / 1000).toFixed(1)} s into the run; cases started shortly before and during it:\n${suspects.join('\n')}`);
   }
+  const resident = `heap before ${heapBaseline}, after ${heapAfter}; resident brk heap / anonymous / files before ${describeResident(residentBefore)}, after ${describeResident(residentAfter)}`;
   if (after - baseline > config.rssGrowthBytes) {
-    fail(`server RSS ${mb(after)} ${Math.round(config.settleMs / 1000)} s after the last case, ${mb(after - baseline)} above the baseline ${mb(baseline)} (allowed ${mb(config.rssGrowthBytes)}); heap before ${heapBaseline}, after ${heapAfter}; resident brk heap / anonymous / files before ${describeResident(residentBefore)}, after ${describeResident(residentAfter)}`);
+    fail(`server RSS ${mb(after)} ${Math.round(config.settleMs / 1000)} s after the last case, ${mb(after - baseline)} above the ${warmUpMs > 0 ? 'post-warm-up ' : ''}baseline ${mb(baseline)} (allowed ${mb(config.rssGrowthBytes)}); ${resident}`);
+  }
+  if (after - cold > config.coldRssGrowthBytes) {
+    fail(`server RSS ${mb(after)} after the run, ${mb(after - cold)} above its RSS before the first case ${mb(cold)} (allowed ${mb(config.coldRssGrowthBytes)}); ${resident}`);
   }
   if (sampler.peak > config.peakRssBytes) fail(`server peak RSS ${mb(sampler.peak)} (allowed ${mb(config.peakRssBytes)})`);
 
@@ -215,7 +248,7 @@ export async function runFuzz(env: FuzzEnvironment, config: FuzzConfig): Promise
     byKind: ledger.byKind,
     slowestCloseMs: ledger.slowestCloseMs,
     slowestCloseCase: ledger.slowestCloseCase,
-    rss: { baseline, peak: sampler.peak, after },
+    rss: { cold, baseline, peak: sampler.peak, after },
     settleCurve: settleCurve.join(', '),
     heap: { baseline: heapBaseline, after: heapAfter },
     largestGapMs,
@@ -233,7 +266,7 @@ export function formatReport(r: FuzzReport): string {
     `[fuzz] seed ${r.seed}: ${r.cases} cases (${kinds}), ${mb(r.bytesSent)} sent`,
     `[fuzz] outcomes: ${outcomes}`,
     `[fuzz] slowest server close ${r.slowestCloseMs} ms: ${r.slowestCloseCase}`,
-    `[fuzz] server RSS: baseline ${mb(r.rss.baseline)}, peak ${mb(r.rss.peak)}, after ${mb(r.rss.after)}; heap (used/total) ${r.heap.baseline} before, ${r.heap.after} after`,
+    `[fuzz] server RSS: before the first case ${mb(r.rss.cold)}, baseline ${mb(r.rss.baseline)}, peak ${mb(r.rss.peak)}, after ${mb(r.rss.after)}; heap (used/total) ${r.heap.baseline} at the baseline, ${r.heap.after} after`,
     `[fuzz] server RSS every ${SETTLE_STEP_MS / 1000} s after the last case: ${r.settleCurve}`,
     `[fuzz] healthy viewer: largest gap ${r.largestGapMs.toFixed(0)} ms; log: ${r.logLines} lines, longest ${r.longestLogLine} B, ${r.logBytesPerCase.toFixed(0)} B per case`,
     ...(r.failures.length > 0 ? [`[fuzz] ${r.failures.length} failure(s)`] : ['[fuzz] no failures']),

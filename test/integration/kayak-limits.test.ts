@@ -26,6 +26,9 @@ const ROLE_DEADLINE_MS = 3_000;
 const SERVER_BUFFERED_BYTES = 512 * 1024;
 /** Viewers that stop reading are cut off after this long behind (the default is 15 s). */
 const MAX_BEHIND_MS = 2_000;
+/** Bytes all viewers' own queues may hold together (the default is 32 MiB). */
+const VIEWER_BACKLOG_BYTES = 4 * 1024 * 1024;
+const RESUME_BYTES = 64 * 1024;
 
 /** An AMF0 `connect` command (RTMP 7.2.1.1) for app `app`, transaction 1. */
 function connectCommand(app: string): Buffer {
@@ -97,7 +100,8 @@ describeWithPeers(['ffmpeg'], 'kayak-cast survives what crashed or ballooned it 
       messageDeadlineMs: MESSAGE_DEADLINE_MS,
       roleDeadlineMs: ROLE_DEADLINE_MS,
       serverBufferedBytes: SERVER_BUFFERED_BYTES,
-      queueLimits: { maxBytes: 2 * 1024 * 1024, resumeBytes: 64 * 1024, maxBehindMs: MAX_BEHIND_MS },
+      viewerBacklogBytes: VIEWER_BACKLOG_BYTES,
+      queueLimits: { maxBytes: 2 * 1024 * 1024, resumeBytes: RESUME_BYTES, maxBehindMs: MAX_BEHIND_MS },
     });
     publisher = publishFfmpeg(kayak.rtmpUrl('steady'), clip, { loop: true });
     await waitForLive(kayak, 'steady');
@@ -252,6 +256,47 @@ describeWithPeers(['ffmpeg'], 'kayak-cast survives what crashed or ballooned it 
     expect(lines.length).toBeLessThanOrEqual(220);
     await expectSteadyStreamUnharmed();
   }, 30_000);
+
+  it('keeps what stalled viewers hold together near the server-wide backlog budget', async () => {
+    // Without the budget each of these 20 viewers would queue up to 2 MiB of its own (40 MiB) before skipping.
+    const clip = await makeClip({ seconds: 5, width: 640, height: 360, fps: 25 });
+    const heavy = publishFfmpeg(kayak.rtmpUrl('backlog'), clip, { loop: true, readrate: 10 });
+    await waitForLive(kayak, 'backlog');
+    const backlog = (): { bytes: number; limit: number } => {
+      const figure = kayak.server.status.snapshot().server.viewerBacklog;
+      if (figure === undefined) throw new Error('the status has no viewerBacklog');
+      return figure;
+    };
+    const stalled: Socket[] = [];
+    for (let i = 0; i < 20; i++) {
+      const socket = connect({ host: '127.0.0.1', port: kayak.httpPort });
+      socket.on('error', () => {});
+      socket.once('data', () => socket.pause());
+      socket.write('GET /live/backlog.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      stalled.push(socket);
+      sockets.push(socket);
+    }
+    const from = watcher.tags.length;
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, backlog().bytes)), 20);
+    try {
+      const viewers = (): number => kayak.server.status.stream('live/backlog')?.viewers['http-flv'] ?? 0;
+      await waitFor(() => viewers() === 20 || null, { timeoutMs: 20_000, what: '20 stalled HTTP-FLV viewers' });
+      await waitFor(() => peak >= VIEWER_BACKLOG_BYTES || null, { timeoutMs: 30_000, what: 'the viewers to fill the budget' });
+      await waitFor(() => viewers() === 0 || null, { timeoutMs: 60_000, what: 'every stalled viewer to be cut off' });
+    } finally {
+      clearInterval(sampler);
+      heavy.child.kill('SIGKILL');
+    }
+    console.info(`[backlog] 20 stalled viewers held at most ${(peak / 1048576).toFixed(2)} MiB together (budget ${VIEWER_BACKLOG_BYTES / 1048576} MiB)`);
+    // Past the budget a viewer queues at most its resume threshold plus the entry that crossed it (a batch of a
+    // 10x-rate stream: well under 1 MiB).
+    expect(peak).toBeLessThan(VIEWER_BACKLOG_BYTES + 20 * (RESUME_BYTES + 1024 * 1024));
+    // Every viewer that left took its queue out of the count.
+    await waitFor(() => backlog().bytes === 0 || null, { timeoutMs: 5_000, what: 'the backlog count to return to 0' });
+    expect(longestGap(watcher.tags, from)).toBeLessThan(1_500);
+    await expectSteadyStreamUnharmed();
+  }, 120_000);
 
   it('cuts off hundreds of WebSocket-FLV viewers that stopped reading without stalling a healthy viewer', async () => {
     // The stalled viewers watch a heavier stream (the clip at 10x its rate), so the kernel's socket buffers fill in

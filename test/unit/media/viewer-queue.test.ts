@@ -30,6 +30,15 @@ describe('ViewerQueue', () => {
     expect(queue.skipping).toBe(true);
   });
 
+  it('a crowded server makes a viewer skip under its own limit, and it resumes the usual way', () => {
+    const queue = new ViewerQueue(limits);
+    const clock = fakeClock();
+    expect(queue.judge(video(false), 500, clock, true, true)).toBe('drop');
+    expect(queue.skipping).toBe(true);
+    expect(queue.judge(video(true), 100, clock, true)).toBe('send');
+    expect(queue.judge(header(), 500, clock, true, true)).toBe('send');
+  });
+
   it('resumes only at a keyframe once the backlog has drained below the resume mark', () => {
     const queue = new ViewerQueue(limits);
     const clock = fakeClock();
