@@ -16,7 +16,9 @@ import { describeRecordings, recordSessions } from './recordings.js';
  * real ffmpeg publishes and a real HTTP-FLV viewer watches. Bounded here; `npm run fuzz` is the long run.
  */
 const config = fuzzConfig();
-const runMs = config.durationMs + Math.min(config.deadlineMs.linger, config.judgeWithinMs) + config.settleMs + 60_000;
+const judgeMs = Math.min(config.deadlineMs.linger, config.judgeWithinMs);
+const warmUpMs = config.warmUpMs > 0 ? config.warmUpMs + judgeMs + config.settleMs : 0;
+const runMs = warmUpMs + config.durationMs + judgeMs + config.settleMs + 60_000;
 
 describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], `kayak-cast under fuzzing (${config.long ? 'long' : 'bounded'} run)`, () => {
   trackProcesses();
