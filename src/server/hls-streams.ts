@@ -118,9 +118,9 @@ export class HlsStreams {
    * at least one), or says why not.
    */
   waitUntilPlayable(stream: HlsStream, signal: AbortSignal): Promise<FirstSegment> {
-    const { firstPlaylistSegments, windowSegments, firstPlaylistWaitMs, maxWaitingRequests } = this.deps.options;
+    const { firstPlaylistWaitMs, maxWaitingRequests } = this.deps.options;
     const count = (): number => stream.segmenter?.window.segments.length ?? 0;
-    const enough = (): boolean => count() >= Math.min(firstPlaylistSegments, windowSegments);
+    const enough = (): boolean => this.playable(stream);
     if (enough()) return Promise.resolve('ready');
     if (stream.waiters.size >= maxWaitingRequests) return Promise.resolve('busy');
     return new Promise((resolve) => {
@@ -139,6 +139,12 @@ export class HlsStreams {
       stream.waiters.add(wake);
       signal.addEventListener('abort', abort, { once: true });
     });
+  }
+
+  /** Whether the stream's window can be served now (enough segments for a player's first playlist). */
+  playable(stream: HlsStream): boolean {
+    const { firstPlaylistSegments, windowSegments } = this.deps.options;
+    return (stream.segmenter?.window.segments.length ?? 0) >= Math.min(firstPlaylistSegments, windowSegments);
   }
 
   /** Whether `client` already watches `channel` over HLS (seen within the client window). */

@@ -3,7 +3,7 @@ import type { Channel } from '../media/channel.js';
 import type { HlsSegment } from '../media/hls-window.js';
 import { streamKeyProblem } from '../media/stream-key.js';
 import { renderMediaPlaylist, renderMultivariantPlaylist, type Variant } from '../protocol/hls/m3u8.js';
-import type { HlsStream, HlsStreams } from './hls-streams.js';
+import type { FirstSegment, HlsStream, HlsStreams } from './hls-streams.js';
 import { hlsClientKey } from './hls-clients.js';
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
@@ -66,9 +66,7 @@ export function hlsClient(address: string, req: IncomingMessage): string {
 }
 
 async function servePlaylist(req: IncomingMessage, res: ServerResponse, hls: HlsStreams, stream: HlsStream, kind: 'multivariant' | 'media', uriQuery: string): Promise<void> {
-  const aborted = new AbortController();
-  res.once('close', () => aborted.abort());
-  const waited = await hls.waitUntilPlayable(stream, aborted.signal);
+  const waited = hls.playable(stream) ? 'ready' : await waitUntilPlayable(res, hls, stream);
   const segmenter = stream.segmenter;
   if (res.destroyed) return;
   if (segmenter?.unsupported !== undefined) return void reply(req, res, 404, segmenter.unsupported);
@@ -100,6 +98,20 @@ async function servePlaylist(req: IncomingMessage, res: ServerResponse, hls: Hls
     stream.playlists[kind] = rendered;
   }
   send(req, res, 200, headers, uriQuery === '' ? rendered.body : withQuery(rendered.body, uriQuery));
+}
+
+/** Waits for the stream's first segments, giving up when the client goes away. */
+async function waitUntilPlayable(res: ServerResponse, hls: HlsStreams, stream: HlsStream): Promise<FirstSegment> {
+  // Only requests that wait pay for an AbortController: aborting one builds a DOMException with a stack trace, and
+  // every player asks for a playlist about once a second.
+  const aborted = new AbortController();
+  const abort = (): void => aborted.abort();
+  res.once('close', abort);
+  try {
+    return await hls.waitUntilPlayable(stream, aborted.signal);
+  } finally {
+    res.off('close', abort);
+  }
 }
 
 /** The playlist with `?query` after every URI line (the lines that are not tags or blank, RFC 8216 4.1). */

@@ -7,6 +7,11 @@ export const LOOPBACK_NETWORKS = ['127.0.0.0/8', '::1/128'] as const;
 export const LOCAL_PROXY_ADDRESSES = ['127.0.0.1/32', '::1/128'] as const;
 /** More entries than any real allow-list needs; a longer list is a mistake (or an attack on the config). */
 export const MAX_NETWORK_ENTRIES = 256;
+/**
+ * Answers remembered per list (every HTTP request asks whether its peer is loopback or a trusted proxy, and
+ * BlockList.check builds a SocketAddress each time); the memory is emptied when it reaches this many addresses.
+ */
+export const NETWORK_MEMO_ADDRESSES = 1024;
 
 /**
  * A set of networks (CIDR blocks and single addresses, IPv4 and IPv6). An IPv4 entry also matches the same address
@@ -14,6 +19,7 @@ export const MAX_NETWORK_ENTRIES = 256;
  */
 export class NetworkList {
   private readonly blocks = new BlockList();
+  private readonly memo = new Map<string, boolean>();
 
   private constructor(readonly entries: readonly string[]) {
     for (const entry of entries) {
@@ -51,9 +57,13 @@ export class NetworkList {
   /** Whether `address` (as a socket reports it, IPv4, IPv6 or IPv4-mapped) is in one of the networks. */
   contains(address: string | undefined): boolean {
     if (address === undefined || this.entries.length === 0) return false;
+    const known = this.memo.get(address);
+    if (known !== undefined) return known;
     const family = isIP(address);
-    if (family === 0) return false;
-    return this.blocks.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    const inside = family !== 0 && this.blocks.check(address, family === 4 ? 'ipv4' : 'ipv6');
+    if (this.memo.size >= NETWORK_MEMO_ADDRESSES) this.memo.clear();
+    this.memo.set(address, inside);
+    return inside;
   }
 
   toString(): string {

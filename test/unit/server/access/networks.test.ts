@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NetworkList } from '../../../../src/server/access/networks.js';
+import { NETWORK_MEMO_ADDRESSES, NetworkList } from '../../../../src/server/access/networks.js';
 
 describe('NetworkList', () => {
   it('matches IPv4 CIDR blocks, also written IPv4-mapped', () => {
@@ -29,6 +29,17 @@ describe('NetworkList', () => {
     expect(none.contains('127.0.0.1')).toBe(false);
     expect(none.toString()).toBe('none');
     expect(NetworkList.parse('127.0.0.1/32').contains('127.0.0.2')).toBe(false);
+  });
+
+  it('gives the same answers from its memory of addresses, past its size too', () => {
+    const lan = NetworkList.parse('192.168.1.0/24');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < NETWORK_MEMO_ADDRESSES + 10; i++) {
+        const inside = i % 2 === 0;
+        const address = inside ? `192.168.1.${i % 256}` : `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`;
+        expect(lan.contains(address), address).toBe(inside);
+      }
+    }
   });
 
   it('names the entry that is not a network', () => {
