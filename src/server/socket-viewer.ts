@@ -75,7 +75,7 @@ export abstract class SocketViewer implements Viewer {
     this.resumeBytes = options.queueLimits.resumeBytes;
     this.backlog = options.backlog;
     // However the viewer ends (cut off, finished, its client gone), what it queued leaves the server-wide count.
-    options.socket.once('close', () => this.release());
+    options.socket.once('close', this.release);
     this.onCutOff = options.onCutOff;
     this.remoteAddress = options.remoteAddress ?? formatAddress(options.socket.remoteAddress, options.socket.remotePort);
     this.clientIp = options.clientIp ?? plainAddress(options.socket.remoteAddress ?? '');
@@ -161,12 +161,14 @@ export abstract class SocketViewer implements Viewer {
   abstract finish(reason: string): void;
 
   /** Lets go of the packets waiting for this viewer (it is leaving, or was cut off); safe to call more than once. */
-  release(): void {
+  readonly release = (): void => {
+    // An RTMP connection may play, stop and play again on one socket: each viewer takes its listener with it.
+    this.socket.off('close', this.release);
     this.backlog?.change(-this.waitingBytes);
     this.waiting = [];
     this.head = 0;
     this.waitingBytes = 0;
-  }
+  };
 
   /** The name of this viewer's wire format: viewers with the same one share a batch's bytes. */
   protected abstract readonly wireFormat: string;

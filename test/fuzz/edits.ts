@@ -21,7 +21,8 @@ export function applyEdits(original: readonly Buffer[], edits: readonly Edit[]):
   for (const e of inserts) writes = insert(writes, e.at, e.bytes);
   const cuts = edits.filter((e): e is Extract<Edit, { kind: 'truncate' }> => e.kind === 'truncate').map((e) => e.at);
   if (cuts.length > 0) writes = truncate(writes, Math.min(...cuts));
-  for (const e of edits) if (e.kind === 'writes') writes = e.apply(writes);
+  // An edit of the write list may meet a list that a truncation emptied: what it makes of nothing is dropped.
+  for (const e of edits) if (e.kind === 'writes' && writes.length > 0) writes = e.apply(writes).filter((w): w is Buffer => w !== undefined);
   return writes.filter((w) => w.length > 0);
 }
 

@@ -39,6 +39,17 @@ function connectCommand(app: string): Buffer {
   return chunked(3, 20, b.build(), 4096);
 }
 
+/** An AMF0 command `name` (RTMP 7.2): transaction 0, a null command object, then `args`, on message stream 1. */
+function streamCommand(name: string, ...args: (string | number)[]): Buffer {
+  const b = amfString(new BufferBuilder(), name).u8(0x00).f64be(0).u8(0x05);
+  for (const arg of args) {
+    if (typeof arg === 'string') amfString(b, arg);
+    else b.u8(0x00).f64be(arg);
+  }
+  const payload = b.build();
+  return type0Header(8, payload.length, 20, 1).bytes(payload).build();
+}
+
 /** Set Chunk Size (type 1) to 4096, so the commands above travel as one chunk each. */
 const SET_CHUNK_SIZE = type0Header(2, 4, 1).u32be(4096).build();
 
@@ -256,6 +267,31 @@ describeWithPeers(['ffmpeg'], 'kayak-cast survives what crashed or ballooned it 
     expect(lines.length).toBeLessThanOrEqual(220);
     await expectSteadyStreamUnharmed();
   }, 30_000);
+
+  it('lets an RTMP connection play and stop again and again without piling up listeners', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const c = await open();
+      await c.handshake();
+      c.write(SET_CHUNK_SIZE);
+      c.write(connectCommand('live'));
+      for (let i = 0; i < 15; i++) {
+        const before = c.received.length;
+        c.write(streamCommand('play', 'steady'));
+        await waitFor(() => c.received.length > before + 10_000 || null, { timeoutMs: 5_000, what: `play ${i + 1} to send the join burst` });
+        c.write(streamCommand('deleteStream', 1));
+        await waitFor(() => (kayak.server.status.stream('live/steady')?.viewers.rtmp ?? 0) === 0 || null, { timeoutMs: 5_000, what: `stop ${i + 1}` });
+      }
+      await sleep(100);
+      expect(c.closedAfterMs, 'the connection is still open').toBeUndefined();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
+    expect(kayak.server.status.snapshot().server.viewerBacklog?.bytes).toBe(0);
+  });
 
   it('keeps what stalled viewers hold together near the server-wide backlog budget', async () => {
     // Without the budget each of these 20 viewers would queue up to 2 MiB of its own (40 MiB) before skipping.
