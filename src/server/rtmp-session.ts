@@ -83,6 +83,9 @@ export class RtmpSession {
     socket.on('timeout', () => this.onTimeout());
     socket.on('error', (error: NodeJS.ErrnoException) => this.log('debug', `socket error: ${error.code ?? error.message}`));
     socket.on('close', () => this.onClose());
+    // The peer will send nothing more (RTMP has no use for a half-closed connection; nginx-rtmp closes too). Node
+    // ends our side as well, so a player could not be written to again: close instead of keeping a silent viewer.
+    socket.on('end', () => this.fail('the peer closed its side of the connection', 'debug'));
   }
 
   get isPublisher(): boolean {

@@ -22,7 +22,8 @@ export interface ServerStatus {
   pid: number;
   startedAt: string;
   uptimeSeconds: number;
-  memory: { rss: number; heapUsed: number; heapTotal: number };
+  /** `arrayBuffers`: bytes of Buffers outside the JS heap (media packets, socket reads), part of `rss`. */
+  memory: { rss: number; heapUsed: number; heapTotal: number; arrayBuffers?: number };
   /** Process CPU over the last sampling interval, in percent of one core. */
   cpuPercent: number;
   rtmpPort: number;

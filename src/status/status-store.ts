@@ -77,7 +77,7 @@ export class StatusStore {
   private readonly process = new ProcessSampler();
   private stopSampling: (() => void) | undefined;
   /** The last memory reading that worked: process.memoryUsage() reads /proc and fails with EMFILE at the fd limit. */
-  private memory = { rss: 0, heapUsed: 0, heapTotal: 0 };
+  private memory = { rss: 0, heapUsed: 0, heapTotal: 0, arrayBuffers: 0 };
   private schedule: (() => ScheduleStatus) | undefined;
   /** The last minute of outgoing bitrate and viewers, for the dashboard's sparklines. */
   readonly history = new History();
@@ -126,7 +126,7 @@ export class StatusStore {
         pid: process.pid,
         startedAt: new Date(this.startedAt).toISOString(),
         uptimeSeconds: Math.round((now - this.startedAt) / 1000),
-        memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
+        memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal, arrayBuffers: memory.arrayBuffers },
         cpuPercent: this.process.cpuPercent,
         rtmpPort: ports.rtmp,
         httpPort: ports.http,
@@ -223,10 +223,10 @@ export class StatusStore {
     };
   }
 
-  private readMemory(): { rss: number; heapUsed: number; heapTotal: number } {
+  private readMemory(): { rss: number; heapUsed: number; heapTotal: number; arrayBuffers: number } {
     try {
-      const { rss, heapUsed, heapTotal } = process.memoryUsage();
-      this.memory = { rss, heapUsed, heapTotal };
+      const { rss, heapUsed, heapTotal, arrayBuffers } = process.memoryUsage();
+      this.memory = { rss, heapUsed, heapTotal, arrayBuffers };
     } catch {
       // Out of file descriptors for a moment: the last reading stands.
     }

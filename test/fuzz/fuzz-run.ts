@@ -281,7 +281,8 @@ function describeResident(r: ReturnType<typeof residentBreakdown>): string {
 async function heapOf(statusUrl: string): Promise<string> {
   try {
     const s = await httpJson<StatusSnapshot>(statusUrl);
-    return `${mb(s.server.memory.heapUsed)}/${mb(s.server.memory.heapTotal)}`;
+    const { heapUsed, heapTotal, arrayBuffers } = s.server.memory;
+    return `${mb(heapUsed)}/${mb(heapTotal)}, Buffers ${arrayBuffers === undefined ? 'unknown' : mb(arrayBuffers)}`;
   } catch (error) {
     return `unknown (${error instanceof Error ? error.message : String(error)})`;
   }
