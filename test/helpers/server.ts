@@ -127,7 +127,7 @@ function readStamp(): BuildStamp | undefined {
 }
 
 /**
- * Builds dist/ as `npm run build` does (tsc, then the watch page) unless the last build by this helper succeeded from the same sources.
+ * Builds dist/ as `npm run build` does (tsc, the watch page, the dashboard's bundle) unless the last build by this helper succeeded from the same sources.
  * Never throws: returns whether dist is usable and the compiler output, so the caller decides how to fail.
  */
 export async function ensureBuilt(): Promise<{ ok: boolean; built: boolean; output: string }> {
@@ -143,10 +143,18 @@ export async function ensureBuilt(): Promise<{ ok: boolean; built: boolean; outp
     timeoutMs: 180_000,
     name: 'tsc-build',
   });
-  // The rest of `npm run build`: the watch page's assets.
-  const web = r.code === 0 ? await runProcess(process.execPath, [join(REPO_ROOT, 'scripts', 'build-web.mjs')], { cwd: REPO_ROOT, timeoutMs: 180_000, name: 'build-web' }) : undefined;
-  const ok = r.code === 0 && web?.code === 0 && existsSync(distMain);
-  const output = `${r.stdout}${r.stderr}${web?.stdout ?? ''}${web?.stderr ?? ''}`.trim();
+  // The rest of `npm run build`: the watch page's assets, then the dashboard's bundle (dist/ui/dashboard-bundle.js,
+  // which `serve` loads: a stale one would test old components).
+  let output = `${r.stdout}${r.stderr}`;
+  let ok = r.code === 0;
+  for (const script of ['build-web.mjs', 'build-dashboard.mjs']) {
+    if (!ok) break;
+    const step = await runProcess(process.execPath, [join(REPO_ROOT, 'scripts', script)], { cwd: REPO_ROOT, timeoutMs: 180_000, name: script });
+    output += `${step.stdout}${step.stderr}`;
+    ok = step.code === 0;
+  }
+  ok &&= existsSync(distMain);
+  output = output.trim();
   mkdirSync(dirname(BUILD_STAMP), { recursive: true });
   writeFileSync(BUILD_STAMP, JSON.stringify({ ok, sourcesMtimeMs, output } satisfies BuildStamp));
   return { ok, built: true, output };
