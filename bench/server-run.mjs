@@ -115,7 +115,14 @@ export class ServerRun {
     const exit = this.child ? await this.ctx.children.stop(this.child, 8000) : null;
     await sleep(100);
     return {
-      memory: this.rss && { vmHwmMB: this.rss.lastHwmKb / 1024, sampledMaxRssMB: this.rss.maxKb / 1024, peakMB: this.peakRssMB, idleMB: this.idleRssMB },
+      memory: this.rss && {
+        vmHwmMB: this.rss.lastHwmKb / 1024,
+        sampledMaxRssMB: this.rss.maxKb / 1024,
+        peakMB: this.peakRssMB,
+        idleMB: this.idleRssMB,
+        // [ms since start, MB] every 500 ms: when the peak came (the join burst or the steady window)
+        seriesMB: this.rss.samples.map(([ms, kb]) => [ms, Math.round(kb / 102.4) / 10]),
+      },
       exit,
       logPath: relative(this.ctx.repoDir, this.logPath),
       logWarnings: warnings,

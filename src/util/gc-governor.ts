@@ -1,4 +1,4 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** Above this much garbage-prone Buffer memory, a full collection is asked for. */
@@ -37,7 +37,10 @@ export function startGcGovernor(triggers: GcTriggers = DEFAULT_TRIGGERS): () => 
   if (collect === undefined) return () => {};
   // process.memoryUsage() reads /proc/self/status: at the file-descriptor limit it throws EMFILE. A missed check
   // costs nothing; a throw from a timer would end the process.
-  const read = (): GcReading => ({ arrayBuffers: process.memoryUsage().arrayBuffers, heapUsed: getHeapStatistics().used_heap_size });
+  const read = (): GcReading => {
+    const { arrayBuffers, heapUsed } = process.memoryUsage();
+    return { arrayBuffers, heapUsed };
+  };
   const governor = new GcGovernor(triggers, read, collect);
   const timer = setInterval(() => {
     try {
