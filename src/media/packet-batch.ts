@@ -1,3 +1,4 @@
+import { concatWire } from './join-burst.js';
 import type { MediaPacket, WireParts } from './media-packet.js';
 
 /**
@@ -22,9 +23,7 @@ export class PacketBatch {
   wire(format: string, serialise: (packet: MediaPacket) => WireParts): Buffer {
     let wire = this.wires.get(format);
     if (wire === undefined) {
-      const parts: Buffer[] = [];
-      for (const packet of this.packets) for (const part of serialise(packet)) parts.push(part);
-      wire = Buffer.concat(parts);
+      wire = concatWire(this.packets, serialise);
       this.wires.set(format, wire);
     }
     return wire;
