@@ -7,7 +7,7 @@
 //   node bench/join-burst.mjs --roots /tmp/old,. --protocols rtmp,ws,flv --rounds 3 --bursts 3 --viewers 300
 //   node bench/join-burst.mjs --cpu-prof          # also profile each server (bench/out/prof/join-burst-*)
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,6 @@ import { Children, freePort, waitForPort } from './children.mjs';
 import { ensureClip } from './clip.mjs';
 import { kayakCommand } from './kayak-launch.mjs';
 import { LoadFleet } from './load-fleet.mjs';
-import { clockTicksPerSecond, readCpuTicks } from './proc-stats.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { joinStats, median } from './window-stats.mjs';
 
@@ -31,15 +30,19 @@ const { values: opt } = parseArgs({
     viewers: { type: 'string', default: '300' },
     'load-procs': { type: 'string', default: '2' },
     'cpu-prof': { type: 'boolean', default: false },
+    envs: { type: 'string', default: '' },
+    'pause-publisher': { type: 'boolean', default: false },
   },
 });
 
-const roots = opt.roots.split(',').map((r) => resolve(r));
+const rootList = opt.roots.split(',').map((r) => resolve(r));
+const envList = opt.envs.split(',');
+// A build is a root plus optional environment (KEY=VALUE, aligned with --roots): the same root may be run twice.
+const roots = rootList.map((r, i) => (envList[i] ? `${r}#${envList[i]}` : r));
 const protocols = opt.protocols.split(',');
 const viewers = Number(opt.viewers);
 const outDir = join(benchDir, 'out', 'join-burst');
 mkdirSync(outDir, { recursive: true });
-const ticksPerS = clockTicksPerSecond();
 const children = new Children();
 process.on('SIGINT', () => { children.killAllNow(); process.exit(130); });
 
@@ -52,15 +55,16 @@ for (let round = 0; round < Number(opt.rounds); round++) {
 }
 
 console.log(`\nload average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log('\n| build | protocol | bursts | first keyframe median ms (each burst) | max ms (each burst) | server CPU ms per burst (each) |');
-console.log('|---|---|---|---|---|---|');
+console.log('\n| build | protocol | bursts | first keyframe median ms (each burst) | max ms (each burst) | server main thread CPU ms per burst (each) | write calls per join |');
+console.log('|---|---|---|---|---|---|---|');
 for (const root of roots) {
   for (const protocol of protocols) {
     const bursts = results.filter((r) => r.root === root && r.protocol === protocol).flatMap((r) => r.bursts);
     const meds = bursts.map((b) => b.medianMs);
     const maxes = bursts.map((b) => b.maxMs);
     const cpu = bursts.map((b) => b.cpuMs);
-    console.log(`| ${root} | ${protocol} | ${bursts.length} | ${f(median(meds))} (${meds.map((x) => f(x)).join(', ')}) | ${f(median(maxes))} (${maxes.map((x) => f(x)).join(', ')}) | ${f(median(cpu), 0)} (${cpu.map((x) => f(x, 0)).join(', ')}) |`);
+    const writes = bursts.map((b) => b.writesPerJoin);
+    console.log(`| ${root} | ${protocol} | ${bursts.length} | ${f(median(meds))} (${meds.map((x) => f(x)).join(', ')}) | ${f(median(maxes))} (${maxes.map((x) => f(x)).join(', ')}) | ${f(median(cpu), 0)} (${cpu.map((x) => f(x, 0)).join(', ')}) | ${f(median(writes))} |`);
   }
 }
 const jsonPath = join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -72,8 +76,11 @@ async function runServer(root, protocol, round) {
   const httpPort = await freePort();
   const name = `join-burst-${round}-${protocol}-${roots.indexOf(root)}`;
   const cpuProfDir = opt['cpu-prof'] ? join(benchDir, 'out', 'prof', name) : null;
-  const c = kayakCommand(root, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { cpuProfDir });
-  const server = children.spawn(c.cmd, c.args, { cwd: root, env: c.env, logPath: join(outDir, `${name}-server.log`) });
+  const [dir, envPair] = root.split('#');
+  const c = kayakCommand(dir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { cpuProfDir });
+  const env = { ...c.env };
+  if (envPair) env[envPair.split('=')[0]] = envPair.split('=')[1];
+  const server = children.spawn(c.cmd, c.args, { cwd: dir, env, logPath: join(outDir, `${name}-server.log`) });
   const alive = () => !server.exitInfo;
   const bursts = [];
   let publisher;
@@ -88,13 +95,18 @@ async function runServer(root, protocol, round) {
       // Fresh load generators for each burst, as the fan-out suite has: every burst starts from the same state.
       const fleet = new LoadFleet(children, Number(opt['load-procs']));
       await sleep(500);
-      const before = readCpuTicks(server.pid);
+      // With --pause-publisher the stream stands still during the burst (ffmpeg stopped, the GOP cache kept): the
+      // server's work is the joins' alone, and so are its write system calls.
+      if (opt['pause-publisher']) process.kill(publisher.pid, 'SIGSTOP');
+      const before = serverCounters(server.pid);
       const joined = await fleet.start(Array.from({ length: viewers }, () => ({ protocol, endpoints })));
-      const after = readCpuTicks(server.pid);
+      const after = serverCounters(server.pid);
+      if (opt['pause-publisher']) process.kill(publisher.pid, 'SIGCONT');
       const stats = joinStats(joined.keyframeMs);
-      const cpuMs = ((after.utime + after.stime - before.utime - before.stime) / ticksPerS) * 1000;
-      bursts.push({ medianMs: stats.medianMs, maxMs: stats.maxMs, ok: stats.ok, cpuMs });
-      console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server CPU ${f(cpuMs, 0)} ms (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
+      const cpuMs = (after.runNs - before.runNs) / 1e6;
+      const writesPerJoin = (after.syscw - before.syscw) / viewers;
+      bursts.push({ medianMs: stats.medianMs, maxMs: stats.maxMs, ok: stats.ok, cpuMs, writesPerJoin });
+      console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server main thread ${f(cpuMs, 0)} ms, ${f(writesPerJoin)} write calls per join (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
       await fleet.stop();
     }
   } finally {
@@ -114,6 +126,13 @@ async function waitLive(protocol, endpoints) {
     }
   }
   throw new Error(`never went live over ${protocol}`);
+}
+
+/** The main thread's time on a CPU (ns, /proc/<pid>/schedstat) and the process's write system calls (/proc/<pid>/io). */
+function serverCounters(pid) {
+  const runNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  const syscw = Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
+  return { runNs, syscw };
 }
 
 function f(x, d = 1) {
