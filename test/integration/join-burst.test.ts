@@ -36,12 +36,7 @@ describeWithPeers(['ffmpeg', 'rtmpdump'], 'viewers joining at the same moment', 
     publishFfmpeg(kayak.rtmpUrl('burst'), clip, { loop: true });
     await waitForLive(kayak, 'burst');
     const monitor = httpFlvView(kayak.flvUrl('burst'), { keepBytes: true });
-    await waitForVideoFrames(monitor, FPS);
-    // Join half a GOP after a keyframe: the cached GOP then holds a keyframe and about 25 frames after it.
-    const keyframes = () => mediaFrames(monitor.tags, 'video').filter((t) => t.keyframe).length;
-    const seen = keyframes();
-    await waitFor(() => keyframes() > seen, { timeoutMs: 5_000, intervalMs: 10, what: 'a keyframe at the monitor' });
-    await sleep(1_000);
+    await afterKeyframe(monitor);
 
     const flv = Array.from({ length: HTTP_VIEWERS }, () => httpFlvView(kayak.flvUrl('burst'), { keepBytes: true }));
     const ws = Array.from({ length: WS_VIEWERS }, () => wsView(`ws://127.0.0.1:${kayak.httpPort}/live/burst.flv`));
@@ -66,7 +61,50 @@ describeWithPeers(['ffmpeg', 'rtmpdump'], 'viewers joining at the same moment', 
       checkJoin(dump.tags, reference);
     }
   }, 60_000);
+
+  it('a viewer whose queue limit is below the cached GOP still starts on a keyframe and plays on', async () => {
+    // The shared burst is taken whole only when the queue policy would let all of it through; here the rest of the
+    // GOP is larger than the limit, so it goes packet by packet under the policy (frames dropped to the next keyframe).
+    const small = await startKayak({ queueLimits: { maxBytes: 24 * 1024, resumeBytes: 8 * 1024, maxBehindMs: 10_000 } });
+    try {
+      const clip = await makeClip({ seconds: 6, width: 320, height: 240, fps: FPS, gopSeconds: 2 });
+      publishFfmpeg(small.rtmpUrl('tight'), clip, { loop: true });
+      await waitForLive(small, 'tight');
+      const monitor = httpFlvView(small.flvUrl('tight'));
+      await afterKeyframe(monitor);
+      monitor.close();
+      const flv = httpFlvView(small.flvUrl('tight'));
+      const ws = wsView(`ws://127.0.0.1:${small.httpPort}/live/tight.flv`);
+      await waitFor(() => mediaFrames(flv.tags, 'video').length >= FPS && mediaFrames(ws.walker.tags, 'video').length >= FPS, {
+        timeoutMs: 15_000,
+        what: 'both viewers playing',
+      });
+      // The policy, not the shared Buffer, decided: both skipped part of the GOP they joined in.
+      const viewers = small.server.status.snapshot().viewers.filter((v) => v.path === 'live/tight');
+      expect(viewers.map((v) => v.protocol).sort()).toEqual(['http-flv', 'ws-flv']);
+      for (const v of viewers) expect(v.droppedFrames).toBeGreaterThan(0);
+      flv.close();
+      ws.ws.close();
+      for (const tags of [flv.tags, ws.walker.tags]) {
+        expect(tags.filter((t) => t.sequenceHeader).length).toBeGreaterThanOrEqual(2);
+        expect(mediaFrames(tags, 'video')[0]?.keyframe).toBe(true);
+        const times = mediaFrames(tags, 'video').map((t) => t.timestamp);
+        for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
+      }
+    } finally {
+      await small.stop();
+    }
+  }, 60_000);
 });
+
+/** Returns half a GOP after a keyframe reached `monitor`: the cached GOP then holds a keyframe and ~25 frames after it. */
+async function afterKeyframe(monitor: HttpFlvViewer): Promise<void> {
+  await waitForVideoFrames(monitor, FPS);
+  const keyframes = () => mediaFrames(monitor.tags, 'video').filter((t) => t.keyframe).length;
+  const seen = keyframes();
+  await waitFor(() => keyframes() > seen, { timeoutMs: 5_000, intervalMs: 10, what: 'a keyframe at the monitor' });
+  await sleep(1_000);
+}
 
 /** The monitor's video frames by timestamp: what every joiner must receive from its keyframe on. */
 function videoByTimestamp(monitor: HttpFlvViewer): number[] {
