@@ -1,27 +1,5 @@
-import type { MediaPacket, WireParts } from './media-packet.js';
-
-/** A run of packets whose wire form, per output format, is concatenated once and shared by every viewer of it. */
-export class WireRun {
-  private readonly wires = new Map<string, Buffer>();
-
-  constructor(readonly packets: readonly MediaPacket[]) {}
-
-  /** Every packet in the wire format `format`, concatenated once for all the viewers that ask for it. */
-  wire(format: string, serialise: (packet: MediaPacket) => WireParts): Buffer {
-    let wire = this.wires.get(format);
-    if (wire === undefined) {
-      wire = concatWire(this.packets, serialise);
-      this.wires.set(format, wire);
-    }
-    return wire;
-  }
-}
-
-export function concatWire(packets: readonly MediaPacket[], serialise: (packet: MediaPacket) => WireParts): Buffer {
-  const parts: Buffer[] = [];
-  for (const packet of packets) for (const part of serialise(packet)) parts.push(part);
-  return Buffer.concat(parts);
-}
+import type { MediaPacket } from './media-packet.js';
+import { WireRun } from './wire-run.js';
 
 /**
  * What a joining viewer is sent first, kept by the channel until its next packet: the same object for every viewer

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
-import type { JoinBurst, WireRun } from '../media/join-burst.js';
+import type { JoinBurst } from '../media/join-burst.js';
+import type { WireRun } from '../media/wire-run.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import type { PacketBatch } from '../media/packet-batch.js';
 import type { Viewer, ViewerProtocol } from '../media/viewer.js';

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type FlvTag, makeClip, mediaFrames } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { type HttpFlvViewer, httpFlvView, publishFfmpeg, rtmpdumpPlay, waitForVideoFrames } from '../helpers/players.js';
 import { sleep, trackProcesses, waitFor } from '../helpers/processes.js';
-import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
+import { startKayak, useKayak, waitForLive } from '../helpers/server.js';
 import { type WsView, wsView } from '../helpers/ws-client.js';
 
 /**
@@ -21,17 +21,10 @@ const RTMP_VIEWERS = 2;
 
 describeWithPeers(['ffmpeg', 'rtmpdump'], 'viewers joining at the same moment', () => {
   trackProcesses();
-  let kayak: RunningKayak;
-
-  beforeAll(async () => {
-    kayak = await startKayak();
-  });
-
-  afterAll(async () => {
-    await kayak?.stop();
-  });
+  const server = useKayak();
 
   it('each get headers, a keyframe, then the GOP and the live stream in order, as the viewers already watching', async () => {
+    const kayak = server();
     const clip = await makeClip({ seconds: 6, width: 320, height: 240, fps: FPS, gopSeconds: 2 });
     publishFfmpeg(kayak.rtmpUrl('burst'), clip, { loop: true });
     await waitForLive(kayak, 'burst');
