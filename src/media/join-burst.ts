@@ -5,7 +5,7 @@ import { WireRun } from './wire-run.js';
  * What a joining viewer is sent first, kept by the channel until its next packet: the same object for every viewer
  * that joins meanwhile (hundreds of them when a link is shared). `head` is what a player needs to show a picture
  * (metadata, sequence headers, the GOP's keyframe; everything for audio only), `rest` the remainder of the cached
- * GOP: two shared Buffers per wire format instead of a write per part of every packet for every joiner.
+ * GOP: two queue entries per joiner, listed once per wire format, instead of a judgement and an entry per packet.
  */
 export class JoinBurst {
   readonly head: WireRun;

@@ -119,8 +119,8 @@ export abstract class SocketViewer implements Viewer {
    * The join burst: what a player needs to show a picture (metadata, sequence headers, the keyframe) leaves at once;
    * the rest of the cached GOP follows once the event loop has served the other connections that are ready. When hundreds join at the
    * same moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees a picture sooner.
-   * With `shared`, each of the two parts is one Buffer built once for all joiners (when the queue policy would let
-   * every packet of it through anyway). The viewer takes batches whole once it has caught up.
+   * With `shared`, each of the two parts is one queue entry listed once for all joiners (when the queue policy would
+   * let every packet of it through anyway): one corked write of it, no judging and queueing packet by packet. The viewer takes batches whole once it has caught up.
    */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean, shared?: JoinBurst): void {
     this.syncSeq = -1;
@@ -221,7 +221,7 @@ export abstract class SocketViewer implements Viewer {
   }
 
   /**
-   * Queues `run` as its one shared Buffer when the queue policy would send each of its packets: this viewer asked
+   * Queues `run` as one entry, its shared list of Buffers, when the queue policy would send each of its packets: this viewer asked
    * for every one, is not skipping, and all of it fits under its limits (deliver would judge the same, packet by
    * packet). Otherwise nothing is queued and the caller delivers the packets one by one.
    */
@@ -230,11 +230,11 @@ export abstract class SocketViewer implements Viewer {
     if (this.cutOff || this.socket.destroyed || this.queue.skipping) return false;
     for (const packet of run.packets) if (!this.wants(packet)) return false;
     const wire = run.wire(this.wireFormat, (p) => this.serialise(p));
-    const waiting = this.socket.writableLength + this.waitingBytes + wire.length;
+    const waiting = this.socket.writableLength + this.waitingBytes + wire.bytes;
     if (waiting > this.maxBytes) return false;
     // Past the server-wide budget, deliver might skip once more than a little of this viewer's own waits.
-    if (this.backlog?.over === true && this.waitingBytes + wire.length > this.resumeBytes) return false;
-    this.enqueue([wire]);
+    if (this.backlog?.over === true && this.waitingBytes + wire.bytes > this.resumeBytes) return false;
+    this.enqueue(wire.parts, wire.bytes);
     return true;
   }
 
@@ -247,8 +247,7 @@ export abstract class SocketViewer implements Viewer {
     }
   }
 
-  private enqueue(parts: WireParts): void {
-    const bytes = sizeOf(parts);
+  private enqueue(parts: WireParts, bytes = sizeOf(parts)): void {
     this.waiting.push(parts);
     this.waitingBytes += bytes;
     this.backlog?.change(bytes);
