@@ -17,8 +17,8 @@ export interface Viewer extends ChannelSink {
   /** Hands the viewer one packet; the viewer applies its own queue policy. */
   deliver(packet: MediaPacket, channelHasVideo: boolean): void;
   /**
-   * Hands the viewer the catch-up burst of a join (headers and cached GOP) in one go; `shared` is the same burst with
-   * its wire forms concatenated once for every viewer joining at that moment.
+   * Hands the viewer the catch-up burst of a join (headers and cached GOP) in one go; `shared` is the same burst, the
+   * same object for every viewer joining before the channel's next packet, its wire forms listed once per format.
    */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean, shared?: JoinBurst): void;
   /** The stream is over for good: end the response or send StreamEOF, then close. */

@@ -117,10 +117,11 @@ export abstract class SocketViewer implements Viewer {
 
   /**
    * The join burst: what a player needs to show a picture (metadata, sequence headers, the keyframe) leaves at once;
-   * the rest of the cached GOP follows once the event loop has served the other connections that are ready. When hundreds join at the
-   * same moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees a picture sooner.
-   * With `shared`, each of the two parts is one queue entry listed once for all joiners (when the queue policy would
-   * let every packet of it through anyway): one corked write of it, no judging and queueing packet by packet. The viewer takes batches whole once it has caught up.
+   * the rest of the cached GOP follows once the event loop has served the other connections that are ready. When
+   * hundreds join at the same moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees
+   * a picture sooner. With `shared`, each of the two parts is one queue entry listed once for all joiners (when the
+   * queue policy would let every packet of it through anyway): no judging and queueing packet by packet. The viewer
+   * takes batches whole once it has caught up.
    */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean, shared?: JoinBurst): void {
     this.syncSeq = -1;
@@ -221,9 +222,9 @@ export abstract class SocketViewer implements Viewer {
   }
 
   /**
-   * Queues `run` as one entry, its shared list of Buffers, when the queue policy would send each of its packets: this viewer asked
-   * for every one, is not skipping, and all of it fits under its limits (deliver would judge the same, packet by
-   * packet). Otherwise nothing is queued and the caller delivers the packets one by one.
+   * Queues `run` as one entry, its shared list of Buffers, when the queue policy would send each of its packets: this
+   * viewer asked for every one, is not skipping, and all of it fits under its limits (deliver would judge the same,
+   * packet by packet). Otherwise nothing is queued and the caller delivers the packets one by one.
    */
   private takeWhole(run: WireRun): boolean {
     if (run.packets.length === 0) return true;
