@@ -35,8 +35,12 @@ export function fanoutLines(suite) {
     lines.push(`| ${r.server} ${r.version} | ${load} | ${withRatio(w.cpuTotalSPerGB, rw?.cpuTotalSPerGB)} | ${withRatio(w.cpuUserSPerGB, rw?.cpuUserSPerGB)} | ${withRatio(w.cpuSysSPerGB, rw?.cpuSysSPerGB)} | ${withRatio(r.memory?.peakMB, ref?.memory?.peakMB, 1)} | ${withRatio(r.joins?.medianMs, ref?.joins?.medianMs, 1)} / ${f(r.joins?.maxMs)} | ${withRatio(r.burst?.medianMs, ref?.burst?.medianMs, 1)} / ${f(r.burst?.maxMs)} (${r.burst?.ok}/${r.burst?.count}) | ${f(w.deliveredPct)} % | ${pct(w.worstViewer?.media)} / ${pct(w.worstBytesVsMedian)} | ${f(w.serverCpuPctOfOneCore, 0)} | ${w.load.map((l) => f(l.cpuPct, 0)).join(' + ')} | ${f(w.machineBusyPct, 0)} % |`);
   }
   lines.push('');
-  const fl = suite.floor;
-  if (fl) lines.push(fl.error ? `Join floor: error: ${fl.error}` : `Join floor (bench/floor-server.mjs: the same ${suite.viewers} HTTP-FLV viewers at once against a server that only writes each the clip's header, sequence headers and a keyframe of median size from memory, i.e. what the clients and the kernel take): median ${f(fl.medianMs)} ms, max ${f(fl.maxMs)} ms (${fl.ok}/${fl.count}).`, '');
+  // Runs before the per-protocol floors recorded only `floor` (HTTP-FLV).
+  const floors = Object.entries(suite.floors ?? (suite.floor ? { flv: suite.floor } : {}));
+  if (floors.length) {
+    const each = floors.map(([p, fl]) => `${protocolName(p)} ${fl.error ? `error: ${fl.error}` : `median ${f(fl.medianMs)} ms, max ${f(fl.maxMs)} ms (${fl.ok}/${fl.count})`}`);
+    lines.push(`Join floor (bench/floor-server.mjs: the same ${suite.viewers} viewers at once against a server that only sends each, from memory and in one write per request it must answer, the clip's header, sequence headers and a keyframe of median size, i.e. what the clients and the kernel take; RTMP's includes the handshake and three command round trips): ${each.join('; ')}.`, '');
+  }
   const problems = [];
   for (const r of suite.rows) {
     const where = `${r.server} ${protocolName(r.protocol)}`;

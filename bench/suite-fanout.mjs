@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { freePort, nextMessage, waitForPort } from './children.mjs';
 import { LoadFleet } from './load-fleet.mjs';
-import { timeToKeyframe } from './viewers.mjs';
+import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { onFreshServer, rowsPerServer } from './server-run.mjs';
 import { measureWindow } from './measure.mjs';
 import { joinStats, median } from './window-stats.mjs';
@@ -26,40 +26,57 @@ export function fanoutPlan(ctx) {
 }
 
 export async function runFanout(ctx) {
-  const floor = ctx.cfg.ramp === 0 ? await joinFloor(ctx) : null;
+  const floors = ctx.cfg.ramp === 0 ? await joinFloors(ctx) : {};
   const rows = [];
   for (const { key, protocol } of fanoutPlan(ctx)) {
     const [row] = await rowsPerServer(ctx, [key], () => runOne(ctx, key, protocol));
     rows.push({ protocol, ...row });
     if (ctx.interrupted) break;
   }
-  return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, floor, rows };
+  // `floor`: the HTTP-FLV floor (the one earlier runs recorded); `floors`: one per protocol measured.
+  return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, floor: floors.flv ?? null, floors, rows };
 }
 
+/** The protocols bench/floor-server.mjs serves, in the order their floors are measured. */
+const FLOOR_PROTOCOLS = ['flv', 'rtmp', 'ws'];
+
 /**
- * The same burst of HTTP-FLV viewers against bench/floor-server.mjs, which sends each the least a join needs from
- * memory: what the clients and the kernel take, below which no server's figure can go on this machine.
+ * The same burst of viewers against bench/floor-server.mjs, which sends each the least a join needs from memory, one
+ * write per request it must answer: what the clients and the kernel take, below which no server's figure can go on
+ * this machine. One floor per protocol measured (RTMP's includes its handshake and three command round trips).
  */
-async function joinFloor(ctx) {
+async function joinFloors(ctx) {
   const { cfg, children } = ctx;
-  console.log(`\n== fanout: join floor, ${cfg.viewers} HTTP-FLV viewers at once against bench/floor-server.mjs`);
+  const protocols = FLOOR_PROTOCOLS.filter((p) => cfg.protocols.includes(p));
+  if (!protocols.length) return {};
   const port = await freePort();
-  const server = children.spawn(process.execPath, [join(ctx.benchDir, 'floor-server.mjs'), String(port), ctx.clip.path], { logPath: join(ctx.outDir, `${ctx.stamp}-floor-server.log`) });
-  const fleet = new LoadFleet(children, cfg.loadProcs);
+  const rtmpPort = await freePort();
+  const server = children.spawn(process.execPath, [join(ctx.benchDir, 'floor-server.mjs'), String(port), ctx.clip.path, String(rtmpPort)], { logPath: join(ctx.outDir, `${ctx.stamp}-floor-server.log`) });
+  const floors = {};
   try {
     await waitForPort(port, 10_000, () => !server.exitInfo);
-    const endpoints = { flv: `http://127.0.0.1:${port}/live/bench.flv` };
-    await timeToKeyframe({ protocol: 'flv', endpoints }, 5000); // one join first, as a real server gets (waitLive)
-    const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol: 'flv', endpoints })));
-    const floor = joinStats(joined.keyframeMs);
-    console.log(`   median ${f(floor.medianMs)} ms, max ${f(floor.maxMs)} ms (${floor.ok}/${floor.count})`);
-    return floor;
+    await waitForPort(rtmpPort, 10_000, () => !server.exitInfo);
+    const endpoints = streamEndpoints({ rtmpPort, httpPort: port, key: 'bench' });
+    for (const protocol of protocols) {
+      console.log(`\n== fanout: join floor, ${cfg.viewers} ${protocol} viewers at once against bench/floor-server.mjs`);
+      const fleet = new LoadFleet(children, cfg.loadProcs);
+      try {
+        await timeToKeyframe({ protocol, endpoints }, 5000); // one join first, as a real server gets (waitLive)
+        const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol, endpoints })));
+        floors[protocol] = joinStats(joined.keyframeMs);
+        console.log(`   median ${f(floors[protocol].medianMs)} ms, max ${f(floors[protocol].maxMs)} ms (${floors[protocol].ok}/${floors[protocol].count})`);
+      } catch (err) {
+        floors[protocol] = { error: String(err?.message ?? err) };
+      } finally {
+        await fleet.stop();
+      }
+    }
   } catch (err) {
-    return { error: String(err?.message ?? err) };
+    for (const protocol of protocols) floors[protocol] ??= { error: String(err?.message ?? err) };
   } finally {
-    await fleet.stop();
     await children.stop(server, 2000);
   }
+  return floors;
 }
 
 function runOne(ctx, key, protocol) {

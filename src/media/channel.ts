@@ -1,4 +1,5 @@
 import type { Clock } from '../util/clock.js';
+import { JoinBurst } from './join-burst.js';
 import { MediaPacket, type PacketKind } from './media-packet.js';
 import { PacketBatch } from './packet-batch.js';
 import { type AudioInfo, StreamInfo, type VideoInfo } from './stream-info.js';
@@ -68,6 +69,8 @@ export class Channel {
   private jumpsUnreported = 0;
   private flushedAt = Number.NEGATIVE_INFINITY;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The join burst as of the last packet, shared by every viewer joining before the next one (see JoinBurst). */
+  private burst: JoinBurst | undefined;
   /** What was forwarded since the last flush (see PacketBatch). */
   private currentBatch = new PacketBatch(0);
   private jumpReportedAt = Number.NEGATIVE_INFINITY;
@@ -147,7 +150,8 @@ export class Channel {
 
   /** Sends a new viewer what it needs to start decoding at once, then adds it to the live fan-out. */
   addViewer(viewer: Viewer): void {
-    viewer.deliverBurst(this.joinBurst(), this.hasVideo);
+    const burst = this.joinBurst();
+    viewer.deliverBurst(burst.packets, this.hasVideo, burst);
     this.viewers.add(viewer);
   }
 
@@ -159,7 +163,7 @@ export class Channel {
 
   /** Adds a sink that is not a viewer (see `sinks`), starting it with the same burst a joining viewer gets. */
   addSink(sink: ChannelSink): void {
-    sink.deliverBurst(this.joinBurst(), this.hasVideo);
+    sink.deliverBurst(this.joinBurst().packets, this.hasVideo);
     this.sinks.add(sink);
   }
 
@@ -168,13 +172,15 @@ export class Channel {
   }
 
   /** Metadata, the sequence headers restamped to the start of the cached GOP, then the GOP. */
-  private joinBurst(): MediaPacket[] {
+  private joinBurst(): JoinBurst {
+    if (this.burst !== undefined) return this.burst;
     const start = this.gop[0]?.timestamp ?? Math.max(this.timeline.lastTimestamp, 0);
     const burst: MediaPacket[] = [];
     if (this.metadata !== undefined) burst.push(this.metadata);
     for (const header of [this.videoHeader, this.audioHeader]) if (header !== undefined) burst.push(header.at(start));
     burst.push(...this.gop);
-    return burst;
+    this.burst = new JoinBurst(burst);
+    return this.burst;
   }
 
   /** The channel is over: every viewer gets a clean end of stream. */
@@ -204,6 +210,8 @@ export class Channel {
 
   private forward(packet: MediaPacket): void {
     this.bytesIn += packet.payload.length;
+    // Metadata, a sequence header or a GOP packet: whatever arrives changes what a joiner needs.
+    this.burst = undefined;
     if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
     if (this.viewers.size > 0) {
       this.currentBatch.add(packet);
@@ -250,6 +258,7 @@ export class Channel {
   }
 
   private clearGop(): void {
+    this.burst = undefined;
     this.gop = [];
     this.gopBytes = 0;
     this.gopValid = false;

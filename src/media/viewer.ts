@@ -1,4 +1,5 @@
 import type { ChannelSink } from './channel-sink.js';
+import type { JoinBurst } from './join-burst.js';
 import type { MediaPacket } from './media-packet.js';
 import type { PacketBatch } from './packet-batch.js';
 
@@ -15,8 +16,11 @@ export interface Viewer extends ChannelSink {
   readonly droppedFrames: number;
   /** Hands the viewer one packet; the viewer applies its own queue policy. */
   deliver(packet: MediaPacket, channelHasVideo: boolean): void;
-  /** Hands the viewer the catch-up burst of a join (headers and cached GOP) in one go. */
-  deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean): void;
+  /**
+   * Hands the viewer the catch-up burst of a join (headers and cached GOP) in one go; `shared` is the same burst, the
+   * same object for every viewer joining before the channel's next packet, its wire forms listed once per format.
+   */
+  deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean, shared?: JoinBurst): void;
   /** The stream is over for good: end the response or send StreamEOF, then close. */
   finish(reason: string): void;
   /**

@@ -24,11 +24,22 @@ export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Cha
     res.end();
     return;
   }
-  res.flushHeaders();
   // A request pipelined behind another on the same connection (RFC 9112 9.3.2) is answered after it: its response
   // has no socket until the earlier one is done. The response head is written just after the 'socket' event, so
   // the tags start on the next tick.
-  if (res.socket !== null) return play(res.socket, channel, ctx, client);
+  const socket = res.socket;
+  if (socket !== null) {
+    // The response head, the FLV header and the join burst's head leave in one write.
+    socket.cork();
+    try {
+      res.flushHeaders();
+      play(socket, channel, ctx, client);
+    } finally {
+      socket.uncork();
+    }
+    return;
+  }
+  res.flushHeaders();
   res.once('socket', (socket: Socket) =>
     process.nextTick(() => {
       if (channel.state === 'ended' || socket.destroyed) socket.end();

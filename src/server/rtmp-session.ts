@@ -131,6 +131,19 @@ export class RtmpSession {
 
   private onData(data: Buffer): void {
     if (this.closed) return;
+    // Every reply to what arrived here (S0+S1+S2; connect's four messages; play's four and the join burst's head)
+    // leaves in one write. A publisher's socket only ever carries an occasional Acknowledgement.
+    const cork = this.role.kind !== 'publisher';
+    if (cork) this.socket.cork();
+    try {
+      this.receive(data);
+    } finally {
+      // end() (a failure) has uncorked already; uncork of a socket that is not corked does nothing.
+      if (cork) this.socket.uncork();
+    }
+  }
+
+  private receive(data: Buffer): void {
     try {
       let rest = data;
       if (this.handshake !== undefined) {

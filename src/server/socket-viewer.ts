@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
+import type { JoinBurst } from '../media/join-burst.js';
+import type { WireRun } from '../media/wire-run.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import type { PacketBatch } from '../media/packet-batch.js';
 import type { Viewer, ViewerProtocol } from '../media/viewer.js';
@@ -50,6 +52,7 @@ export abstract class SocketViewer implements Viewer {
   readonly channel: Channel;
   private readonly queue: ViewerQueue;
   private readonly resumeBytes: number;
+  private readonly maxBytes: number;
   private readonly backlog: ViewerBacklog | undefined;
   private readonly clock: Clock;
   private readonly onCutOff: (viewer: SocketViewer) => void;
@@ -73,6 +76,7 @@ export abstract class SocketViewer implements Viewer {
     this.clock = options.clock;
     this.queue = new ViewerQueue(options.queueLimits);
     this.resumeBytes = options.queueLimits.resumeBytes;
+    this.maxBytes = options.queueLimits.maxBytes;
     this.backlog = options.backlog;
     // However the viewer ends (cut off, finished, its client gone), what it queued leaves the server-wide count.
     options.socket.once('close', this.release);
@@ -113,15 +117,22 @@ export abstract class SocketViewer implements Viewer {
 
   /**
    * The join burst: what a player needs to show a picture (metadata, sequence headers, the keyframe) leaves at once;
-   * the rest of the cached GOP follows once the event loop has served the other connections that are ready. When hundreds join at the
-   * same moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees a picture sooner.
-   * The viewer takes batches whole once it has caught up.
+   * the rest of the cached GOP follows once the event loop has served the other connections that are ready. When
+   * hundreds join at the same moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees
+   * a picture sooner. With `shared`, each of the two parts is one queue entry listed once for all joiners (when the
+   * queue policy would let every packet of it through anyway): no judging and queueing packet by packet. The viewer
+   * takes batches whole once it has caught up.
    */
-  deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean): void {
+  deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean, shared?: JoinBurst): void {
     this.syncSeq = -1;
-    for (const packet of packets) this.deliver(packet, channelHasVideo);
-    const keyframe = packets.findIndex((packet) => packet.isVideoKeyframe);
-    this.writeWaiting(keyframe === -1 ? Number.POSITIVE_INFINITY : keyframe + 1);
+    if (shared !== undefined && this.takeWhole(shared.head)) {
+      if (!this.takeWhole(shared.rest)) for (const packet of shared.rest.packets) this.deliver(packet, channelHasVideo);
+      this.writeWaiting(1);
+    } else {
+      for (const packet of packets) this.deliver(packet, channelHasVideo);
+      const keyframe = packets.findIndex((packet) => packet.isVideoKeyframe);
+      this.writeWaiting(keyframe === -1 ? Number.POSITIVE_INFINITY : keyframe + 1);
+    }
     // After the other connections that became readable with this one have had their keyframes.
     if (this.head < this.waiting.length) setImmediate(() => this.flush());
   }
@@ -210,6 +221,24 @@ export abstract class SocketViewer implements Viewer {
     this.compact();
   }
 
+  /**
+   * Queues `run` as one entry, its shared list of Buffers, when the queue policy would send each of its packets: this
+   * viewer asked for every one, is not skipping, and all of it fits under its limits (deliver would judge the same,
+   * packet by packet). Otherwise nothing is queued and the caller delivers the packets one by one.
+   */
+  private takeWhole(run: WireRun): boolean {
+    if (run.packets.length === 0) return true;
+    if (this.cutOff || this.socket.destroyed || this.queue.skipping) return false;
+    for (const packet of run.packets) if (!this.wants(packet)) return false;
+    const wire = run.wire(this.wireFormat, (p) => this.serialise(p));
+    const waiting = this.socket.writableLength + this.waitingBytes + wire.bytes;
+    if (waiting > this.maxBytes) return false;
+    // Past the server-wide budget, deliver might skip once more than a little of this viewer's own waits.
+    if (this.backlog?.over === true && this.waitingBytes + wire.bytes > this.resumeBytes) return false;
+    this.enqueue(wire.parts, wire.bytes);
+    return true;
+  }
+
   /** Out of step with `batch` at `packet`: the packets of the batch it took before that one go to its own queue. */
   private leaveStep(batch: PacketBatch, packet: MediaPacket): void {
     this.syncSeq = -1;
@@ -219,8 +248,7 @@ export abstract class SocketViewer implements Viewer {
     }
   }
 
-  private enqueue(parts: WireParts): void {
-    const bytes = sizeOf(parts);
+  private enqueue(parts: WireParts, bytes = sizeOf(parts)): void {
     this.waiting.push(parts);
     this.waitingBytes += bytes;
     this.backlog?.change(bytes);

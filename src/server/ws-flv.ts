@@ -85,7 +85,14 @@ export class WsFlvGateway {
       return refuse(socket, refusalStatus(decision.reason), decision.message, { ...refusalHeaders(decision), ...overflow });
     }
     if (channel === undefined) return refuse(socket, 404, `no stream ${app}/${key}: nothing is being published there`);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel, who.address));
+    // The 101 answer, the FLV header's frame and the join burst's head leave in one write (ws answers and calls
+    // back synchronously: no verifyClient).
+    socket.cork();
+    try {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel, who.address));
+    } finally {
+      socket.uncork();
+    }
   }
 
   /** Stops accepting; open connections were sent a close frame by the hub and end with the HTTP server's sockets. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, GOP_CACHE_MAX_PACKETS } from '../../../src/media/channel.js';
+import type { JoinBurst } from '../../../src/media/join-burst.js';
 import type { MediaPacket } from '../../../src/media/media-packet.js';
 import type { Viewer } from '../../../src/media/viewer.js';
 
@@ -18,12 +19,14 @@ class RecordingViewer implements Viewer {
   readonly droppedFrames = 0;
   readonly packets: MediaPacket[] = [];
   finished: string | undefined;
+  shared: JoinBurst | undefined;
   constructor(readonly id = 'v') {}
   deliver(packet: MediaPacket): void {
     this.packets.push(packet);
   }
-  deliverBurst(packets: readonly MediaPacket[]): void {
+  deliverBurst(packets: readonly MediaPacket[], _hasVideo: boolean, shared?: JoinBurst): void {
     this.packets.push(...packets);
+    this.shared = shared;
   }
   finish(reason: string): void {
     this.finished = reason;
@@ -65,6 +68,47 @@ describe('Channel', () => {
     channel.addViewer(b);
     channel.pushVideo(0, KEY);
     expect(a.packets.at(-1)).toBe(b.packets.at(-1));
+  });
+
+  it('hands viewers joining between two packets one shared burst: head up to the keyframe, then the rest', () => {
+    const channel = liveChannel();
+    channel.pushData(0, Buffer.from([0x02, 0x00, 0x0a, ...Buffer.from('onMetaData'), 0x05]), true);
+    channel.pushVideo(0, KEY);
+    channel.pushVideo(40, INTER);
+    channel.pushAudio(45, AAC);
+    const [a, b, c] = [new RecordingViewer('a'), new RecordingViewer('b'), new RecordingViewer('c')];
+    channel.addViewer(a);
+    channel.addViewer(b);
+    expect(a.shared).toBeDefined();
+    expect(b.shared).toBe(a.shared);
+    const burst = a.shared as JoinBurst;
+    expect(burst.packets).toEqual(a.packets);
+    expect(burst.head.packets.map((p) => [p.kind, p.sequenceHeader])).toEqual([['data', false], ['video', true], ['audio', true], ['video', false]]);
+    expect(burst.head.packets.at(-1)?.isVideoKeyframe).toBe(true);
+    expect(burst.rest.packets.map((p) => p.timestamp)).toEqual([40, 45]);
+    // One list per wire format, whoever asks: the packets' own shared Buffers, not copies.
+    const flv = (p: MediaPacket) => p.flvTag();
+    const wire = burst.head.wire('flv', flv);
+    expect(burst.head.wire('flv', flv)).toBe(wire);
+    const tagParts = burst.head.packets.flatMap((p) => [...p.flvTag()]);
+    wire.parts.forEach((part, i) => expect(part).toBe(tagParts[i]));
+    expect(wire.bytes).toBe(Buffer.concat(tagParts).length);
+    // A new packet changes what a joiner needs: the next joiner gets a new burst with it.
+    channel.pushVideo(80, INTER);
+    channel.addViewer(c);
+    expect(c.shared).not.toBe(a.shared);
+    expect(c.shared?.rest.packets.map((p) => p.timestamp)).toEqual([40, 45, 80]);
+  });
+
+  it('puts the whole burst of an audio-only stream in its head', () => {
+    const channel = new Channel('live', 'radio', publisher, { clock: { now: () => 0, monotonic: () => 0 } });
+    channel.pushAudio(0, AAC_HEADER);
+    channel.pushAudio(0, AAC);
+    channel.pushAudio(23, AAC);
+    const viewer = new RecordingViewer();
+    channel.addViewer(viewer);
+    expect(viewer.shared?.head.packets).toHaveLength(3);
+    expect(viewer.shared?.rest.packets).toEqual([]);
   });
 
   it('sends onMetaData at time 0', () => {
