@@ -81,13 +81,13 @@ describe('summarizeWindow', () => {
 
 describe('kayakCommand', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kayak-bench-test-'));
-  const SHEBANG = '#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=1\n';
+  const SHEBANG = '#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1\n';
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads the environment and node flags of an env -S shebang, and of a direct one', () => {
     const p = join(dir, 'a.js');
     writeFileSync(p, `${SHEBANG}import x;\n`);
-    expect(readShebang(p)).toEqual({ env: { MALLOC_ARENA_MAX: '2' }, nodeFlags: ['--max-semi-space-size=1'] });
+    expect(readShebang(p)).toEqual({ env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }, nodeFlags: ['--max-semi-space-size=1'] });
     writeFileSync(p, '#!/usr/local/bin/node --a --b=2\n');
     expect(readShebang(p)).toEqual({ env: {}, nodeFlags: ['--a', '--b=2'] });
   });
@@ -102,6 +102,7 @@ describe('kayakCommand', () => {
     expect(prof.cmd).toBe(process.execPath);
     expect(prof.args).toEqual(['--max-semi-space-size=1', '--cpu-prof', '--cpu-prof-dir=/p', binPath, 'serve']);
     expect(prof.env.MALLOC_ARENA_MAX).toBe('2');
+    expect(prof.env.MALLOC_MMAP_THRESHOLD_).toBe('131072');
     expect(kayakCommand(repo, ['serve'], { replaceNodeFlags: ['--x'] }).args).toEqual(['--x', binPath, 'serve']);
   });
 });
