@@ -5,11 +5,18 @@ import { runInNewContext } from 'node:vm';
 export const GC_TRIGGER_ARRAY_BUFFER_BYTES = 2 * 1024 * 1024;
 /** When the JavaScript heap has grown this much past what the last full collection left, one is asked for. */
 export const GC_TRIGGER_HEAP_GROWTH_BYTES = 2 * 1024 * 1024;
+/**
+ * At most one collection for heap growth in this many checks (seconds): with the dashboard and 50 viewers the heap
+ * grew 2 MB about every second, and collecting each time cost a point of a core (bench/RESULTS.md).
+ */
+export const GC_HEAP_TRIGGER_MIN_CHECKS = 2;
 const CHECK_INTERVAL_MS = 1000;
 
 export interface GcTriggers {
   arrayBufferBytes: number;
   heapGrowthBytes: number;
+  /** Checks between two collections asked for by heap growth (Buffer memory is not held back). */
+  heapMinChecks: number;
 }
 
 /** What the governor watches: Buffer memory and the JavaScript heap in use, in bytes. */
@@ -21,6 +28,7 @@ export interface GcReading {
 const DEFAULT_TRIGGERS: GcTriggers = {
   arrayBufferBytes: GC_TRIGGER_ARRAY_BUFFER_BYTES,
   heapGrowthBytes: GC_TRIGGER_HEAP_GROWTH_BYTES,
+  heapMinChecks: GC_HEAP_TRIGGER_MIN_CHECKS,
 };
 
 /**
@@ -62,6 +70,7 @@ export function startGcGovernor(triggers: GcTriggers = DEFAULT_TRIGGERS): () => 
 export class GcGovernor {
   private bufferThreshold: number;
   private heapThreshold: number | undefined;
+  private checksSinceCollection = 0;
 
   constructor(
     private readonly triggers: GcTriggers,
@@ -75,8 +84,12 @@ export class GcGovernor {
     const now = this.read();
     // The first reading stands for "what was live": nothing is known about the heap before a collection.
     this.heapThreshold ??= now.heapUsed + this.triggers.heapGrowthBytes;
-    if (now.arrayBuffers <= this.bufferThreshold && now.heapUsed <= this.heapThreshold) return;
+    this.checksSinceCollection++;
+    const forBuffers = now.arrayBuffers > this.bufferThreshold;
+    const forHeap = now.heapUsed > this.heapThreshold && this.checksSinceCollection >= this.triggers.heapMinChecks;
+    if (!forBuffers && !forHeap) return;
     this.collect();
+    this.checksSinceCollection = 0;
     const live = this.read();
     const trigger = this.triggers.arrayBufferBytes;
     this.bufferThreshold = live.arrayBuffers > trigger ? live.arrayBuffers + trigger / 2 : trigger;

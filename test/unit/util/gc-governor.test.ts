@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { GcGovernor, type GcReading } from '../../../src/util/gc-governor.js';
 
 const MB = 1024 * 1024;
-const TRIGGERS = { arrayBufferBytes: 2 * MB, heapGrowthBytes: 2 * MB };
+const TRIGGERS = { arrayBufferBytes: 2 * MB, heapGrowthBytes: 2 * MB, heapMinChecks: 1 };
 
 /** A governor over a pretend process: `now` is what a check reads, `afterCollect` what a collection leaves. */
-function pretend(now: GcReading, afterCollect: () => GcReading) {
+function pretend(now: GcReading, afterCollect: () => GcReading, triggers = TRIGGERS) {
   const state = { now, collections: 0 };
-  const governor = new GcGovernor(TRIGGERS, () => state.now, () => {
+  const governor = new GcGovernor(triggers, () => state.now, () => {
     state.collections++;
     state.now = afterCollect();
   });
@@ -51,5 +51,17 @@ describe('GcGovernor', () => {
     expect(check(0, 40)).toBe(2);
     expect(check(0, 31.5)).toBe(2);
     expect(check(0, 32.1)).toBe(3);
+  });
+
+  it('collects for heap growth at most once in heapMinChecks checks, for Buffers at once', () => {
+    const { check } = pretend({ arrayBuffers: 0, heapUsed: 13 * MB }, () => ({ arrayBuffers: 0, heapUsed: 13 * MB }), { ...TRIGGERS, heapMinChecks: 5 });
+    expect(check(0, 13)).toBe(0);
+    expect(check(0, 20)).toBe(0);
+    expect(check(0, 20)).toBe(0);
+    expect(check(0, 20)).toBe(0);
+    expect(check(0, 20)).toBe(1); // the fifth check since the start
+    for (let i = 0; i < 4; i++) expect(check(0, 20)).toBe(1);
+    expect(check(0, 20)).toBe(2);
+    expect(check(2.1, 13)).toBe(3); // Buffer memory does not wait
   });
 });
