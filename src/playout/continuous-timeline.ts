@@ -47,7 +47,7 @@ export class ContinuousTimeline {
 
   /**
    * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it, and it
-   * is kept whenever it comes a frame or more after the last frame: a segment never moves earlier than planned (the
+   * is kept whenever it comes a whole frame interval or more after the last frame: a segment never moves earlier than planned (the
    * timetable is a promise), and the plan keeps rounding from accumulating over a long show. A segment planned closer
    * than that (the previous one ran a little long) or not planned at all (a restart) follows one frame after it.
    * `endAt` is where the segment's slot ends: a video frame that would still show there (its timestamp more than a
@@ -63,9 +63,11 @@ export class ContinuousTimeline {
       this.nextStart = plannedStart ?? this.nextStart;
       return;
     }
-    const last = Math.max(this.lastVideo, 0);
-    const earliest = last + this.frameMs - CUT_SLACK_MS;
-    this.nextStart = plannedStart !== undefined && plannedStart >= earliest ? plannedStart : Math.round(last + this.frameMs);
+    // A whole frame interval after the last frame, never less: the cut lets a frame overrun its slot by
+    // CUT_SLACK_MS, and a segment then planned right at the slot's end would start a millisecond short of a frame
+    // after it, which a player or recorder at the stream's frame rate can round onto the same frame.
+    const earliest = Math.ceil(Math.max(this.lastVideo, 0) + this.frameMs);
+    this.nextStart = plannedStart !== undefined && plannedStart >= earliest ? plannedStart : earliest;
   }
 
   /** Call after a segment's last tag: releases anything held for alignment (a segment with no video). */

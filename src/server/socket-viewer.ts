@@ -157,8 +157,12 @@ export abstract class SocketViewer implements Viewer {
     }
     this.writeWaiting(Number.POSITIVE_INFINITY);
     if (this.head === this.waiting.length) {
-      // Caught up: from the next batch on, this viewer takes batches whole.
-      this.syncSeq = batch !== undefined ? batch.seq + 1 : this.channel.batch.seq + 1;
+      // Caught up: from the next batch on, this viewer takes batches whole. Without a batch (the rest of a join
+      // burst, a drain) the channel's current batch is the one to skip, unless this viewer is already in step with
+      // it: a flush in between may have caught it up, and what it took in step since is sent only with that batch.
+      const current = this.channel.batch.seq;
+      if (batch !== undefined) this.syncSeq = batch.seq + 1;
+      else if (this.syncSeq !== current) this.syncSeq = current + 1;
     } else if (!this.waitingForDrain) {
       // Above the stream's own high-water mark a write has returned false, so 'drain' will come.
       this.waitingForDrain = true;

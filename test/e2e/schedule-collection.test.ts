@@ -124,6 +124,11 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump'], 'kayak-cast schedule with a
       }
       console.info(`[collection] starts against the printed timetable: ${late.join(', ')}`);
 
+      // Frames at least a frame interval apart, across every item boundary too: closer ones can land on one frame
+      // time when played or recorded at 25 fps (ffmpeg: "non monotonically increasing dts").
+      const frameTimes = mediaFrames(flv.tags, 'video').map((tag) => tag.timestamp);
+      const tooClose = frameTimes.flatMap((t, i) => (i > 0 && t - frameTimes[i - 1]! < 40 ? [`${frameTimes[i - 1]} -> ${t}`] : []));
+      expect(tooClose).toEqual([]);
       // Both viewers' recordings decode without a single error, from the pre-show slate to the end slate.
       const flvFile = join(scratchSubdir('recordings'), 'http.flv');
       writeFileSync(flvFile, flv.bytes());

@@ -71,4 +71,16 @@ describe('ContinuousTimeline', () => {
     expect(video).toEqual([0, 40, 1000, 1040]);
     expect(pushed.filter((p) => p.kind === 'audio')).toEqual([]);
   });
+
+  it('starts a segment planned at the end of a slot its predecessor overran by a millisecond a whole frame later', () => {
+    const { sink, pushed } = recorder();
+    const timeline = new ContinuousTimeline(sink, 40);
+    timeline.beginSegment(0, 1679); // a filler's odd slot: its last frame, at 1640, shows until 1680
+    for (let i = 0; i < 42; i++) timeline.push({ type: 9, timestamp: i * 40, payload: KEY });
+    timeline.beginSegment(1679); // the next item, planned at the slot's end
+    timeline.push({ type: 9, timestamp: 0, payload: KEY });
+    const video = pushed.filter((p) => p.kind === 'video').map((p) => p.ts);
+    // 1640 then 1679 (39 ms) would decode at 25 fps as two frames on one frame time, one time in 40.
+    expect(video.slice(-2)).toEqual([1640, 1680]);
+  });
 });

@@ -1,0 +1,131 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { Channel, FLUSH_MIN_INTERVAL_MS } from '../../../src/media/channel.js';
+import type { MediaPacket } from '../../../src/media/media-packet.js';
+import type { Viewer } from '../../../src/media/viewer.js';
+import { DEFAULT_QUEUE_LIMITS } from '../../../src/media/viewer-queue.js';
+import { FlvViewer } from '../../../src/server/flv-viewer.js';
+
+// Hand-built FLV/RTMP media payloads (FLV spec E.4.2.1, E.4.3.1).
+const KEY = Buffer.from([0x17, 0x01, 0, 0, 0, 0xaa]);
+const INTER = Buffer.from([0x27, 0x01, 0, 0, 0, 0xbb]);
+const AVC_HEADER = Buffer.from([0x17, 0x00, 0, 0, 0, 0x01]);
+const AAC_HEADER = Buffer.from([0xaf, 0x00, 0x12, 0x10]);
+const AAC = Buffer.from([0xaf, 0x01, 0xcc]);
+
+/** A socket that always has room and keeps what is written, for reading back as FLV tags. */
+class RoomySocket extends EventEmitter {
+  readonly chunks: Buffer[] = [];
+  writableLength = 0;
+  destroyed = false;
+  writable = true;
+  remoteAddress = '127.0.0.1';
+  remotePort = 5000;
+  write(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+  cork(): void {}
+  uncork(): void {}
+  /** The tags written, as "kind@timestamp". */
+  tags(): string[] {
+    const bytes = Buffer.concat(this.chunks);
+    const tags: string[] = [];
+    for (let at = 0; at + 11 <= bytes.length; ) {
+      const size = bytes.readUIntBE(at + 1, 3);
+      const timestamp = bytes.readUIntBE(at + 4, 3) | (bytes[at + 7]! << 24);
+      tags.push(`${bytes[at] === 8 ? 'audio' : bytes[at] === 9 ? 'video' : 'data'}@${timestamp}`);
+      at += 11 + size + 4;
+    }
+    return tags;
+  }
+}
+
+class RecordingViewer implements Viewer {
+  readonly protocol = 'http-flv' as const;
+  readonly id = 'reference';
+  readonly remoteAddress = '127.0.0.1:1';
+  readonly since = 0;
+  readonly bytesSent = 0;
+  readonly droppedFrames = 0;
+  readonly packets: MediaPacket[] = [];
+  deliver(packet: MediaPacket): void {
+    this.packets.push(packet);
+  }
+  deliverBurst(packets: readonly MediaPacket[]): void {
+    this.packets.push(...packets);
+  }
+  finish(): void {}
+  tags(): string[] {
+    return this.packets.map((p) => `${p.kind}@${p.timestamp}`);
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function setup(): { channel: Channel; socket: RoomySocket; viewer: FlvViewer; reference: RecordingViewer; advance: (ms: number) => void } {
+  let ms = 0;
+  const clock = { now: () => ms, monotonic: () => ms };
+  const channel = new Channel('live', 'movie', { address: '127.0.0.1:9', protocol: 'rtmp', since: 0 }, { clock });
+  channel.pushVideo(0, AVC_HEADER);
+  channel.pushAudio(0, AAC_HEADER);
+  channel.pushVideo(0, KEY);
+  const socket = new RoomySocket();
+  const viewer = new FlvViewer({
+    id: 'flv-1',
+    socket: socket as unknown as Socket,
+    channel,
+    clock,
+    queueLimits: DEFAULT_QUEUE_LIMITS,
+    onCutOff: () => {
+      throw new Error('cut off');
+    },
+  });
+  return { channel, socket, viewer, reference: new RecordingViewer(), advance: (by) => (ms += by) };
+}
+
+describe('SocketViewer', () => {
+  it('sends every packet exactly once when the channel flushes between its join and the rest of its burst', async () => {
+    const { channel, socket, viewer, reference, advance } = setup();
+    advance(40);
+    channel.pushVideo(40, INTER);
+    channel.addViewer(reference);
+    channel.addViewer(viewer);
+    // Before the event loop's next turn: a frame flushes the viewer, which catches up; then an audio packet and a
+    // frame too soon after the flush to flush again are taken in step with the channel's next batch.
+    advance(40);
+    channel.pushVideo(80, INTER);
+    channel.pushAudio(85, AAC);
+    advance(FLUSH_MIN_INTERVAL_MS - 1);
+    channel.pushVideo(120, INTER);
+    await nextTurn();
+    advance(40);
+    channel.pushVideo(160, INTER);
+    advance(40);
+    channel.pushVideo(200, INTER);
+    await nextTurn();
+    expect(socket.tags()).toEqual(reference.tags());
+  });
+
+  it('sends every packet exactly once when it catches up at a flush before its socket says it drained', async () => {
+    const { channel, socket, viewer, reference, advance } = setup();
+    channel.addViewer(reference);
+    channel.addViewer(viewer);
+    await nextTurn();
+    // The socket is full at a flush: the batch waits in the viewer's own queue until 'drain'.
+    socket.writableLength = 200 * 1024;
+    advance(40);
+    channel.pushVideo(40, INTER);
+    // Room again before the event: the next flush writes everything and the viewer is back in step.
+    socket.writableLength = 0;
+    advance(40);
+    channel.pushVideo(80, INTER);
+    channel.pushAudio(85, AAC);
+    socket.emit('drain');
+    advance(40);
+    channel.pushVideo(120, INTER);
+    await nextTurn();
+    expect(socket.tags()).toEqual(reference.tags());
+  });
+});
