@@ -38,7 +38,7 @@ import { RtmpSession } from './rtmp-session.js';
 import { formatAddress } from './socket-viewer.js';
 import type { ServerContext } from './server-context.js';
 import { DEFAULT_HLS_OPTIONS, type HlsOptions, HlsStreams } from './hls-streams.js';
-import type { WsFlvGateway } from './ws-flv.js';
+import { WsFlvGateway } from './ws-flv.js';
 
 export const DEFAULT_RTMP_PORT = 1935;
 export const DEFAULT_HTTP_PORT = 8000;
@@ -112,7 +112,7 @@ export class KayakServer {
    * Loaded on the first WebSocket upgrade: the ws package pulls in TLS and zlib, about 14 MB of resident memory a
    * server that nobody watches over WebSocket should not pay.
    */
-  private wsFlv: Promise<WsFlvGateway> | undefined;
+  private readonly wsFlv: WsFlvGateway;
   private readonly sessions = new Set<RtmpSession>();
   private readonly httpSockets = new Set<Socket>();
   private readonly host: string;
@@ -227,21 +227,8 @@ export class KayakServer {
       handshakeMs,
     );
     this.http.maxRequestsPerSocket = HTTP_MAX_REQUESTS_PER_SOCKET;
-    this.http.on('upgrade', (req, socket: Socket, head: Buffer) => {
-      socket.pause();
-      socket.on('error', () => socket.destroy());
-      this.wsFlv ??= import('./ws-flv.js').then(({ WsFlvGateway }) => new WsFlvGateway(this.ctx));
-      this.wsFlv.then(
-        (gateway) => {
-          socket.resume();
-          gateway.handleUpgrade(req, socket, head);
-        },
-        (error: unknown) => {
-          logger.log('error', `ws-flv is unavailable: ${describeError(error)}`);
-          socket.destroy();
-        },
-      );
-    });
+    this.wsFlv = new WsFlvGateway(this.ctx);
+    this.http.on('upgrade', (req, socket: Socket, head: Buffer) => this.wsFlv.handleUpgrade(req, socket, head));
     this.http.on('connection', (socket: Socket) => {
       if (!this.admitSocket(socket, options.tls === undefined ? 'http' : 'https')) return;
       this.httpSockets.add(socket);
@@ -316,7 +303,6 @@ export class KayakServer {
     this.hub.close('the server is stopping');
     this.relays.close();
     for (const session of this.sessions) session.close();
-    void this.wsFlv?.then((gateway) => gateway.close());
     const closed = Promise.all([closeServer(this.rtmp), closeServer(this.rtmps), closeServer(this.http)]);
     this.http.closeIdleConnections();
     for (const socket of this.httpSockets) socket.end();

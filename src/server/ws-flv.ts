@@ -1,7 +1,6 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { Channel } from '../media/channel.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { streamKeyProblem } from '../media/stream-key.js';
@@ -10,6 +9,9 @@ import { refusalHeaders, refusalStatus, requester } from './http-answers.js';
 import { viewerAddress } from './http-flv.js';
 import { flvFileHeader } from '../protocol/flv/flv-tag.js';
 import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
+import { WsClose } from '../protocol/websocket/ws-frame-reader.js';
+import { checkUpgrade, switchingProtocols } from '../protocol/websocket/ws-handshake.js';
+import { WsConnection } from './ws-connection.js';
 import { overflowUrl, overflows } from './overflow.js';
 import { parseRequestTarget } from './request-target.js';
 import type { ServerContext } from './server-context.js';
@@ -19,27 +21,25 @@ import { SocketViewer, type SocketViewerOptions } from './socket-viewer.js';
 export const WS_MAX_INCOMING_PAYLOAD = 1024;
 /** A refused upgrade's answer gets this long to reach the client before the connection is dropped. */
 export const REFUSED_UPGRADE_LINGER_MS = 2_000;
-/** RFC 6455 5.5: a close frame's payload is at most 125 bytes, two of which are the status code. */
-const CLOSE_REASON_MAX_BYTES = 123;
 
 /**
  * WebSocket-FLV: the same byte stream as HTTP-FLV (FLV header, then one FLV tag per packet), carried in binary
  * messages, one unfragmented frame per tag. A server-to-client frame is not masked (RFC 6455 5.3), so the frame (its
- * header and the shared tag Buffers) is built once per packet and written as it is to every viewer's socket; the ws
- * package handles the handshake, the client's frames and the closing handshake.
+ * header and the shared tag Buffers) is built once per packet and written as it is to every viewer's socket;
+ * WsConnection reads the client's frames and runs the closing handshake.
  */
 export class WsFlvViewer extends SocketViewer {
   readonly protocol = 'ws-flv' as const;
   protected readonly wireFormat = 'ws';
-  private readonly ws: WebSocket;
+  private readonly ws: WsConnection;
 
-  constructor(options: SocketViewerOptions & { ws: WebSocket }) {
+  constructor(options: SocketViewerOptions & { ws: WsConnection }) {
     super(options);
     this.ws = options.ws;
   }
 
   finish(reason: string): void {
-    this.ws.close(1000, truncateUtf8(reason, CLOSE_REASON_MAX_BYTES));
+    this.ws.close(WsClose.normal, reason);
   }
 
   protected override serialise(packet: MediaPacket): WireParts {
@@ -48,7 +48,7 @@ export class WsFlvViewer extends SocketViewer {
 
   /** After a close frame (ours or the client's) no data frame may follow (RFC 6455 5.5.1). */
   protected override write(parts: WireParts): void {
-    if (this.ws.readyState === this.ws.OPEN) super.write(parts);
+    if (this.ws.open) super.write(parts);
   }
 
   /** Sends the FLV file header (FLV spec E.2) as the first message. */
@@ -59,8 +59,6 @@ export class WsFlvViewer extends SocketViewer {
 
 /** Accepts WebSocket upgrades for `/<app>/<key>.flv` on the HTTP server; one per KayakServer. */
 export class WsFlvGateway {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: WS_MAX_INCOMING_PAYLOAD });
-
   constructor(private readonly ctx: ServerContext) {}
 
   /** The HTTP server's 'upgrade' listener. Anything that is not a playable stream gets a plain HTTP answer. */
@@ -69,7 +67,8 @@ export class WsFlvGateway {
     const target = parseRequestTarget(req.url);
     if ('problem' in target) return refuse(socket, 400, target.problem);
     const { path } = target;
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') return refuse(socket, 400, 'only WebSocket upgrades are served');
+    const upgrade = checkUpgrade(req.method, req.httpVersion, req.headers);
+    if ('problem' in upgrade) return refuse(socket, upgrade.status, upgrade.problem, upgrade.headers);
     const match = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
     if (match === null) return refuse(socket, 404, `not found: ${path}`);
     const [, app, key] = match as unknown as [string, string, string];
@@ -85,25 +84,28 @@ export class WsFlvGateway {
       return refuse(socket, refusalStatus(decision.reason), decision.message, { ...refusalHeaders(decision), ...overflow });
     }
     if (channel === undefined) return refuse(socket, 404, `no stream ${app}/${key}: nothing is being published there`);
-    // The 101 answer, the FLV header's frame and the join burst's head leave in one write (ws answers and calls
-    // back synchronously: no verifyClient).
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // The 101 answer, the FLV header's frame and the join burst's head leave in one write.
     socket.cork();
     try {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.play(ws, socket as Socket, channel, who.address));
+      socket.write(switchingProtocols(upgrade.key));
+      this.play(socket as Socket, head, channel, who.address);
     } finally {
       socket.uncork();
     }
   }
 
-  /** Stops accepting; open connections were sent a close frame by the hub and end with the HTTP server's sockets. */
-  close(): void {
-    this.wss.close();
-  }
-
-  private play(ws: WebSocket, socket: Socket, channel: Channel, client: string): void {
+  private play(socket: Socket, head: Buffer, channel: Channel, client: string): void {
     const { ctx } = this;
     socket.setNoDelay(true);
     const remote = viewerAddress(socket, client);
+    const ws = new WsConnection(socket, head, {
+      maxMessageBytes: WS_MAX_INCOMING_PAYLOAD,
+      onProtocolError: (error) => ctx.logger.log('warn', `ws-flv ${remote}: ${error.message}: closed (${error.code})`, { peer: remote }),
+    });
     const viewer = new WsFlvViewer({
       id: ctx.nextId('ws'),
       socket,
@@ -119,8 +121,7 @@ export class WsFlvGateway {
         ws.terminate();
       },
     });
-    ws.on('error', () => ws.terminate());
-    ws.once('close', () => {
+    socket.once('close', () => {
       if (channel.removeViewer(viewer)) ctx.logger.log('info', `ws-flv ${remote} stopped playing ${channel.path}`, { viewer: viewer.id, peer: remote });
     });
     viewer.sendHeader(flvFileHeader({ audio: channel.audio !== null || channel.video === null, video: channel.video !== null || channel.audio === null }));
@@ -138,13 +139,4 @@ function refuse(socket: Duplex, code: number, message: string, headers: Record<s
   );
   // end() only half-closes: a client that never closes its side would hold the socket for good.
   setTimeout(() => socket.destroy(), REFUSED_UPGRADE_LINGER_MS).unref();
-}
-
-function truncateUtf8(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text);
-  if (bytes.length <= maxBytes) return text;
-  // Cut before a continuation byte (10xxxxxx) so no character is split.
-  let end = maxBytes;
-  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return bytes.subarray(0, end).toString('utf8');
 }

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeClip, mediaFrames } from '../helpers/media.js';
-import { wsRefusal as refusal, wsView } from '../helpers/ws-client.js';
+import { wsRefusal as refusal, wsRefusalAnswer, wsView } from '../helpers/ws-client.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { publishFfmpeg } from '../helpers/players.js';
 import { startProcess, stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
@@ -60,6 +60,48 @@ describeWithPeers(['ffmpeg'], 'WebSocket-FLV', () => {
     expect(await refusal(`ws://127.0.0.1:${kayak.httpPort}/other/nobody.flv`)).toBe(404);
     expect(await refusal(`ws://127.0.0.1:${kayak.httpPort}/api/status`)).toBe(404);
     expect(await refusal(`ws://127.0.0.1:${kayak.httpPort}/live/%ZZ.flv`)).toBe(400);
+  });
+
+  it('answers pings, echoes the client\'s close, and fails a connection that breaks the protocol with 1002', async () => {
+    publishFfmpeg(kayak.rtmpUrl('talk'), clip, { loop: true });
+    await waitForLive(kayak, 'talk');
+    const viewers = () => kayak.server.status.stream('live/talk')?.viewers['ws-flv'] ?? 0;
+    // The ws package as the client: a ping gets its pong, a message is taken and ignored, a close is echoed.
+    const view = wsView(wsUrl('talk'));
+    await waitFor(() => mediaFrames(view.walker.tags, 'video').length >= 2, { timeoutMs: 10_000, what: 'frames' });
+    const pong = new Promise<string>((resolve) => view.ws.once('pong', (data: Buffer) => resolve(data.toString())));
+    view.ws.ping('are you there');
+    expect(await pong).toBe('are you there');
+    view.ws.send('hello');
+    view.ws.close(4000, 'going to bed');
+    expect(await view.closed).toEqual({ code: 4000, reason: '' });
+    await waitFor(() => viewers() === 0 || null, { timeoutMs: 5_000, what: 'the closed viewer to leave' });
+
+    // A raw client sends an unmasked frame (RFC 6455 5.1): a close frame with 1002 and its reason, then the end.
+    const raw = connect({ host: '127.0.0.1', port: kayak.httpPort });
+    const chunks: Buffer[] = [];
+    raw.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise<void>((resolve) => raw.once('end', resolve));
+    raw.write(
+      'GET /live/talk.flv HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await waitFor(() => viewers() === 1 || null, { timeoutMs: 5_000, what: 'the raw viewer to join' });
+    raw.write(Buffer.from([0x82, 0x02, 0x01, 0x02]));
+    await ended;
+    raw.destroy();
+    const bytes = Buffer.concat(chunks);
+    const reason = 'client frames must be masked';
+    const close = Buffer.concat([Buffer.from([0x88, 2 + reason.length, 0x03, 0xea]), Buffer.from(reason)]);
+    expect(bytes.subarray(bytes.length - close.length)).toEqual(close);
+    expect(bytes.toString('latin1')).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n.*Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/s);
+    await waitFor(() => viewers() === 0 || null, { timeoutMs: 5_000, what: 'the failed viewer to leave' });
+    expect(kayak.logger.lines.some((l) => /ws-flv .*: client frames must be masked: closed \(1002\)/.test(l.message))).toBe(true);
+
+    // An unknown version is told the one served (RFC 6455 4.2.2).
+    const answer = await wsRefusalAnswer(wsUrl('talk'), { protocolVersion: 8 });
+    expect(answer.status).toBe(426);
+    expect(answer.headers['sec-websocket-version']).toBe('13');
   });
 
   it('ends the WebSocket with a close frame when the stream ends', async () => {
