@@ -108,10 +108,7 @@ export class KayakServer {
   private readonly rtmp: NetServer;
   private readonly rtmps: NetServer | undefined;
   private readonly http: HttpServer;
-  /**
-   * Loaded on the first WebSocket upgrade: the ws package pulls in TLS and zlib, about 14 MB of resident memory a
-   * server that nobody watches over WebSocket should not pay.
-   */
+  /** WebSocket-FLV upgrades on the HTTP server (our own RFC 6455 handling: no library, no TLS or zlib loaded). */
   private readonly wsFlv: WsFlvGateway;
   private readonly sessions = new Set<RtmpSession>();
   private readonly httpSockets = new Set<Socket>();
