@@ -3,13 +3,8 @@ import { Channel, GOP_CACHE_MAX_PACKETS } from '../../../src/media/channel.js';
 import type { JoinBurst } from '../../../src/media/join-burst.js';
 import type { MediaPacket } from '../../../src/media/media-packet.js';
 import type { Viewer } from '../../../src/media/viewer.js';
+import { AAC, AAC_HEADER, AVC_HEADER, INTER, KEY } from '../../helpers/media-payloads.js';
 
-// Hand-built FLV/RTMP media payloads (FLV spec E.4.2.1, E.4.3.1).
-const KEY = Buffer.from([0x17, 0x01, 0, 0, 0, 0xaa]);
-const INTER = Buffer.from([0x27, 0x01, 0, 0, 0, 0xbb]);
-const AVC_HEADER = Buffer.from([0x17, 0x00, 0, 0, 0, 0x01]);
-const AAC_HEADER = Buffer.from([0xaf, 0x00, 0x12, 0x10]);
-const AAC = Buffer.from([0xaf, 0x01, 0xcc]);
 
 class RecordingViewer implements Viewer {
   readonly protocol = 'http-flv' as const;

@@ -6,13 +6,8 @@ import type { MediaPacket } from '../../../src/media/media-packet.js';
 import type { Viewer } from '../../../src/media/viewer.js';
 import { DEFAULT_QUEUE_LIMITS } from '../../../src/media/viewer-queue.js';
 import { FlvViewer } from '../../../src/server/flv-viewer.js';
+import { AAC, AAC_HEADER, AVC_HEADER, INTER, KEY } from '../../helpers/media-payloads.js';
 
-// Hand-built FLV/RTMP media payloads (FLV spec E.4.2.1, E.4.3.1).
-const KEY = Buffer.from([0x17, 0x01, 0, 0, 0, 0xaa]);
-const INTER = Buffer.from([0x27, 0x01, 0, 0, 0, 0xbb]);
-const AVC_HEADER = Buffer.from([0x17, 0x00, 0, 0, 0, 0x01]);
-const AAC_HEADER = Buffer.from([0xaf, 0x00, 0x12, 0x10]);
-const AAC = Buffer.from([0xaf, 0x01, 0xcc]);
 
 /** A socket that always has room and keeps what is written, for reading back as FLV tags. */
 class RoomySocket extends EventEmitter {
