@@ -1,4 +1,4 @@
-import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { BugError, ProtocolError } from '../../errors.js';
 import { DIGEST_LENGTH, findClientDigest, signServerPacket, signServerResponse } from './handshake-digest.js';
 
@@ -24,6 +24,7 @@ export interface HandshakeStep {
 }
 
 const EMPTY = Buffer.alloc(0);
+const C0C1_SIZE = 1 + HANDSHAKE_SIZE;
 
 function waiting(): HandshakeStep {
   return { send: [], done: false, rest: EMPTY };
@@ -50,15 +51,16 @@ export interface ServerHandshakeOptions {
  * digest, plain otherwise), then waits for C2; `rest` is whatever followed C2 (the start of the chunk stream).
  */
 export class ServerHandshake {
-  private readonly randomBytes: (n: number) => Buffer;
+  private readonly randomBytes: ((n: number) => Buffer) | undefined;
   private readonly epochMs: () => number;
-  private readonly c0c1 = Buffer.alloc(1 + HANDSHAKE_SIZE);
+  /** C0+C1 gathered from several reads; a client that sends them in one (nearly every one) needs no copy. */
+  private c0c1: Buffer | undefined;
   private c0c1Received = 0;
   private c2Received = 0;
   private finished = false;
 
   constructor(options: ServerHandshakeOptions = {}) {
-    this.randomBytes = options.randomBytes ?? cryptoRandomBytes;
+    this.randomBytes = options.randomBytes;
     this.epochMs = options.epochMs ?? (() => 0);
   }
 
@@ -67,14 +69,22 @@ export class ServerHandshake {
     let offset = 0;
     const step = waiting();
 
-    if (this.c0c1Received < this.c0c1.length) {
+    if (this.c0c1Received < C0C1_SIZE) {
       // Spec 5.2.2: refuse a foreign protocol from its first byte, before waiting for 1536 more.
       if (this.c0c1Received === 0 && data.length > 0) checkVersion(data[0] as number, 'the client');
-      const copied = data.copy(this.c0c1, this.c0c1Received, 0);
-      this.c0c1Received += copied;
-      offset = copied;
-      if (this.c0c1Received < this.c0c1.length) return step;
-      step.send.push(this.answer(this.c0c1.subarray(1)));
+      let c0c1: Buffer;
+      if (this.c0c1Received === 0 && data.length >= C0C1_SIZE) {
+        c0c1 = data;
+        offset = C0C1_SIZE;
+      } else {
+        this.c0c1 ??= Buffer.alloc(C0C1_SIZE);
+        offset = data.copy(this.c0c1, this.c0c1Received, 0);
+        c0c1 = this.c0c1;
+      }
+      this.c0c1Received += offset;
+      if (this.c0c1Received < C0C1_SIZE) return step;
+      step.send.push(this.answer(c0c1.subarray(1, C0C1_SIZE)));
+      this.c0c1 = undefined;
     }
 
     const take = Math.min(HANDSHAKE_SIZE - this.c2Received, data.length - offset);
@@ -113,6 +123,10 @@ export class ServerHandshake {
   }
 
   private fill(target: Buffer, from: number, to = target.length): void {
+    if (this.randomBytes === undefined) {
+      randomFillSync(target, from, to - from);
+      return;
+    }
     const bytes = this.randomBytes(to - from);
     if (bytes.length < to - from) throw new BugError(`randomBytes(${to - from}) returned ${bytes.length} bytes`);
     bytes.copy(target, from, 0, to - from);
@@ -135,7 +149,7 @@ export class ClientHandshake {
   private finished = false;
 
   constructor(options: ClientHandshakeOptions = {}) {
-    this.randomBytes = options.randomBytes ?? cryptoRandomBytes;
+    this.randomBytes = options.randomBytes ?? randomBytes;
   }
 
   /** C0 + C1. */
