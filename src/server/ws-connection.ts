@@ -69,9 +69,10 @@ export class WsConnection {
     try {
       events = this.reader.push(data);
     } catch (error) {
-      if (!(error instanceof WsProtocolError)) throw error;
-      this.options.onProtocolError?.(error);
-      return this.fail(error.code, error.message);
+      // A client's breach of the protocol, or (never expected) a bug of ours: either way it costs this connection only.
+      const failure = error instanceof WsProtocolError ? error : new WsProtocolError(WsClose.internalError, `internal error: ${String(error)}`);
+      this.options.onProtocolError?.(failure);
+      return this.fail(failure.code, failure.message);
     }
     for (const event of events) {
       if (event.kind === 'ping') this.pong(event.payload);

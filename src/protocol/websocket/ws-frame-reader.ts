@@ -17,7 +17,7 @@ export class WsProtocolError extends Error {
 }
 
 /** RFC 6455 7.4.1 status codes the server sends. */
-export const WsClose = { normal: 1000, goingAway: 1001, protocolError: 1002, invalidData: 1007, tooBig: 1009 } as const;
+export const WsClose = { normal: 1000, goingAway: 1001, protocolError: 1002, invalidData: 1007, tooBig: 1009, internalError: 1011 } as const;
 
 /**
  * Reads a client's frames (RFC 6455 5.2) incrementally, holding at most one frame of `maxMessageBytes` (the whole
