@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scratchPlaylist, scratchSubdir } from '../helpers/media.js';
 import { describeWithPeers } from '../helpers/peers.js';
-import { freePort } from '../helpers/ports.js';
 import { type ManagedProcess, runProcess, stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
 import { cliEnv, requireBuilt, startCli } from '../helpers/server.js';
 
@@ -33,8 +32,10 @@ async function stopAndCheck(child: ManagedProcess, stateHome: string, moment: st
   expect(runtimeFiles(stateHome), moment).toEqual([]);
 }
 
-async function serve(stateHome: string): Promise<ManagedProcess> {
-  const args = ['serve', '--host', '127.0.0.1', '--rtmp-port', String(await freePort()), '--http-port', String(await freePort()), '--no-dashboard'];
+function serve(stateHome: string): ManagedProcess {
+  // Port 0: the system picks free ports at bind time (a port found free beforehand can be taken by another test's
+  // client in between, and a start that fails on it is not what this test is about).
+  const args = ['serve', '--host', '127.0.0.1', '--rtmp-port', '0', '--http-port', '0', '--no-dashboard'];
   return startCli(args, { env: cliEnv(stateHome) });
 }
 
@@ -46,7 +47,7 @@ describe('signals in the first moments of serve', () => {
   it(`SIGTERM right as the runtime file appears (${ROUNDS} times): exit 0, runtime file removed`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const stateHome = scratchSubdir('xdg-state');
-      const child = await serve(stateHome);
+      const child = serve(stateHome);
       await soon(() => runtimeFiles(stateHome).length > 0 || child.exit !== null, 20_000, 'the runtime file');
       await stopAndCheck(child, stateHome, `round ${round}: signal as the runtime file appeared`);
     }
@@ -55,7 +56,7 @@ describe('signals in the first moments of serve', () => {
   it(`SIGTERM at the first byte of output, and a few milliseconds later (${ROUNDS} times): exit 0, nothing left`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const stateHome = scratchSubdir('xdg-state');
-      const child = await serve(stateHome);
+      const child = serve(stateHome);
       await soon(() => child.stdout().length > 0 || child.stderr().length > 0 || child.exit !== null, 20_000, 'the first output');
       if (round % 2 === 1) await new Promise((resolve) => setTimeout(resolve, round));
       await stopAndCheck(child, stateHome, `round ${round}: signal ${round % 2 === 1 ? `${round} ms after` : 'at'} the first output`);
@@ -73,7 +74,7 @@ describeWithPeers(['ffmpeg'], 'signals in the first moments of schedule', () => 
     const playlist = scratchPlaylist('signals', ['stream: signals', 'output: { width: 320, height: 240, fps: 25, video_bitrate: 300k }', 'items:', '  - { title: Card, generate: { pattern: testsrc2, seconds: 30, tone: 1234 } }']);
     for (let round = 0; round < 5; round++) {
       const stateHome = scratchSubdir('xdg-state');
-      const args = ['schedule', playlist, '--at', 'now', '--host', '127.0.0.1', '--rtmp-port', String(await freePort()), '--http-port', String(await freePort()), '--no-dashboard'];
+      const args = ['schedule', playlist, '--at', 'now', '--host', '127.0.0.1', '--rtmp-port', '0', '--http-port', '0', '--no-dashboard'];
       const child = startCli(args, { env: cliEnv(stateHome) });
       await soon(() => runtimeFiles(stateHome).length > 0 || child.exit !== null, 30_000, 'the runtime file');
       await stopAndCheck(child, stateHome, `schedule round ${round}`);
