@@ -47,9 +47,10 @@ export class ContinuousTimeline {
 
   /**
    * Call before the first tag of each segment. `plannedStart` (ms on the timeline) is where the plan puts it, and it
-   * is kept whenever it comes a whole frame interval or more after the last frame: a segment never moves earlier than planned (the
-   * timetable is a promise), and the plan keeps rounding from accumulating over a long show. A segment planned closer
-   * than that (the previous one ran a little long) or not planned at all (a restart) follows one frame after it.
+   * is kept whenever it comes a whole frame interval or more after the last frame: a segment never moves earlier than
+   * planned (the timetable is a promise), and the plan keeps rounding from accumulating over a long show. A segment
+   * planned closer than that (the previous one ran a little long) or not planned at all (a restart) follows one frame
+   * after it.
    * `endAt` is where the segment's slot ends: a video frame that would still show there (its timestamp more than a
    * frame before it) and audio from there on are dropped, so the next segment starts on its planned time without a
    * frame closer than one interval to this one's last (ffmpeg reading a recording would call that a non-monotonic

@@ -5,6 +5,7 @@ import { WS_MAX_CONTROL_PAYLOAD, WsOpcode } from './ws-frame.js';
 export type WsEvent = { kind: 'ping'; payload: Buffer } | { kind: 'pong' } | { kind: 'message' } | { kind: 'close'; code: number | undefined; reason: string };
 
 const EMPTY = Buffer.alloc(0);
+const KNOWN_OPCODES: ReadonlySet<number> = new Set(Object.values(WsOpcode));
 
 /** The client broke RFC 6455: the connection is failed with `code` (7.4.1) and `message` as the close reason. */
 export class WsProtocolError extends Error {
@@ -61,7 +62,7 @@ export class WsFrameReader {
     const fin = (b0 & 0x80) !== 0;
     const opcode = b0 & 0x0f;
     if ((b0 & 0x70) !== 0) throw new WsProtocolError(WsClose.protocolError, 'RSV bits set without an extension');
-    if (!Object.values(WsOpcode).includes(opcode as never)) throw new WsProtocolError(WsClose.protocolError, `unknown opcode ${opcode}`);
+    if (!KNOWN_OPCODES.has(opcode)) throw new WsProtocolError(WsClose.protocolError, `unknown opcode ${opcode}`);
     if ((b1 & 0x80) === 0) throw new WsProtocolError(WsClose.protocolError, 'client frames must be masked');
     const control = opcode >= WsOpcode.close;
     let length = b1 & 0x7f;
