@@ -146,7 +146,7 @@ export interface GstPlayResult {
   ok: boolean;
   code: number | null;
   timedOut: boolean;
-  /** The negotiated caps on the video/audio sinks (`-v` output), e.g. `video/x-h264, ..., width=(int)640, ...`. */
+  /** The caps flvdemux gave its video/audio pad, e.g. `video/x-h264, ..., width=(int)640, ...`. */
   videoCaps: string | undefined;
   audioCaps: string | undefined;
   output: string;
@@ -155,23 +155,16 @@ export interface GstPlayResult {
 /**
  * `gst-launch-1.0 rtmp2src location=url ! flvdemux` with both demuxer pads parsed and sunk into fakesinks that go to
  * EOS after N buffers. Both pads must be linked: flvdemux stops with not-linked when a tag arrives for an unlinked
- * pad. The pipeline ending with EOS (exit 0) is the proof that buffers flowed through the demuxer.
+ * pad. The pipeline ending with EOS (exit 0) is the proof that buffers flowed through the demuxer: its flow combiner
+ * reports EOS only once every pad it created has had its sink's num-buffers.
+ *
+ * The caps come from flvdemux's own debug line as it creates each pad (written by the streaming thread before the
+ * pad's first buffer), not from `-v`: gst-launch prints `-v` caps from property notifications it handles later, and
+ * one time in ten it reached EOS without having printed the audio pad's (both attempts of a retry missed it in CI).
  */
 export async function gstPlay(
   url: string,
   opts: { videoBuffers?: number; audioBuffers?: number; timeoutMs?: number } = {},
-): Promise<GstPlayResult> {
-  // On a loaded machine gst-launch -v sometimes reaches EOS without having printed the caps notifications; one more
-  // play settles it (the play itself, `ok`, is never retried away).
-  const first = await gstPlayOnce(url, opts);
-  if (!first.ok || (first.videoCaps !== undefined && first.audioCaps !== undefined)) return first;
-  const second = await gstPlayOnce(url, opts);
-  return second.ok ? second : first;
-}
-
-async function gstPlayOnce(
-  url: string,
-  opts: { videoBuffers?: number; audioBuffers?: number; timeoutMs?: number },
 ): Promise<GstPlayResult> {
   const videoBuffers = opts.videoBuffers ?? 50;
   const audioBuffers = opts.audioBuffers ?? 50;
@@ -180,26 +173,19 @@ async function gstPlayOnce(
     'd.video', '!', 'queue', '!', 'h264parse', '!', 'fakesink', 'name=vsink', `num-buffers=${videoBuffers}`, 'sync=false',
     'd.audio', '!', 'queue', '!', 'aacparse', '!', 'fakesink', 'name=asink', `num-buffers=${audioBuffers}`, 'sync=false',
   ];
-  const r = await runProcess('gst-launch-1.0', ['-v', ...pipeline], {
+  const r = await runProcess('gst-launch-1.0', pipeline, {
     timeoutMs: opts.timeoutMs ?? 20_000,
     name: 'gst-play',
+    env: { ...process.env, GST_DEBUG: 'flvdemux:5', GST_DEBUG_NO_COLOR: '1' },
   });
-  // gst-launch -v prints caps as they are set on each pad; the sink's line is the final word, but under load it can be
-  // missing from the captured output, so fall back to the parser's source pad, which carries the same caps.
-  const capsOf = (sink: string, parser: string): string | undefined => {
-    for (const element of [`GstFakeSink:${sink}\\.GstPad:sink`, `${parser}\\d*\\.GstPad:src`]) {
-      const all = [...r.stdout.matchAll(new RegExp(`${element}: caps = (.*)`, 'g'))];
-      const last = all[all.length - 1]?.[1];
-      if (last !== undefined) return last;
-    }
-    return undefined;
-  };
+  const capsOf = (kind: 'video' | 'audio'): string | undefined =>
+    new RegExp(`created ${kind} pad with caps (.*)`).exec(r.stderr)?.[1];
   return {
     ok: r.code === 0 && !r.timedOut && /Got EOS from element/.test(r.stdout),
     code: r.code,
     timedOut: r.timedOut,
-    videoCaps: capsOf('vsink', 'GstH264Parse:h264parse'),
-    audioCaps: capsOf('asink', 'GstAacParse:aacparse'),
+    videoCaps: capsOf('video'),
+    audioCaps: capsOf('audio'),
     output: `${r.stdout}\n${r.stderr}`,
   };
 }

@@ -102,10 +102,10 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'rtmpdump', 'gst-rtmp', 'nginx-rtmp'], '
   it('gst rtmp2src ! flvdemux plays to EOS with H.264 640x360 and AAC caps', async () => {
     const r = await gstPlay(nginx.url('harness'));
     expect(r.ok, r.output).toBe(true);
-    expect(r.videoCaps).toMatch(/video\/x-h264/);
-    expect(r.videoCaps).toMatch(/width=\(int\)640/);
-    expect(r.videoCaps).toMatch(/height=\(int\)360/);
-    expect(r.audioCaps).toMatch(/audio\/mpeg/);
+    expect(r.videoCaps, r.output).toMatch(/video\/x-h264/);
+    expect(r.videoCaps, r.output).toMatch(/width=\(int\)640/);
+    expect(r.videoCaps, r.output).toMatch(/height=\(int\)360/);
+    expect(r.audioCaps, r.output).toMatch(/audio\/mpeg/);
   });
 
   it('gst rtmp2sink publishes a clip that ffprobe reads back', async () => {
