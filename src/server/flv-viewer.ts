@@ -7,7 +7,7 @@ export class FlvViewer extends SocketViewer {
   protected readonly wireFormat = 'flv';
 
   /** The body has no length, so its end is the end of the connection (RFC 9112 6.3). */
-  finish(_reason: string): void {
+  protected endStream(_reason: string): void {
     this.socket.end();
   }
 

@@ -61,6 +61,7 @@ function play(socket: Socket, channel: Channel, ctx: ServerContext, client: stri
     clock: ctx.clock,
     queueLimits: ctx.limits.queue,
     backlog: ctx.backlog,
+    rests: ctx.joinRests,
     onCutOff: () => {
       ctx.logger.log('warn', `http-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
       socket.destroy();

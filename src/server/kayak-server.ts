@@ -16,6 +16,7 @@ import { AccessGate } from './access/access-gate.js';
 import { type AdminActions, type AdminHooks, ServerAdmin } from './admin-actions.js';
 import { describeError, safeInterval } from '../util/safe-timer.js';
 import { BufferBudget } from './buffer-budget.js';
+import { JoinRests } from './join-rests.js';
 import { ViewerBacklog } from './viewer-backlog.js';
 import { ConnectionGate } from './connection-gate.js';
 import { findHlsDist, findMpegtsDist, findWebRoot } from './http-pages.js';
@@ -179,6 +180,7 @@ export class KayakServer {
       },
       buffered: new BufferBudget(options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes),
       backlog: new ViewerBacklog(options.viewerBacklogBytes ?? DEFAULT_LIMITS.viewerBacklogBytes),
+      joinRests: new JoinRests(logger),
       hls: new HlsStreams({ hub: this.hub, clock, logger, options: { ...DEFAULT_HLS_OPTIONS, ...options.hls } }),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };
@@ -297,6 +299,7 @@ export class KayakServer {
     for (const stop of this.stopTimers) stop();
     this.stopTimers = [];
     this.ctx.hls.close();
+    this.ctx.joinRests.close();
     this.hub.close('the server is stopping');
     this.relays.close();
     for (const session of this.sessions) session.close();

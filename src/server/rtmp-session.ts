@@ -333,6 +333,7 @@ export class RtmpSession {
         clock: this.ctx.clock,
         queueLimits: this.ctx.limits.queue,
         backlog: this.ctx.backlog,
+        rests: this.ctx.joinRests,
         onCutOff: () => this.fail(`fell behind for ${Math.round(this.ctx.limits.queue.maxBehindMs / 1000)} s: disconnected`, 'warn'),
       },
       streamId,

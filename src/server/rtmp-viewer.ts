@@ -22,7 +22,7 @@ export class RtmpViewer extends SocketViewer {
   }
 
   /** Spec 7.2.2.1 / 6.2: NetStream.Play.Stop and StreamEOF tell the player the stream is over; then we close. */
-  finish(reason: string): void {
+  protected endStream(reason: string): void {
     if (this.socket.destroyed) return;
     const messages = [
       onStatusMessage(this.streamId, 'status', 'NetStream.Play.UnpublishNotify', `${this.channel.path} ${reason}`),

@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { AccessGate } from './access/access-gate.js';
 import type { BufferBudget } from './buffer-budget.js';
+import type { JoinRests } from './join-rests.js';
 import type { ViewerBacklog } from './viewer-backlog.js';
 import type { ServerLimits } from './limits.js';
 import type { HlsStreams } from './hls-streams.js';
@@ -21,6 +22,8 @@ export interface ServerContext {
   readonly buffered: BufferBudget;
   /** Bytes waiting in viewers' own queues, server-wide. */
   readonly backlog: ViewerBacklog;
+  /** Joiners' GOPs wait here while others join (see join-rests.ts). */
+  readonly joinRests: JoinRests;
   /** Who may publish and watch, and admission: every session asks it before it attaches. */
   readonly access: AccessGate;
   /** The admin API's bearer token. */

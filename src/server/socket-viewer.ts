@@ -8,6 +8,7 @@ import type { Viewer, ViewerProtocol } from '../media/viewer.js';
 import { type QueueLimits, ViewerQueue } from '../media/viewer-queue.js';
 import type { Clock } from '../util/clock.js';
 import { plainAddress } from './access/client-address.js';
+import type { HeldRest, JoinRests } from './join-rests.js';
 import type { ViewerBacklog } from './viewer-backlog.js';
 
 export interface SocketViewerOptions {
@@ -18,6 +19,8 @@ export interface SocketViewerOptions {
   queueLimits: QueueLimits;
   /** The server-wide count of bytes waiting in viewers' own queues; past its budget this viewer queues less. */
   backlog?: ViewerBacklog;
+  /** The server's scheduler of join bursts' rests: this viewer's waits there until the joins after it pause. */
+  rests: JoinRests;
   /** Called once when the viewer is cut off for falling behind. */
   onCutOff: (viewer: SocketViewer) => void;
   /** The client as the status shows it, when it is not the socket's peer (a viewer behind a trusted reverse proxy). */
@@ -41,7 +44,7 @@ const QUEUE_COMPACT_AT = 256;
  * batch of packets as one shared Buffer (see PacketBatch); otherwise it queues the packets' own shared Buffers. Either
  * way nothing is copied per viewer.
  */
-export abstract class SocketViewer implements Viewer {
+export abstract class SocketViewer implements Viewer, HeldRest {
   abstract readonly protocol: ViewerProtocol;
   readonly id: string;
   readonly remoteAddress: string;
@@ -54,6 +57,7 @@ export abstract class SocketViewer implements Viewer {
   private readonly resumeBytes: number;
   private readonly maxBytes: number;
   private readonly backlog: ViewerBacklog | undefined;
+  private readonly rests: JoinRests;
   private readonly clock: Clock;
   private readonly onCutOff: (viewer: SocketViewer) => void;
   private cutOff = false;
@@ -68,6 +72,13 @@ export abstract class SocketViewer implements Viewer {
   private head = 0;
   private waitingBytes = 0;
   private waitingForDrain = false;
+  /**
+   * True from the join until JoinRests lets this viewer's join burst go on: nothing after the burst's head is written
+   * meanwhile. `heldRest` is the burst's rest when it was taken whole; it joins the queue (and the server-wide count:
+   * until then it is the channel's cached GOP, shared by every joiner, and costs nothing per viewer) when released.
+   */
+  private holding = false;
+  private heldRest: WireRun | undefined;
 
   constructor(options: SocketViewerOptions) {
     this.id = options.id;
@@ -78,6 +89,7 @@ export abstract class SocketViewer implements Viewer {
     this.resumeBytes = options.queueLimits.resumeBytes;
     this.maxBytes = options.queueLimits.maxBytes;
     this.backlog = options.backlog;
+    this.rests = options.rests;
     // However the viewer ends (cut off, finished, its client gone), what it queued leaves the server-wide count.
     options.socket.once('close', this.release);
     this.onCutOff = options.onCutOff;
@@ -117,24 +129,34 @@ export abstract class SocketViewer implements Viewer {
 
   /**
    * The join burst: what a player needs to show a picture (metadata, sequence headers, the keyframe) leaves at once;
-   * the rest of the cached GOP follows once the event loop has served the other connections that are ready. When
-   * hundreds join at the same moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees
-   * a picture sooner. With `shared`, each of the two parts is one queue entry listed once for all joiners (when the
-   * queue policy would let every packet of it through anyway): no judging and queueing packet by packet. The viewer
-   * takes batches whole once it has caught up.
+   * the rest of the cached GOP waits in JoinRests until the joins after this one pause. When hundreds join at the same
+   * moment, each join then costs a keyframe's write, not a GOP's, and the last of them sees a picture sooner. With
+   * `shared`, each of the two parts is one queue entry listed once for all joiners (when the queue policy would let
+   * every packet of it through anyway): no judging and queueing packet by packet. The viewer takes batches whole once
+   * it has caught up.
    */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean, shared?: JoinBurst): void {
     this.syncSeq = -1;
     if (shared !== undefined && this.takeWhole(shared.head)) {
-      if (!this.takeWhole(shared.rest)) for (const packet of shared.rest.packets) this.deliver(packet, channelHasVideo);
       this.writeWaiting(1);
+      if (shared.rest.packets.length > 0 && this.fitsWhole(shared.rest, false)) this.heldRest = shared.rest;
+      else for (const packet of shared.rest.packets) this.deliver(packet, channelHasVideo);
     } else {
       for (const packet of packets) this.deliver(packet, channelHasVideo);
       const keyframe = packets.findIndex((packet) => packet.isVideoKeyframe);
       this.writeWaiting(keyframe === -1 ? Number.POSITIVE_INFINITY : keyframe + 1);
     }
-    // After the other connections that became readable with this one have had their keyframes.
-    if (this.head < this.waiting.length) setImmediate(() => this.flush());
+    if (this.heldRest !== undefined || this.head < this.waiting.length) {
+      this.holding = true;
+      this.rests.hold(this);
+    }
+  }
+
+  /** JoinRests lets the rest of this viewer's join burst go, and what came after it. */
+  releaseRest(): void {
+    if (!this.holding) return;
+    this.takeHeldRest();
+    this.flush();
   }
 
   /**
@@ -144,6 +166,8 @@ export abstract class SocketViewer implements Viewer {
   flush(batch?: PacketBatch): void {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable || this.cutOff) return this.release();
+    // Behind its join burst's rest until JoinRests lets it go (or the channel ends: see finish).
+    if (this.holding) return;
     if (batch !== undefined && this.syncSeq === batch.seq) {
       const wire = batch.wire(this.wireFormat, (p) => this.serialise(p));
       // In step, nothing of its own waits: with room in the socket the batch goes straight out, one write, uncorked
@@ -173,7 +197,13 @@ export abstract class SocketViewer implements Viewer {
     }
   }
 
-  abstract finish(reason: string): void;
+  /** The channel is over: what this viewer holds since its join goes first, then its protocol's end of stream. */
+  finish(reason: string): void {
+    this.releaseRest();
+    this.endStream(reason);
+  }
+
+  protected abstract endStream(reason: string): void;
 
   /** Lets go of the packets waiting for this viewer (it is leaving, or was cut off); safe to call more than once. */
   readonly release = (): void => {
@@ -183,6 +213,8 @@ export abstract class SocketViewer implements Viewer {
     this.waiting = [];
     this.head = 0;
     this.waitingBytes = 0;
+    this.holding = false;
+    this.heldRest = undefined;
   };
 
   /** The name of this viewer's wire format: viewers with the same one share a batch's bytes. */
@@ -226,21 +258,41 @@ export abstract class SocketViewer implements Viewer {
   }
 
   /**
-   * Queues `run` as one entry, its shared list of Buffers, when the queue policy would send each of its packets: this
-   * viewer asked for every one, is not skipping, and all of it fits under its limits (deliver would judge the same,
-   * packet by packet). Otherwise nothing is queued and the caller delivers the packets one by one.
+   * Queues `run` as one entry, its shared list of Buffers, when the queue policy would send each of its packets (see
+   * fitsWhole). Otherwise nothing is queued and the caller delivers the packets one by one.
    */
   private takeWhole(run: WireRun): boolean {
     if (run.packets.length === 0) return true;
+    if (!this.fitsWhole(run, true)) return false;
+    const wire = run.wire(this.wireFormat, (p) => this.serialise(p));
+    this.enqueue(wire.parts, wire.bytes);
+    return true;
+  }
+
+  /**
+   * Whether deliver would send every packet of `run`, judged packet by packet: this viewer asked for every one, is not
+   * skipping, and all of it fits under its limits (`counted`: and under the server-wide budget, for a run that counts
+   * towards it now).
+   */
+  private fitsWhole(run: WireRun, counted: boolean): boolean {
     if (this.cutOff || this.socket.destroyed || this.queue.skipping) return false;
     for (const packet of run.packets) if (!this.wants(packet)) return false;
     const wire = run.wire(this.wireFormat, (p) => this.serialise(p));
-    const waiting = this.socket.writableLength + this.waitingBytes + wire.bytes;
-    if (waiting > this.maxBytes) return false;
+    if (this.socket.writableLength + this.waitingBytes + wire.bytes > this.maxBytes) return false;
     // Past the server-wide budget, deliver might skip once more than a little of this viewer's own waits.
-    if (this.backlog?.over === true && this.waitingBytes + wire.bytes > this.resumeBytes) return false;
-    this.enqueue(wire.parts, wire.bytes);
-    return true;
+    return !counted || this.backlog?.over !== true || this.waitingBytes + wire.bytes <= this.resumeBytes;
+  }
+
+  /** The held rest goes into the queue before what arrived since the join, and counts from now on. */
+  private takeHeldRest(): void {
+    this.holding = false;
+    const rest = this.heldRest;
+    this.heldRest = undefined;
+    if (rest === undefined) return;
+    const wire = rest.wire(this.wireFormat, (p) => this.serialise(p));
+    this.waiting.splice(this.head, 0, wire.parts);
+    this.waitingBytes += wire.bytes;
+    this.backlog?.change(wire.bytes);
   }
 
   /** Out of step with `batch` at `packet`: the packets of the batch it took before that one go to its own queue. */

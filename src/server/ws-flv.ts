@@ -38,7 +38,7 @@ export class WsFlvViewer extends SocketViewer {
     this.ws = options.ws;
   }
 
-  finish(reason: string): void {
+  protected endStream(reason: string): void {
     this.ws.close(WsClose.normal, reason);
   }
 
@@ -116,6 +116,7 @@ export class WsFlvGateway {
       clock: ctx.clock,
       queueLimits: ctx.limits.queue,
       backlog: ctx.backlog,
+      rests: ctx.joinRests,
       onCutOff: () => {
         ctx.logger.log('warn', `ws-flv ${remote} fell behind: disconnected`, { viewer: viewer.id, peer: remote });
         ws.terminate();

@@ -6,6 +6,8 @@ import type { MediaPacket } from '../../../src/media/media-packet.js';
 import type { Viewer } from '../../../src/media/viewer.js';
 import { DEFAULT_QUEUE_LIMITS } from '../../../src/media/viewer-queue.js';
 import { FlvViewer } from '../../../src/server/flv-viewer.js';
+import { JOIN_REST_QUIET_MS, JoinRests } from '../../../src/server/join-rests.js';
+import { silentLogger } from '../../../src/util/logger.js';
 import { AAC, AAC_HEADER, AVC_HEADER, INTER, KEY } from '../../helpers/media-payloads.js';
 
 
@@ -21,8 +23,12 @@ class RoomySocket extends EventEmitter {
     this.chunks.push(chunk);
     return true;
   }
+  ended = false;
   cork(): void {}
   uncork(): void {}
+  end(): void {
+    this.ended = true;
+  }
   /** The tags written, as "kind@timestamp". */
   tags(): string[] {
     const bytes = Buffer.concat(this.chunks);
@@ -57,7 +63,8 @@ class RecordingViewer implements Viewer {
   }
 }
 
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Long enough for JoinRests to let a lone joiner's rest go. */
+const restsGo = () => new Promise<void>((resolve) => setTimeout(resolve, JOIN_REST_QUIET_MS * 4));
 
 function setup(): { channel: Channel; socket: RoomySocket; viewer: FlvViewer; reference: RecordingViewer; advance: (ms: number) => void } {
   let ms = 0;
@@ -73,6 +80,7 @@ function setup(): { channel: Channel; socket: RoomySocket; viewer: FlvViewer; re
     channel,
     clock,
     queueLimits: DEFAULT_QUEUE_LIMITS,
+    rests: new JoinRests(silentLogger),
     onCutOff: () => {
       throw new Error('cut off');
     },
@@ -94,12 +102,12 @@ describe('SocketViewer', () => {
     channel.pushAudio(85, AAC);
     advance(FLUSH_MIN_INTERVAL_MS - 1);
     channel.pushVideo(120, INTER);
-    await nextTurn();
+    await restsGo();
     advance(40);
     channel.pushVideo(160, INTER);
     advance(40);
     channel.pushVideo(200, INTER);
-    await nextTurn();
+    await restsGo();
     expect(socket.tags()).toEqual(reference.tags());
   });
 
@@ -107,7 +115,7 @@ describe('SocketViewer', () => {
     const { channel, socket, viewer, reference, advance } = setup();
     channel.addViewer(reference);
     channel.addViewer(viewer);
-    await nextTurn();
+    await restsGo();
     // The socket is full at a flush: the batch waits in the viewer's own queue until 'drain'.
     socket.writableLength = 200 * 1024;
     advance(40);
@@ -120,7 +128,42 @@ describe('SocketViewer', () => {
     socket.emit('drain');
     advance(40);
     channel.pushVideo(120, INTER);
-    await nextTurn();
+    await restsGo();
     expect(socket.tags()).toEqual(reference.tags());
+  });
+
+  it('writes the burst up to its keyframe at once, and the rest and what followed only when JoinRests lets it go', async () => {
+    const { channel, socket, viewer, reference, advance } = setup();
+    advance(40);
+    channel.pushVideo(40, INTER);
+    channel.addViewer(reference);
+    channel.addViewer(viewer);
+    expect(socket.tags()).toEqual(['video@0', 'audio@0', 'video@0']);
+    // The channel's flushes in the meantime write nothing more to this viewer.
+    advance(40);
+    channel.pushVideo(80, INTER);
+    advance(40);
+    channel.pushAudio(100, AAC);
+    channel.pushVideo(120, INTER);
+    expect(socket.tags()).toEqual(['video@0', 'audio@0', 'video@0']);
+    await restsGo();
+    expect(socket.tags()).toEqual(reference.tags());
+    // Back in step with the channel after it.
+    advance(40);
+    channel.pushVideo(160, INTER);
+    expect(socket.tags()).toEqual(reference.tags());
+  });
+
+  it('sends the held rest and what followed when the channel ends before JoinRests lets it go', () => {
+    const { channel, socket, viewer, reference, advance } = setup();
+    advance(40);
+    channel.pushVideo(40, INTER);
+    channel.addViewer(reference);
+    channel.addViewer(viewer);
+    advance(40);
+    channel.pushVideo(80, INTER);
+    channel.end('the publisher stopped');
+    expect(socket.tags()).toEqual(reference.tags());
+    expect(socket.ended).toBe(true);
   });
 });
