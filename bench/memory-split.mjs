@@ -5,7 +5,7 @@
 // binary, shared libraries). Prints each part before the joins, at the process's RSS peak, at each part's own peak and
 // at the end of the window. Nothing is recorded: it prints a table and writes JSON.
 //
-//   node bench/memory-split.mjs --protocol flv --viewers 300 --seconds 30 [--root /tmp/old]
+//   node bench/memory-split.mjs --protocol flv --viewers 300 --seconds 30 [--root /tmp/old] [--node-flags=--trace-gc]
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Children, freePort, waitForPort } from './children.mjs';
 import { ensureClip } from './clip.mjs';
-import { kayakCommand } from './kayak-launch.mjs';
+import { kayakCommand, readShebang } from './kayak-launch.mjs';
 import { LoadFleet } from './load-fleet.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { joinStats } from './window-stats.mjs';
@@ -29,6 +29,7 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '30' },
     every: { type: 'string', default: '20' },
     'load-procs': { type: 'string', default: '2' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 
@@ -57,7 +58,10 @@ const clip = await ensureClip(join(benchDir, 'out'), 40);
 const root = resolve(opt.root);
 const rtmpPort = await freePort();
 const httpPort = await freePort();
-const c = kayakCommand(root, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard']);
+// Extra node flags go after the shebang's own.
+const extraFlags = opt['node-flags'].split(' ').filter(Boolean);
+const nodeFlags = extraFlags.length > 0 ? [...readShebang(join(root, 'bin/kayak-cast.js')).nodeFlags, ...extraFlags] : [];
+const c = kayakCommand(root, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { replaceNodeFlags: nodeFlags });
 const server = children.spawn(c.cmd, c.args, { cwd: root, env: c.env, logPath: join(outDir, 'server.log') });
 const samples = [];
 let sampler;
@@ -87,6 +91,7 @@ try {
   const stats = joinStats(joined.keyframeMs);
   await sleep(Number(opt.seconds) * 1000);
   clearInterval(sampler);
+  const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]);
   const mb = (kb) => (kb / 1024).toFixed(1);
   const before = samples.filter((s) => s.ms < joinAt);
   const at = (s) => `${mb(s.rss)} | ${mb(s.heap)} | ${mb(s.anon)} | ${mb(s.file)} | ${(s.ms - joinAt).toFixed(0)}`;
@@ -100,8 +105,9 @@ try {
   console.log(`| C heap peak | ${at(peakOf('heap'))} |`);
   console.log(`| other anonymous peak | ${at(peakOf('anon'))} |`);
   console.log(`| end of the window | ${at(last(samples))} |`);
+  console.log(`\nVmHWM (the process's high-water mark, between the samples too): ${mb(hwmKb)} MB`);
   const jsonPath = join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(jsonPath, JSON.stringify({ root, protocol: opt.protocol, viewers: Number(opt.viewers), joinAt, stats, samples }, null, 2));
+  writeFileSync(jsonPath, JSON.stringify({ root, protocol: opt.protocol, viewers: Number(opt.viewers), nodeFlags, joinAt, stats, hwmKb, samples }, null, 2));
   console.log(`\nraw: ${jsonPath}`);
 } finally {
   clearInterval(sampler);
