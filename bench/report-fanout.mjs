@@ -20,6 +20,7 @@ export function fanoutLines(suite) {
   const lines = [];
   lines.push(`### Fan-out: ${suite.viewers} viewers of one stream, ${suite.windowS} s window${suite.rampS ? `, ramp ${suite.rampS} s` : ', all joining at the same moment'}`);
   lines.push('');
+  if (suite.rounds > 1) lines.push(`Each server and protocol ran ${suite.rounds} times, the rounds one after the other; every figure is the median of its rounds (each round below the table).`, '');
   lines.push(ref ? '(x) = ratio to nginx-rtmp\'s RTMP figure in this run; lower is better for every column.' : 'nginx-rtmp did not run: no ratios.');
   lines.push('');
   lines.push(`| server | load | CPU s/GB total | user s/GB | system s/GB | peak RSS MB | one joining: median / max ms | ${suite.rampS ? 'ramped' : `${suite.viewers} at once`}: first keyframe median / max ms | delivered | worst viewer: media time / bytes vs median | server CPU % of a core | load generators % of a core | machine busy |`);
@@ -35,6 +36,7 @@ export function fanoutLines(suite) {
     lines.push(`| ${r.server} ${r.version} | ${load} | ${withRatio(w.cpuTotalSPerGB, rw?.cpuTotalSPerGB)} | ${withRatio(w.cpuUserSPerGB, rw?.cpuUserSPerGB)} | ${withRatio(w.cpuSysSPerGB, rw?.cpuSysSPerGB)} | ${withRatio(r.memory?.peakMB, ref?.memory?.peakMB, 1)} | ${withRatio(r.joins?.medianMs, ref?.joins?.medianMs, 1)} / ${f(r.joins?.maxMs)} | ${withRatio(r.burst?.medianMs, ref?.burst?.medianMs, 1)} / ${f(r.burst?.maxMs)} (${r.burst?.ok}/${r.burst?.count}) | ${f(w.deliveredPct)} % | ${pct(w.worstViewer?.media)} / ${pct(w.worstBytesVsMedian)} | ${f(w.serverCpuPctOfOneCore, 0)} | ${w.load.map((l) => f(l.cpuPct, 0)).join(' + ')} | ${f(w.machineBusyPct, 0)} % |`);
   }
   lines.push('');
+  if (suite.rounds > 1) lines.push(...roundLines(suite), '');
   // Runs before the per-protocol floors recorded only `floor` (HTTP-FLV).
   const floors = Object.entries(suite.floors ?? (suite.floor ? { flv: suite.floor } : {}));
   if (floors.length) {
@@ -50,5 +52,17 @@ export function fanoutLines(suite) {
     if (r.exit?.killed) problems.push(`${where}: the server needed SIGKILL to stop`);
   }
   if (problems.length) lines.push('Problems seen:', '', ...problems.map((p) => `- ${p}`), '');
+  return lines;
+}
+
+/** Each round's CPU s/GB (user + system), peak RSS and burst join median, per server and protocol. */
+function roundLines(suite) {
+  const lines = ['Rounds (CPU s/GB user + system; peak RSS MB; all at once: first keyframe median ms):', ''];
+  suite.rows.forEach((row, i) => {
+    const each = suite.roundRows.map((rows) => rows[i]).filter((r) => r?.window);
+    if (!each.length) return;
+    const cpu = each.map((r) => `${f(r.window.cpuTotalSPerGB, 2)} (${f(r.window.cpuUserSPerGB, 2)} + ${f(r.window.cpuSysSPerGB, 2)})`).join(', ');
+    lines.push(`- ${row.server} ${protocolName(row.protocol)}: ${cpu}; ${each.map((r) => f(r.memory?.peakMB)).join(', ')} MB; ${each.map((r) => f(r.burst?.medianMs)).join(', ')} ms`);
+  });
   return lines;
 }

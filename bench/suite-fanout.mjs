@@ -8,6 +8,7 @@ import { freePort, nextMessage, waitForPort } from './children.mjs';
 import { LoadFleet } from './load-fleet.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { onFreshServer, rowsPerServer } from './server-run.mjs';
+import { medianRecord } from './round-median.mjs';
 import { measureWindow } from './measure.mjs';
 import { joinStats, median } from './window-stats.mjs';
 
@@ -25,16 +26,28 @@ export function fanoutPlan(ctx) {
   return plan;
 }
 
+/**
+ * One round runs every (server, protocol) of the plan once, on a fresh server each; with several rounds the plan runs
+ * again in the same order, so each pair's rounds are spread over the run and meet the machine's other work at
+ * different moments. `rows` hold each figure's median over the rounds (see round-median.mjs), `roundRows` each round.
+ */
 export async function runFanout(ctx) {
   const floors = ctx.cfg.ramp === 0 ? await joinFloors(ctx) : {};
-  const rows = [];
-  for (const { key, protocol } of fanoutPlan(ctx)) {
-    const [row] = await rowsPerServer(ctx, [key], () => runOne(ctx, key, protocol));
-    rows.push({ protocol, ...row });
-    if (ctx.interrupted) break;
+  const plan = fanoutPlan(ctx);
+  const rounds = [];
+  for (let round = 0; round < ctx.cfg.fanoutRounds && !ctx.interrupted; round++) {
+    const rows = [];
+    for (const { key, protocol } of plan) {
+      if (ctx.cfg.fanoutRounds > 1) console.log(`\n-- fanout round ${round + 1} of ${ctx.cfg.fanoutRounds}`);
+      const [row] = await rowsPerServer(ctx, [key], () => runOne(ctx, key, protocol));
+      rows.push({ protocol, ...row });
+      if (ctx.interrupted) break;
+    }
+    rounds.push(rows);
   }
+  const rows = plan.map((_, i) => medianRecord(rounds.map((r) => r[i]))).filter(Boolean);
   // `floor`: the HTTP-FLV floor (the one earlier runs recorded); `floors`: one per protocol measured.
-  return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, floor: floors.flv ?? null, floors, rows };
+  return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, rounds: rounds.length, roundRows: rounds, floor: floors.flv ?? null, floors, rows };
 }
 
 /** The protocols bench/floor-server.mjs serves, in the order their floors are measured. */
