@@ -1,6 +1,6 @@
 // `npm run bench`: the fan-out benchmark of issue 13 and its companions, in one run; see bench/README.md.
 //
-//   npm run bench                                   # every suite at full size (about 20 minutes)
+//   npm run bench                                   # every suite at full size (about 25 minutes)
 //   node bench/bench.mjs --quick --no-record        # every suite, small (after npm run build)
 //   node bench/bench.mjs --suite fanout --servers kayak,nginx --protocols rtmp
 //   node bench/bench.mjs --suite thousand --cpu-prof

@@ -88,15 +88,21 @@ function setup(): { channel: Channel; socket: RoomySocket; viewer: FlvViewer; re
   return { channel, socket, viewer, reference: new RecordingViewer(), advance: (by) => (ms += by) };
 }
 
+/** The viewer (and the reference) join a GOP of a keyframe and one more frame: the burst has a head and a rest. */
+function joinedMidGop(): ReturnType<typeof setup> {
+  const joined = setup();
+  joined.advance(40);
+  joined.channel.pushVideo(40, INTER);
+  joined.channel.addViewer(joined.reference);
+  joined.channel.addViewer(joined.viewer);
+  return joined;
+}
+
 describe('SocketViewer', () => {
   it('sends every packet exactly once when the channel flushes between its join and the rest of its burst', async () => {
-    const { channel, socket, viewer, reference, advance } = setup();
-    advance(40);
-    channel.pushVideo(40, INTER);
-    channel.addViewer(reference);
-    channel.addViewer(viewer);
-    // Before the event loop's next turn: a frame flushes the viewer, which catches up; then an audio packet and a
-    // frame too soon after the flush to flush again are taken in step with the channel's next batch.
+    const { channel, socket, reference, advance } = joinedMidGop();
+    // Before its rest goes: a frame flushes the channel's batch (held for this viewer behind its rest), then an audio
+    // packet and a frame too soon after the flush to flush again; the rest and all of these go in order after it.
     advance(40);
     channel.pushVideo(80, INTER);
     channel.pushAudio(85, AAC);
@@ -133,11 +139,7 @@ describe('SocketViewer', () => {
   });
 
   it('writes the burst up to its keyframe at once, and the rest and what followed only when JoinRests lets it go', async () => {
-    const { channel, socket, viewer, reference, advance } = setup();
-    advance(40);
-    channel.pushVideo(40, INTER);
-    channel.addViewer(reference);
-    channel.addViewer(viewer);
+    const { channel, socket, reference, advance } = joinedMidGop();
     expect(socket.tags()).toEqual(['video@0', 'audio@0', 'video@0']);
     // The channel's flushes in the meantime write nothing more to this viewer.
     advance(40);
@@ -155,11 +157,7 @@ describe('SocketViewer', () => {
   });
 
   it('sends the held rest and what followed when the channel ends before JoinRests lets it go', () => {
-    const { channel, socket, viewer, reference, advance } = setup();
-    advance(40);
-    channel.pushVideo(40, INTER);
-    channel.addViewer(reference);
-    channel.addViewer(viewer);
+    const { channel, socket, reference, advance } = joinedMidGop();
     advance(40);
     channel.pushVideo(80, INTER);
     channel.end('the publisher stopped');
