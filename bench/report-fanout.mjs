@@ -20,7 +20,7 @@ export function fanoutLines(suite) {
   const lines = [];
   lines.push(`### Fan-out: ${suite.viewers} viewers of one stream, ${suite.windowS} s window${suite.rampS ? `, ramp ${suite.rampS} s` : ', all joining at the same moment'}`);
   lines.push('');
-  if (suite.rounds > 1) lines.push(`Each server and protocol ran ${suite.rounds} times, the rounds one after the other; every figure is the median of its rounds (each round below the table).`, '');
+  if (suite.rounds > 1) lines.push(`Each server and protocol ran ${suite.rounds} times, the rounds one after the other, each round starting one place further along the list; every figure is the median of its rounds (each round below the table).`, '');
   lines.push(ref ? '(x) = ratio to nginx-rtmp\'s RTMP figure in this run; lower is better for every column.' : 'nginx-rtmp did not run: no ratios.');
   lines.push('');
   lines.push(`| server | load | CPU s/GB total | user s/GB | system s/GB | peak RSS MB | one joining: median / max ms | ${suite.rampS ? 'ramped' : `${suite.viewers} at once`}: first keyframe median / max ms | delivered | worst viewer: media time / bytes vs median | server CPU % of a core | load generators % of a core | machine busy |`);
@@ -58,11 +58,11 @@ export function fanoutLines(suite) {
 /** Each round's CPU s/GB (user + system), peak RSS and burst join median, per server and protocol. */
 function roundLines(suite) {
   const lines = ['Rounds (CPU s/GB user + system; peak RSS MB; all at once: first keyframe median ms):', ''];
-  suite.rows.forEach((row, i) => {
-    const each = suite.roundRows.map((rows) => rows[i]).filter((r) => r?.window);
-    if (!each.length) return;
+  for (const row of suite.rows) {
+    const each = suite.roundRows.map((rows) => rows.find((r) => r.server === row.server && r.protocol === row.protocol)).filter((r) => r?.window);
+    if (!each.length) continue;
     const cpu = each.map((r) => `${f(r.window.cpuTotalSPerGB, 2)} (${f(r.window.cpuUserSPerGB, 2)} + ${f(r.window.cpuSysSPerGB, 2)})`).join(', ');
     lines.push(`- ${row.server} ${protocolName(row.protocol)}: ${cpu}; ${each.map((r) => f(r.memory?.peakMB)).join(', ')} MB; ${each.map((r) => f(r.burst?.medianMs)).join(', ')} ms`);
-  });
+  }
   return lines;
 }

@@ -27,9 +27,10 @@ export function fanoutPlan(ctx) {
 }
 
 /**
- * One round runs every (server, protocol) of the plan once, on a fresh server each; with several rounds the plan runs
- * again in the same order, so each pair's rounds are spread over the run and meet the machine's other work at
- * different moments. `rows` hold each figure's median over the rounds (see round-median.mjs), `roundRows` each round.
+ * One round runs every (server, protocol) of the plan once, on a fresh server each. With several rounds each round
+ * starts one place further along the plan, so that every pair runs early and late in a round, and each pair's rounds
+ * are spread over the run and meet the machine's other work at different moments. `rows` hold each figure's median
+ * over the rounds (see round-median.mjs), in the plan's order; `roundRows` each round, in the order it ran.
  */
 export async function runFanout(ctx) {
   const floors = ctx.cfg.ramp === 0 ? await joinFloors(ctx) : {};
@@ -37,7 +38,8 @@ export async function runFanout(ctx) {
   const rounds = [];
   for (let round = 0; round < ctx.cfg.fanoutRounds && !ctx.interrupted; round++) {
     const rows = [];
-    for (const { key, protocol } of plan) {
+    const order = [...plan.slice(round % plan.length), ...plan.slice(0, round % plan.length)];
+    for (const { key, protocol } of order) {
       if (ctx.cfg.fanoutRounds > 1) console.log(`\n-- fanout round ${round + 1} of ${ctx.cfg.fanoutRounds}`);
       const [row] = await rowsPerServer(ctx, [key], () => runOne(ctx, key, protocol));
       rows.push({ protocol, ...row });
@@ -45,7 +47,7 @@ export async function runFanout(ctx) {
     }
     rounds.push(rows);
   }
-  const rows = plan.map((_, i) => medianRecord(rounds.map((r) => r[i]))).filter(Boolean);
+  const rows = plan.map(({ key, protocol }) => medianRecord(rounds.map((r) => r.find((row) => row.server === ctx.servers[key].label && row.protocol === protocol)))).filter(Boolean);
   // `floor`: the HTTP-FLV floor (the one earlier runs recorded); `floors`: one per protocol measured.
   return { suite: 'fanout', viewers: ctx.cfg.viewers, windowS: ctx.cfg.seconds, rampS: ctx.cfg.ramp, rounds: rounds.length, roundRows: rounds, floor: floors.flv ?? null, floors, rows };
 }
