@@ -190,12 +190,14 @@ export abstract class SocketViewer implements Viewer, HeldRest {
     } else if (!this.waitingForDrain) {
       // Above the stream's own high-water mark a write has returned false, so 'drain' will come.
       this.waitingForDrain = true;
-      socket.once('drain', () => {
-        this.waitingForDrain = false;
-        this.flush();
-      });
+      socket.once('drain', this.drained);
     }
   }
+
+  private readonly drained = (): void => {
+    this.waitingForDrain = false;
+    this.flush();
+  };
 
   /** The channel is over: what this viewer holds since its join goes first, then its protocol's end of stream. */
   finish(reason: string): void {
@@ -207,8 +209,10 @@ export abstract class SocketViewer implements Viewer, HeldRest {
 
   /** Lets go of the packets waiting for this viewer (it is leaving, or was cut off); safe to call more than once. */
   readonly release = (): void => {
-    // An RTMP connection may play, stop and play again on one socket: each viewer takes its listener with it.
+    // An RTMP connection may play, stop and play again on one socket: each viewer takes its listeners with it.
     this.socket.off('close', this.release);
+    this.socket.off('drain', this.drained);
+    this.waitingForDrain = false;
     this.backlog?.change(-this.waitingBytes);
     this.waiting = [];
     this.head = 0;

@@ -164,4 +164,17 @@ describe('SocketViewer', () => {
     expect(socket.tags()).toEqual(reference.tags());
     expect(socket.ended).toBe(true);
   });
+
+  it("takes its 'drain' listener with it when it leaves (an RTMP connection may play and stop again and again)", async () => {
+    const { channel, socket, viewer, advance } = setup();
+    channel.addViewer(viewer);
+    await restsGo();
+    socket.writableLength = 200 * 1024;
+    advance(40);
+    channel.pushVideo(40, INTER);
+    expect(socket.listenerCount('drain')).toBe(1);
+    channel.removeViewer(viewer);
+    expect(socket.listenerCount('drain')).toBe(0);
+  });
 });
+
