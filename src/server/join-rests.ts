@@ -7,6 +7,13 @@ export const JOIN_REST_QUIET_MS = 5;
 export const JOIN_REST_MAX_HOLD_MS = 100;
 /** Rests written per turn of the event loop once they go, so other connections are served between the slices. */
 export const JOIN_REST_SLICE = 16;
+/**
+ * Rests held at most: past it, the oldest held rest goes to make room. The connection cap bounds joiners, but an RTMP
+ * client may play, stop and play again on one connection many times in one read.
+ */
+export const JOIN_REST_MAX_HELD = 4096;
+/** The released head of the queue is dropped once it is this long (and more than half the array). */
+const COMPACT_AT = 1024;
 
 const MAX_HOLD_TICKS = Math.ceil(JOIN_REST_MAX_HOLD_MS / JOIN_REST_QUIET_MS);
 
@@ -20,8 +27,7 @@ export interface HeldRest {
  * once; its rest (the remainder of the cached GOP, up to a few hundred KB) waits here until joins pause for
  * JOIN_REST_QUIET_MS, at most JOIN_REST_MAX_HOLD_MS. Writing a rest copies it into the kernel (on loopback, into the
  * reader's socket too), so rests written between joins made each later joiner wait for every earlier joiner's GOP
- * before its own keyframe. One per server. It holds a reference per joining viewer, so the connection cap bounds it,
- * and one timer.
+ * before its own keyframe. One per server: a reference per joining viewer (at most JOIN_REST_MAX_HELD) and one timer.
  */
 export class JoinRests {
   private pending: (HeldRest | undefined)[] = [];
@@ -43,6 +49,7 @@ export class JoinRests {
   /** Holds `viewer`'s rest until the joins pause; a closed scheduler releases it at once. */
   hold(viewer: HeldRest): void {
     if (this.closed) return this.release(viewer);
+    if (this.size >= JOIN_REST_MAX_HELD) this.releaseNext();
     this.pending.push(viewer);
     this.joins++;
     if (this.timer === undefined && this.immediate === undefined) this.wait();
@@ -55,7 +62,7 @@ export class JoinRests {
     clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    while (this.next < this.pending.length) this.release(this.pending[this.next++] as HeldRest);
+    while (this.next < this.pending.length) this.releaseNext();
     this.pending = [];
     this.next = 0;
   }
@@ -76,21 +83,28 @@ export class JoinRests {
   private readonly writeSlice = (): void => {
     this.immediate = undefined;
     const end = Math.min(this.pending.length, this.next + JOIN_REST_SLICE);
-    while (this.next < end) {
-      const viewer = this.pending[this.next] as HeldRest;
-      this.pending[this.next++] = undefined;
-      this.release(viewer);
-    }
+    while (this.next < end) this.releaseNext();
     if (this.next === this.pending.length) {
       this.pending = [];
       this.next = 0;
       this.ticks = 0;
       return;
     }
+    // Joins that never pause keep the queue from emptying: what was released goes from the array now and then.
+    if (this.next >= COMPACT_AT && this.next * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.next);
+      this.next = 0;
+    }
     // Joins that came while these were written hold the rest again, within the same limit.
     if (this.joins > 0 && this.ticks < MAX_HOLD_TICKS) return this.wait();
     this.immediate = setImmediate(this.writeSlice);
   };
+
+  private releaseNext(): void {
+    const viewer = this.pending[this.next] as HeldRest;
+    this.pending[this.next++] = undefined;
+    this.release(viewer);
+  }
 
   private release(viewer: HeldRest): void {
     try {

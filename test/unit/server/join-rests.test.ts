@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { JOIN_REST_MAX_HOLD_MS, JOIN_REST_QUIET_MS, JOIN_REST_SLICE, JoinRests } from '../../../src/server/join-rests.js';
+import { JOIN_REST_MAX_HELD, JOIN_REST_MAX_HOLD_MS, JOIN_REST_QUIET_MS, JOIN_REST_SLICE, JoinRests } from '../../../src/server/join-rests.js';
 import type { LogFields, LogLevel, Logger } from '../../../src/util/logger.js';
 
 class Joiner {
@@ -99,5 +99,32 @@ describe('JoinRests', () => {
     rests.hold(new Joiner('c'));
     expect(Joiner.order).toEqual(['a', 'b', 'c']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it(`holds at most JOIN_REST_MAX_HELD (${JOIN_REST_MAX_HELD}) rests: past it the oldest goes to make room`, () => {
+    const rests = new JoinRests(new Lines());
+    for (let i = 0; i < JOIN_REST_MAX_HELD; i++) rests.hold(new Joiner(`j${i}`));
+    expect(Joiner.order).toEqual([]);
+    rests.hold(new Joiner('one more'));
+    expect(Joiner.order).toEqual(['j0']);
+    expect(rests.size).toBe(JOIN_REST_MAX_HELD);
+    vi.runAllTimers();
+    expect(Joiner.order.length).toBe(JOIN_REST_MAX_HELD + 1);
+    expect(Joiner.order.at(-1)).toBe('one more');
+    expect(rests.size).toBe(0);
+  });
+
+  it('keeps letting rests go in join order while joins never pause, each once, never holding more than the limit', () => {
+    const rests = new JoinRests(new Lines());
+    let joined = 0;
+    // 40 joins every turn for 300 turns: more than a slice a turn, so the queue never empties.
+    for (let turn = 0; turn < 300; turn++) {
+      for (let i = 0; i < 40; i++) rests.hold(new Joiner(`j${joined++}`));
+      expect(rests.size).toBeLessThanOrEqual(JOIN_REST_MAX_HELD);
+      vi.advanceTimersToNextTimer();
+    }
+    expect(Joiner.order.length).toBeGreaterThan(JOIN_REST_SLICE * 100);
+    rests.close();
+    expect(Joiner.order).toEqual(Array.from({ length: joined }, (_, i) => `j${i}`));
   });
 });
