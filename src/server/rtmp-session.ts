@@ -344,6 +344,8 @@ export class RtmpSession {
     this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Reset', `Playing and resetting ${path}.`));
     this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Start', `Started playing ${path}.`));
     this.send(dataMessage(streamId, '|RtmpSampleAccess', true, true));
+    // A reply that found the peer not reading failed the connection, which left its role before the viewer joined.
+    if (this.closed) return;
     channel.addViewer(viewer);
     this.log('info', `playing ${path} (viewer ${viewer.id})`);
   }

@@ -176,6 +176,30 @@ describeWithPeers(['ffmpeg'], 'kayak-cast survives what crashed or ballooned it 
     await expectSteadyStreamUnharmed();
   }, 60_000);
 
+  it('leaves no viewer behind when a player that never reads is closed in the middle of a play', async () => {
+    // A small viewer queue makes the reply budget small (replies may wait up to 64 KiB plus the queue): one read of
+    // plays and deleteStreams passes it, and the play during which it does fails the connection.
+    const clip = await makeClip({ seconds: 5, width: 640, height: 360, fps: 25 });
+    const small = await startKayak({ queueLimits: { maxBytes: 16 * 1024, resumeBytes: 8 * 1024, maxBehindMs: MAX_BEHIND_MS } });
+    try {
+      publishFfmpeg(small.rtmpUrl('tiny'), clip, { loop: true });
+      await waitForLive(small, 'tiny');
+      const c = await RawClient.open(small.rtmpPort);
+      clients.push(c);
+      await c.handshake();
+      c.socket.pause();
+      const pair = Buffer.concat([streamCommand('play', 'tiny'), streamCommand('deleteStream', 1)]);
+      c.write(Buffer.concat([SET_CHUNK_SIZE, connectCommand('live'), ...Array.from({ length: 600 }, () => pair)]));
+      await waitFor(() => small.logger.lines.some((l) => /does not read its replies/.test(l.message)) || null, { timeoutMs: 10_000, what: 'the server to close the player' });
+      c.socket.resume();
+      expect(await c.closesWithin(10_000)).toBe(true);
+      await sleep(200);
+      expect(small.server.status.stream('live/tiny')?.viewers.rtmp).toBe(0);
+    } finally {
+      await small.stop();
+    }
+  }, 60_000);
+
   it('refuses a message larger than a command before the connection publishes, without buffering it', async () => {
     const c = await open();
     await c.handshake();
