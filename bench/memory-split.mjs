@@ -5,7 +5,7 @@
 // binary, shared libraries). Prints each part before the joins, at the process's RSS peak, at each part's own peak and
 // at the end of the window. Nothing is recorded: it prints a table and writes JSON.
 //
-//   node bench/memory-split.mjs --protocol flv --viewers 300 --seconds 30 [--root /tmp/old] [--node-flags=--trace-gc]
+//   node bench/memory-split.mjs --protocol flv --viewers 300 --seconds 30 [--root /tmp/old] [--node-flags=--trace-gc] [--dump-maps]
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -30,8 +30,26 @@ const { values: opt } = parseArgs({
     every: { type: 'string', default: '20' },
     'load-procs': { type: 'string', default: '2' },
     'node-flags': { type: 'string', default: '' },
+    'dump-maps': { type: 'boolean', default: false },
   },
 });
+
+/** The mappings of /proc/<pid>/smaps with at least `minKb` resident, largest first: address range, permissions, path. */
+function mappings(pid, minKb = 64) {
+  const list = [];
+  let current;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head !== null) {
+      current = { sizeKb: (Number.parseInt(head[2], 16) - Number.parseInt(head[1], 16)) / 1024, perms: head[3], path: head[4] || '(anonymous)', rssKb: 0 };
+      list.push(current);
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss !== null && current !== undefined) current.rssKb = Number(rss[1]);
+  }
+  return list.filter((m) => m.rssKb >= minKb).sort((a, b) => b.rssKb - a.rssKb);
+}
 
 /** Resident kB of one /proc/<pid>/smaps read, by part. */
 function split(pid) {
@@ -91,6 +109,10 @@ try {
   const stats = joinStats(joined.keyframeMs);
   await sleep(Number(opt.seconds) * 1000);
   clearInterval(sampler);
+  if (opt['dump-maps']) {
+    console.log('\nmappings at the end of the window (resident kB, mapped kB, permissions, path):');
+    for (const m of mappings(server.pid)) console.log(`${String(m.rssKb).padStart(7)} ${String(m.sizeKb).padStart(8)} ${m.perms} ${m.path}`);
+  }
   const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]);
   const mb = (kb) => (kb / 1024).toFixed(1);
   const before = samples.filter((s) => s.ms < joinAt);

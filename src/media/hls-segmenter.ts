@@ -11,14 +11,6 @@ import type { ChannelSink } from './channel-sink.js';
 import { type HlsSegment, HlsWindow } from './hls-window.js';
 import type { MediaPacket } from './media-packet.js';
 
-/** Default segment length: a segment is cut at the first keyframe at least this far into it (so it follows the GOP). */
-export const HLS_TARGET_SEGMENT_MS = 2_000;
-/** Default number of segments listed and kept in memory per stream. */
-export const HLS_WINDOW_SEGMENTS = 6;
-/** No segment runs longer than this, keyframe or not; it also caps EXT-X-TARGETDURATION. */
-export const HLS_MAX_SEGMENT_MS = 12_000;
-/** A segment that reaches this size is cut at the next packet: it bounds the memory of one stream's window. */
-export const HLS_MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
 /** Past the target duration a segment is cut at any frame, before its rounded EXTINF would exceed the target. */
 const FORCED_CUT_AFTER_TARGET_MS = 400;
 /** Program date-times are re-anchored to the wall clock when they drift further than this (publisher gaps). */

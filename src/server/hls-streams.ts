@@ -1,12 +1,7 @@
 import type { Channel } from '../media/channel.js';
 import type { ChannelHub } from '../media/channel-hub.js';
-import {
-  HLS_MAX_SEGMENT_BYTES,
-  HLS_MAX_SEGMENT_MS,
-  HLS_TARGET_SEGMENT_MS,
-  HLS_WINDOW_SEGMENTS,
-  HlsSegmenter,
-} from '../media/hls-segmenter.js';
+import { HLS_MAX_SEGMENT_BYTES, HLS_MAX_SEGMENT_MS, HLS_TARGET_SEGMENT_MS, HLS_WINDOW_SEGMENTS } from '../media/hls-limits.js';
+import type { HlsSegmenter } from '../media/hls-segmenter.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { HlsClientCounter } from './hls-clients.js';
@@ -72,12 +67,18 @@ export type FirstSegment = 'ready' | 'timeout' | 'busy' | 'gone';
 
 /**
  * The HLS side of a server: a segmenter per channel, started by the first playlist request (seeded from the GOP
- * cache, so the first segment is ready within about a GOP), stopped after `idleStopMs` without requests.
+ * cache, so the first segment is ready within about a GOP), stopped after `idleStopMs` without requests. The
+ * segmenter's code is loaded by the first request that starts one: a server nobody watches over HLS never holds it.
  */
 export class HlsStreams {
   private readonly streams = new Map<Channel, HlsStream>();
   private readonly timer: NodeJS.Timeout;
   private sessions = 0;
+  private Segmenter: typeof HlsSegmenter | undefined;
+  private loading: Promise<void> | undefined;
+  /** Streams a request asked to start while the segmenter's code was loading. */
+  private readonly starting = new Set<HlsStream>();
+  private closed = false;
 
   constructor(
     private readonly deps: { hub: ChannelHub; clock: Clock; logger: Logger; options: HlsOptions },
@@ -163,16 +164,24 @@ export class HlsStreams {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     for (const stream of this.streams.values()) this.stopSegmenter(stream);
     this.streams.clear();
+    this.starting.clear();
   }
 
   private startSegmenter(stream: HlsStream): void {
+    const Segmenter = this.Segmenter;
+    if (Segmenter === undefined) {
+      this.starting.add(stream);
+      this.loadSegmenter();
+      return;
+    }
     const { options, clock } = this.deps;
     const session = `${clock.now().toString(36)}${(++this.sessions).toString(36)}`;
     const resumed = stream.nextSequence > 0;
-    const segmenter = new HlsSegmenter({
+    const segmenter = new Segmenter({
       ...options,
       clock,
       session,
@@ -191,6 +200,38 @@ export class HlsStreams {
     stream.segmenter = segmenter;
     stream.channel.addSink(segmenter);
     this.deps.logger.log('info', `${stream.channel.path}: HLS started`, { stream: stream.channel.path });
+  }
+
+  /** Settles once the segmenter's code has loaded (or failed to): a request need not wait for it, its waiters do. */
+  segmenterLoaded(): Promise<void> {
+    return this.loading ?? Promise.resolve();
+  }
+
+  /**
+   * Loads the segmenter's code once (a few milliseconds); the streams asked for meanwhile start then, and the
+   * waiters of one whose channel ended meanwhile are told at once.
+   */
+  private loadSegmenter(): void {
+    this.loading ??= import('../media/hls-segmenter.js').then(
+      (module) => {
+        this.Segmenter = module.HlsSegmenter;
+        const starting = [...this.starting];
+        this.starting.clear();
+        if (this.closed) return;
+        for (const stream of starting) {
+          if (stream.segmenter !== undefined) continue;
+          if (this.streams.get(stream.channel) === stream && stream.channel.state !== 'ended') this.startSegmenter(stream);
+          else for (const wake of [...stream.waiters]) wake();
+        }
+      },
+      (error: unknown) => {
+        // Not expected (the file ships with the server): the waiting requests get their 503 when they time out, and
+        // the next request tries again.
+        this.loading = undefined;
+        this.starting.clear();
+        this.deps.logger.log('warn', `HLS unavailable: cannot load the segmenter: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
   }
 
   private stopSegmenter(stream: HlsStream): void {

@@ -272,6 +272,7 @@ export class KayakServer {
   }
 
   async start(): Promise<void> {
+    await this.relays.load();
     this.ports.rtmp = await listen(this.rtmp, this.host, this.options.rtmpPort ?? DEFAULT_RTMP_PORT, 'rtmp');
     try {
       this.ports.http = await listen(this.http, this.host, this.options.httpPort ?? DEFAULT_HTTP_PORT, 'http');

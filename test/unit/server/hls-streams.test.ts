@@ -37,6 +37,7 @@ describe('HlsStreams', () => {
     const { streams, channel, play } = setup();
     play(0, 1_000);
     const stream = streams.touch(channel, 'a', true);
+    await streams.segmenterLoaded();
     const waiting = streams.waitUntilPlayable(stream, new AbortController().signal);
     let result: string | undefined;
     void waiting.then((r) => (result = r));
@@ -53,15 +54,35 @@ describe('HlsStreams', () => {
   it('tells a waiting request at once when the channel ends', async () => {
     const { hub, streams, channel, play } = setup();
     play(0, 1_000);
-    const waiting = streams.waitUntilPlayable(streams.touch(channel, 'a', true), new AbortController().signal);
+    const stream = streams.touch(channel, 'a', true);
+    await streams.segmenterLoaded();
+    const waiting = streams.waitUntilPlayable(stream, new AbortController().signal);
     hub.close('the server is stopping');
     expect(await waiting).toBe('gone');
+  });
+
+  it('starts the first segmenter once its code has loaded, and tells the waiters at once when the channel ended meanwhile', async () => {
+    const first = setup();
+    first.play(0, 1_000);
+    const stream = first.streams.touch(first.channel, 'a', true);
+    expect(stream.segmenter).toBeUndefined();
+    await first.streams.segmenterLoaded();
+    expect(stream.segmenter).toBeDefined();
+
+    const second = setup();
+    second.play(0, 1_000);
+    const waiting = second.streams.waitUntilPlayable(second.streams.touch(second.channel, 'a', true), new AbortController().signal);
+    second.hub.close('the server is stopping');
+    const started = performance.now();
+    expect(await waiting).toBe('gone');
+    expect(performance.now() - started).toBeLessThan(DEFAULT_HLS_OPTIONS.firstPlaylistWaitMs / 2);
   });
 
   it(`refuses waiters past maxWaitingRequests (default ${DEFAULT_HLS_OPTIONS.maxWaitingRequests})`, async () => {
     const { streams, channel, play } = setup({ maxWaitingRequests: 2 });
     play(0, 1_000);
     const stream = streams.touch(channel, 'a', true);
+    await streams.segmenterLoaded();
     const aborts = [new AbortController(), new AbortController()];
     const first = aborts.map((a) => streams.waitUntilPlayable(stream, a.signal));
     expect(await streams.waitUntilPlayable(stream, new AbortController().signal)).toBe('busy');
