@@ -346,6 +346,9 @@ export class RtmpSession {
     this.send(dataMessage(streamId, '|RtmpSampleAccess', true, true));
     // A reply that found the peer not reading failed the connection, which left its role before the viewer joined.
     if (this.closed) return;
+    // A player's liveness is its queue's business (onTimeout ignores players), and an idle timer would be refreshed by
+    // every write of the stream: it comes back when the connection stops playing.
+    this.socket.setTimeout(0);
     channel.addViewer(viewer);
     this.log('info', `playing ${path} (viewer ${viewer.id})`);
   }
@@ -370,6 +373,7 @@ export class RtmpSession {
       this.log('info', `stopped publishing ${role.channel.path}`);
     } else if (role.kind === 'player') {
       if (role.viewer.channel.removeViewer(role.viewer)) this.log('info', `stopped playing ${role.viewer.channel.path}`);
+      if (!this.closed) this.socket.setTimeout(this.ctx.limits.idleTimeoutMs);
     }
   }
 

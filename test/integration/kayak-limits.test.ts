@@ -200,6 +200,27 @@ describeWithPeers(['ffmpeg'], 'kayak-cast survives what crashed or ballooned it 
     }
   }, 60_000);
 
+  it('holds no idle timer on a connection while it plays, and closes it once it has stopped playing and gone quiet', async () => {
+    const clip = await makeClip({ seconds: 5, width: 640, height: 360, fps: 25 });
+    const quick = await startKayak({ idleTimeoutMs: 500 });
+    try {
+      publishFfmpeg(quick.rtmpUrl('quiet'), clip, { loop: true });
+      await waitForLive(quick, 'quiet');
+      const c = await RawClient.open(quick.rtmpPort);
+      clients.push(c);
+      await c.handshake();
+      c.write(Buffer.concat([SET_CHUNK_SIZE, connectCommand('live'), streamCommand('play', 'quiet')]));
+      // Well past the idle timeout while playing: the stream's writes keep it alive either way, the player sends nothing.
+      expect(await c.closesWithin(1_500)).toBe(false);
+      expect(quick.server.status.stream('live/quiet')?.viewers.rtmp).toBe(1);
+      c.write(streamCommand('deleteStream', 1));
+      expect(await c.closesWithin(3_000)).toBe(true);
+      expect(quick.logger.lines.some((l) => /closed: idle timeout/.test(l.message))).toBe(true);
+    } finally {
+      await quick.stop();
+    }
+  }, 60_000);
+
   it('refuses a message larger than a command before the connection publishes, without buffering it', async () => {
     const c = await open();
     await c.handshake();
