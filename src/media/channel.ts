@@ -214,8 +214,11 @@ export class Channel {
     this.burst = undefined;
     if (!packet.sequenceHeader && packet.kind !== 'data') this.cache(packet);
     if (this.viewers.size > 0) {
-      this.currentBatch.add(packet);
-      for (const viewer of this.viewers) viewer.deliver(packet, this.hasVideo);
+      const batch = this.currentBatch;
+      batch.add(packet, this.hasVideo);
+      // A viewer in step with the batch takes it whole at the flush and judges it then: with hundreds of viewers that
+      // is one check per viewer per packet here instead of a call.
+      for (const viewer of this.viewers) if (viewer.inStepWith !== batch.seq) viewer.deliver(packet, this.hasVideo);
       if (packet.kind === 'video' && !packet.sequenceHeader) this.flushViewers(false);
       if (this.flushTimer === undefined && this.currentBatch.packets.length > 0) {
         this.flushTimer = setTimeout(() => this.flushViewers(true), this.hasVideo ? VIDEO_FLUSH_FALLBACK_MS : AUDIO_FLUSH_MS);

@@ -9,13 +9,16 @@ export class PacketBatch {
   readonly packets: MediaPacket[] = [];
   /** Payload bytes of the packets (the queue policy's measure of what the batch adds). */
   payloadBytes = 0;
+  /** Whether the channel had video when the last packet was added (the queue policy's resume point depends on it). */
+  hasVideo = false;
   private readonly wires = new Map<string, Buffer>();
 
   constructor(readonly seq: number) {}
 
-  add(packet: MediaPacket): void {
+  add(packet: MediaPacket, channelHasVideo: boolean): void {
     this.packets.push(packet);
     this.payloadBytes += packet.payload.length;
+    this.hasVideo = channelHasVideo;
   }
 
   /** Every packet in the wire format `format`, concatenated once for all the viewers that ask for it. */

@@ -14,6 +14,12 @@ export interface Viewer extends ChannelSink {
   readonly since: number;
   readonly bytesSent: number;
   readonly droppedFrames: number;
+  /**
+   * The channel batch (PacketBatch.seq) this viewer takes whole at the next flush: the channel does not hand it that
+   * batch's packets one by one, and the viewer judges the batch at the flush. Absent or another number: every packet
+   * goes through deliver.
+   */
+  readonly inStepWith?: number;
   /** Hands the viewer one packet; the viewer applies its own queue policy. */
   deliver(packet: MediaPacket, channelHasVideo: boolean): void;
   /**
@@ -24,8 +30,8 @@ export interface Viewer extends ChannelSink {
   /** The stream is over for good: end the response or send StreamEOF, then close. */
   finish(reason: string): void;
   /**
-   * Sends what the viewer holds back: `batch`, the packets forwarded since the last flush, whole when the viewer
-   * took every one of them, and anything of its own waiting. The channel calls it after each video frame, so writes
+   * Sends what the viewer holds back: `batch`, the packets forwarded since the last flush, whole when the viewer is
+   * in step with it (or judged packet by packet if it cannot take it whole), and anything of its own waiting. The channel calls it after each video frame, so writes
    * go out once a frame: the frame without delay, the audio before it with it.
    */
   flush?(batch: PacketBatch): void;

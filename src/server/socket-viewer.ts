@@ -62,11 +62,12 @@ export abstract class SocketViewer implements Viewer, HeldRest {
   private readonly onCutOff: (viewer: SocketViewer) => void;
   private cutOff = false;
   /**
-   * The channel batch (by sequence number) this viewer takes whole at the next flush: it has accepted every packet
-   * of that batch so far and nothing of its own waits. -1 while it is not in step (joining, behind, skipping, or
-   * choosy about kinds of packets): its packets then go to its own queue one by one.
+   * The channel batch (by sequence number) this viewer takes whole at the next flush, judged then as a whole: nothing
+   * of its own waits, and the channel hands it none of that batch's packets one by one (see Viewer.inStepWith). -1
+   * while it is not in step (joining, behind, or just out of step): its packets then come through deliver, each
+   * judged and queued on its own. Written only by this class.
    */
-  private syncSeq = -1;
+  inStepWith = -1;
   /** Packets waiting for room in the socket, in order, from `head` on; their wire size in `waitingBytes`. */
   private waiting: (WireParts | undefined)[] = [];
   private head = 0;
@@ -102,26 +103,17 @@ export abstract class SocketViewer implements Viewer, HeldRest {
     return this.queue.dropped;
   }
 
+  /** A packet this viewer is not in step for (see inStepWith): judged on its own and queued. */
   deliver(packet: MediaPacket, channelHasVideo: boolean): void {
-    if (this.cutOff || this.socket.destroyed) return;
-    const batch = this.channel.batch;
-    const inStep = this.syncSeq === batch.seq;
-    if (!this.wants(packet)) {
-      if (inStep) this.leaveStep(batch, packet);
-      return;
-    }
-    // In step, the batch so far waits for this viewer too (it is sent at the flush).
-    const waiting = this.socket.writableLength + this.waitingBytes + (inStep ? batch.payloadBytes - packet.payload.length : 0);
+    if (this.cutOff || this.socket.destroyed || !this.wants(packet)) return;
+    const waiting = this.socket.writableLength + this.waitingBytes;
     // Past the server-wide budget, a viewer with more than a little of its own waiting skips instead of queueing.
     const crowded = this.waitingBytes > this.resumeBytes && this.backlog !== undefined && this.backlog.over;
     const verdict = this.queue.judge(packet, waiting, this.clock, channelHasVideo, crowded);
-    if (verdict === 'send') {
-      if (!inStep) this.enqueue(this.serialise(packet));
-    } else if (verdict === 'drop') {
-      if (inStep) this.leaveStep(batch, packet);
-    } else {
+    if (verdict === 'send') this.enqueue(this.serialise(packet));
+    else if (verdict === 'disconnect') {
       this.cutOff = true;
-      this.syncSeq = -1;
+      this.inStepWith = -1;
       this.release();
       this.onCutOff(this);
     }
@@ -136,7 +128,7 @@ export abstract class SocketViewer implements Viewer, HeldRest {
    * it has caught up.
    */
   deliverBurst(packets: readonly MediaPacket[], channelHasVideo: boolean, shared?: JoinBurst): void {
-    this.syncSeq = -1;
+    this.inStepWith = -1;
     if (shared !== undefined && this.takeWhole(shared.head)) {
       this.writeWaiting(1);
       if (shared.rest.packets.length > 0 && this.fitsWhole(shared.rest, false)) this.heldRest = shared.rest;
@@ -168,16 +160,23 @@ export abstract class SocketViewer implements Viewer, HeldRest {
     if (socket.destroyed || !socket.writable || this.cutOff) return this.release();
     // Behind its join burst's rest until JoinRests lets it go (or the channel ends: see finish).
     if (this.holding) return;
-    if (batch !== undefined && this.syncSeq === batch.seq) {
-      const wire = batch.wire(this.wireFormat, (p) => this.serialise(p));
-      // In step, nothing of its own waits: with room in the socket the batch goes straight out, one write, uncorked
-      // (the common case, once per video frame for each of hundreds of viewers).
-      if (socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
-        this.write([wire]);
-        this.syncSeq = batch.seq + 1;
-        return;
+    if (batch !== undefined && this.inStepWith === batch.seq) {
+      if (this.takesWhole(batch)) {
+        const wire = batch.wire(this.wireFormat, (p) => this.serialise(p));
+        // In step, nothing of its own waits: with room in the socket the batch goes straight out, one write, uncorked
+        // (the common case, once per video frame for each of hundreds of viewers).
+        if (socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
+          this.write([wire]);
+          this.inStepWith = batch.seq + 1;
+          return;
+        }
+        this.enqueue([wire]);
+      } else {
+        // Out of step: the batch's packets are judged one by one, as they would have been on arrival.
+        this.inStepWith = -1;
+        for (const packet of batch.packets) this.deliver(packet, batch.hasVideo);
+        if (this.cutOff) return;
       }
-      this.enqueue([wire]);
     }
     this.writeWaiting(Number.POSITIVE_INFINITY);
     if (this.head === this.waiting.length) {
@@ -185,8 +184,8 @@ export abstract class SocketViewer implements Viewer, HeldRest {
       // burst, a drain) the channel's current batch is the one to skip, unless this viewer is already in step with
       // it: a flush in between may have caught it up, and what it took in step since is sent only with that batch.
       const current = this.channel.batch.seq;
-      if (batch !== undefined) this.syncSeq = batch.seq + 1;
-      else if (this.syncSeq !== current) this.syncSeq = current + 1;
+      if (batch !== undefined) this.inStepWith = batch.seq + 1;
+      else if (this.inStepWith !== current) this.inStepWith = current + 1;
     } else if (!this.waitingForDrain) {
       // Above the stream's own high-water mark a write has returned false, so 'drain' will come.
       this.waitingForDrain = true;
@@ -299,13 +298,15 @@ export abstract class SocketViewer implements Viewer, HeldRest {
     this.backlog?.change(wire.bytes);
   }
 
-  /** Out of step with `batch` at `packet`: the packets of the batch it took before that one go to its own queue. */
-  private leaveStep(batch: PacketBatch, packet: MediaPacket): void {
-    this.syncSeq = -1;
-    for (const taken of batch.packets) {
-      if (taken === packet) break;
-      this.enqueue(this.serialise(taken));
-    }
+  /**
+   * Whether deliver would have sent every packet of `batch` had it judged them on arrival: this viewer asked for
+   * every one, is not skipping, and the batch fits under its limit with what its socket holds. Nothing of its own
+   * waits while it is in step, so the server-wide budget cannot make it skip.
+   */
+  private takesWhole(batch: PacketBatch): boolean {
+    if (this.queue.skipping || this.socket.writableLength + batch.payloadBytes > this.maxBytes) return false;
+    for (const packet of batch.packets) if (!this.wants(packet)) return false;
+    return true;
   }
 
   private enqueue(parts: WireParts, bytes = sizeOf(parts)): void {

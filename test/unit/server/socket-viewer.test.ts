@@ -165,6 +165,51 @@ describe('SocketViewer', () => {
     expect(socket.ended).toBe(true);
   });
 
+  it('judges a batch it is in step with at the flush: over its limit it skips to the next keyframe, then goes on', async () => {
+    const { channel, socket, viewer, reference, advance } = setup();
+    channel.addViewer(viewer);
+    await restsGo();
+    channel.addViewer(reference);
+    // In step; by the next flush the socket holds more than the viewer may have waiting: the frame is dropped.
+    socket.writableLength = DEFAULT_QUEUE_LIMITS.maxBytes;
+    advance(40);
+    channel.pushAudio(35, AAC);
+    channel.pushVideo(40, INTER);
+    expect(viewer.droppedFrames).toBe(1);
+    // Drained: inter frames are still skipped, the keyframe resumes it and it is in step again after that.
+    socket.writableLength = 0;
+    socket.emit('drain');
+    advance(40);
+    channel.pushVideo(80, INTER);
+    advance(40);
+    channel.pushVideo(120, KEY);
+    advance(40);
+    channel.pushVideo(160, INTER);
+    expect(viewer.droppedFrames).toBe(2);
+    const sent = socket.tags();
+    expect(sent.slice(-2)).toEqual(['video@120', 'video@160']);
+    expect(sent).not.toContain('video@40');
+    expect(sent).not.toContain('video@80');
+    expect(viewer.inStepWith).toBe(channel.batch.seq);
+  });
+
+  it('leaves out the kinds of packets it no longer wants while in step (RTMP receiveAudio false)', async () => {
+    const { channel, socket, viewer, advance } = setup();
+    channel.addViewer(viewer);
+    await restsGo();
+    advance(40);
+    channel.pushAudio(35, AAC);
+    channel.pushVideo(40, INTER);
+    (viewer as unknown as { wants: (p: MediaPacket) => boolean }).wants = (p) => p.kind !== 'audio' || p.sequenceHeader;
+    advance(40);
+    channel.pushAudio(75, AAC);
+    channel.pushVideo(80, INTER);
+    advance(40);
+    channel.pushAudio(115, AAC);
+    channel.pushVideo(120, INTER);
+    expect(socket.tags().slice(3)).toEqual(['audio@35', 'video@40', 'video@80', 'video@120']);
+  });
+
   it("takes its 'drain' listener with it when it leaves (an RTMP connection may play and stop again and again)", async () => {
     const { channel, socket, viewer, advance } = setup();
     channel.addViewer(viewer);
