@@ -6,6 +6,7 @@
 //
 //   node bench/join-burst.mjs --roots /tmp/old,. --protocols rtmp,ws,flv --rounds 3 --bursts 3 --viewers 300
 //   node bench/join-burst.mjs --cpu-prof          # also profile each server (bench/out/prof/join-burst-*)
+//   node bench/join-burst.mjs --node-flags=--trace-gc   # node flags after the shebang's (the trace is in the server log)
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Children, freePort, waitForPort } from './children.mjs';
 import { ensureClip } from './clip.mjs';
-import { kayakCommand } from './kayak-launch.mjs';
+import { kayakCommand, readShebang } from './kayak-launch.mjs';
 import { LoadFleet } from './load-fleet.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { joinStats, median } from './window-stats.mjs';
@@ -32,6 +33,7 @@ const { values: opt } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     envs: { type: 'string', default: '' },
     'pause-publisher': { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 
@@ -77,7 +79,9 @@ async function runServer(root, protocol, round) {
   const name = `join-burst-${round}-${protocol}-${roots.indexOf(root)}`;
   const cpuProfDir = opt['cpu-prof'] ? join(benchDir, 'out', 'prof', name) : null;
   const [dir, envPair] = root.split('#');
-  const c = kayakCommand(dir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { cpuProfDir });
+  const extraFlags = opt['node-flags'].split(' ').filter(Boolean);
+  const replaceNodeFlags = extraFlags.length > 0 ? [...readShebang(join(dir, 'bin/kayak-cast.js')).nodeFlags, ...extraFlags] : [];
+  const c = kayakCommand(dir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { cpuProfDir, replaceNodeFlags });
   const env = { ...c.env };
   if (envPair) env[envPair.split('=')[0]] = envPair.split('=')[1];
   const server = children.spawn(c.cmd, c.args, { cwd: dir, env, logPath: join(outDir, `${name}-server.log`) });
