@@ -15,7 +15,6 @@ import { describeError } from '../util/safe-timer.js';
 import { relayBackoffMs } from './relay/backoff.js';
 import { redactPushUrl } from './relay/push-spec.js';
 import { commandMessage, parseCommand } from './rtmp-commands.js';
-import { OUT_CHUNK_SIZE } from './rtmp-session.js';
 
 /** Bytes waiting for a slow server above which media is dropped until the next keyframe (headers still go). */
 export const RELAY_MAX_PENDING_BYTES = 4 * 1024 * 1024;
@@ -24,6 +23,11 @@ const RELAY_RESUME_BYTES = 1024 * 1024;
 /** A target that has not taken our bytes for this long is treated as gone: the connection is dropped and retried. */
 export const RELAY_STALL_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The chunk size we publish with. Players get larger chunks (rtmp-session.ts) for the sake of join bursts; one
+ * relayed stream has no bursts, and 4096 is what nginx-rtmp itself sends with by default.
+ */
+const PUSH_CHUNK_SIZE = 4096;
 
 export interface RtmpTarget {
   host: string;
@@ -187,8 +191,8 @@ export class RtmpPublishClient implements MediaSink {
           if (!step.done) return;
           handshaking = false;
           rest = step.rest;
-          this.send(setChunkSize(OUT_CHUNK_SIZE));
-          this.outChunkSize = OUT_CHUNK_SIZE;
+          this.send(setChunkSize(PUSH_CHUNK_SIZE));
+          this.outChunkSize = PUSH_CHUNK_SIZE;
           this.send(windowAckSize(5_000_000));
           this.send(
             commandMessage(0, 'connect', 1, {

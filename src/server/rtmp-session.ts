@@ -38,8 +38,12 @@ import type { ServerContext } from './server-context.js';
 import { RtmpViewer } from './rtmp-viewer.js';
 import { formatAddress } from './socket-viewer.js';
 
-/** The chunk size we send with: large chunks mean fewer headers per frame (spec 5.4.1 allows up to 2^31-1). */
-export const OUT_CHUNK_SIZE = 4096;
+/**
+ * The chunk size we send players (spec 5.4.1 allows up to 2^31-1): most frames of a movie stream then leave as one
+ * chunk, a header and the payload, which a join burst's GOP writes as two parts a frame. SRS sends 60000 by default,
+ * so players have met it for years.
+ */
+export const OUT_CHUNK_SIZE = 60_000;
 /** Window Acknowledgement Size and Set Peer Bandwidth we announce (spec 5.4.4, 5.4.5), as common servers do. */
 const WINDOW_ACK_SIZE = 5_000_000;
 

@@ -37,6 +37,10 @@ export class RtmpViewer extends SocketViewer {
     return packet.rtmpChunks(this.chunkSize, this.streamId);
   }
 
+  protected override wantsEverything(): boolean {
+    return this.receiveAudio && this.receiveVideo;
+  }
+
   protected override wants(packet: MediaPacket): boolean {
     if (packet.kind === 'audio') return this.receiveAudio || packet.sequenceHeader;
     if (packet.kind === 'video') return this.receiveVideo || packet.sequenceHeader;

@@ -231,6 +231,17 @@ export abstract class SocketViewer implements Viewer, HeldRest {
     return true;
   }
 
+  /** Whether wants() is true of every packet, so that runs and batches need no look at each one. */
+  protected wantsEverything(): boolean {
+    return true;
+  }
+
+  private wantsAll(packets: readonly MediaPacket[]): boolean {
+    if (this.wantsEverything()) return true;
+    for (const packet of packets) if (!this.wants(packet)) return false;
+    return true;
+  }
+
   /** Writes one packet's parts (or a batch's one Buffer); the caller corks the socket when it writes several. */
   protected write(parts: WireParts): void {
     let bytes = 0;
@@ -278,8 +289,7 @@ export abstract class SocketViewer implements Viewer, HeldRest {
    * towards it now).
    */
   private fitsWhole(run: WireRun, counted: boolean): boolean {
-    if (this.cutOff || this.socket.destroyed || this.queue.skipping) return false;
-    for (const packet of run.packets) if (!this.wants(packet)) return false;
+    if (this.cutOff || this.socket.destroyed || this.queue.skipping || !this.wantsAll(run.packets)) return false;
     const wire = run.wire(this.wireFormat, (p) => this.serialise(p));
     if (this.socket.writableLength + this.waitingBytes + wire.bytes > this.maxBytes) return false;
     // Past the server-wide budget, deliver might skip once more than a little of this viewer's own waits.
@@ -305,8 +315,7 @@ export abstract class SocketViewer implements Viewer, HeldRest {
    */
   private takesWhole(batch: PacketBatch): boolean {
     if (this.queue.skipping || this.socket.writableLength + batch.payloadBytes > this.maxBytes) return false;
-    for (const packet of batch.packets) if (!this.wants(packet)) return false;
-    return true;
+    return this.wantsAll(batch.packets);
   }
 
   private enqueue(parts: WireParts, bytes = sizeOf(parts)): void {

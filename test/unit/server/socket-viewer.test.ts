@@ -66,7 +66,18 @@ class RecordingViewer implements Viewer {
 /** Long enough for JoinRests to let a lone joiner's rest go. */
 const restsGo = () => new Promise<void>((resolve) => setTimeout(resolve, JOIN_REST_QUIET_MS * 4));
 
-function setup(): { channel: Channel; socket: RoomySocket; viewer: FlvViewer; reference: RecordingViewer; advance: (ms: number) => void } {
+/** An FLV viewer that can stop wanting audio, as an RTMP viewer does after receiveAudio(false). */
+class ChoosyViewer extends FlvViewer {
+  audio = true;
+  protected override wants(packet: MediaPacket): boolean {
+    return this.audio || packet.kind !== 'audio' || packet.sequenceHeader;
+  }
+  protected override wantsEverything(): boolean {
+    return this.audio;
+  }
+}
+
+function setup(): { channel: Channel; socket: RoomySocket; viewer: ChoosyViewer; reference: RecordingViewer; advance: (ms: number) => void } {
   let ms = 0;
   const clock = { now: () => ms, monotonic: () => ms };
   const channel = new Channel('live', 'movie', { address: '127.0.0.1:9', protocol: 'rtmp', since: 0 }, { clock });
@@ -74,7 +85,7 @@ function setup(): { channel: Channel; socket: RoomySocket; viewer: FlvViewer; re
   channel.pushAudio(0, AAC_HEADER);
   channel.pushVideo(0, KEY);
   const socket = new RoomySocket();
-  const viewer = new FlvViewer({
+  const viewer = new ChoosyViewer({
     id: 'flv-1',
     socket: socket as unknown as Socket,
     channel,
@@ -200,7 +211,7 @@ describe('SocketViewer', () => {
     advance(40);
     channel.pushAudio(35, AAC);
     channel.pushVideo(40, INTER);
-    (viewer as unknown as { wants: (p: MediaPacket) => boolean }).wants = (p) => p.kind !== 'audio' || p.sequenceHeader;
+    viewer.audio = false;
     advance(40);
     channel.pushAudio(75, AAC);
     channel.pushVideo(80, INTER);
