@@ -162,11 +162,11 @@ export abstract class SocketViewer implements Viewer, HeldRest {
     if (this.holding) return;
     if (batch !== undefined && this.inStepWith === batch.seq) {
       if (this.takesWhole(batch)) {
-        const wire = batch.wire(this.wireFormat, (p) => this.serialise(p));
+        const wire = batch.wire(this.wireFormat, this.serialiser);
         // In step, nothing of its own waits: with room in the socket the batch goes straight out, one write, uncorked
         // (the common case, once per video frame for each of hundreds of viewers).
         if (socket.writableLength < SOCKET_HIGH_WATER_BYTES) {
-          this.write([wire]);
+          this.writeOne(wire);
           this.inStepWith = batch.seq + 1;
           return;
         }
@@ -226,6 +226,9 @@ export abstract class SocketViewer implements Viewer, HeldRest {
   /** The packet in this viewer's wire format; implementations return the packet's cached, shared Buffer. */
   protected abstract serialise(packet: MediaPacket): WireParts;
 
+  /** serialise as a function, made once: batches and runs ask for it at every flush. */
+  private readonly serialiser = (packet: MediaPacket): WireParts => this.serialise(packet);
+
   /** Whether this viewer asked for this kind of packet (RTMP receiveAudio / receiveVideo). */
   protected wants(_packet: MediaPacket): boolean {
     return true;
@@ -244,13 +247,14 @@ export abstract class SocketViewer implements Viewer, HeldRest {
 
   /** Writes one packet's parts (or a batch's one Buffer); the caller corks the socket when it writes several. */
   protected write(parts: WireParts): void {
-    let bytes = 0;
-    for (const part of parts) {
-      this.socket.write(part);
-      bytes += part.length;
-    }
-    this.bytesSent += bytes;
-    this.channel.bytesOut += bytes;
+    for (const part of parts) this.writeOne(part);
+  }
+
+  /** One Buffer to the socket (a batch's, once a frame for each viewer in step: nothing is allocated for it here). */
+  private writeOne(part: Buffer): void {
+    this.socket.write(part);
+    this.bytesSent += part.length;
+    this.channel.bytesOut += part.length;
   }
 
   /** Writes up to `count` waiting entries, as far as the socket has room; corked, they leave in one writev. */
@@ -278,7 +282,7 @@ export abstract class SocketViewer implements Viewer, HeldRest {
   private takeWhole(run: WireRun): boolean {
     if (run.packets.length === 0) return true;
     if (!this.fitsWhole(run, true)) return false;
-    const wire = run.wire(this.wireFormat, (p) => this.serialise(p));
+    const wire = run.wire(this.wireFormat, this.serialiser);
     this.enqueue(wire.parts, wire.bytes);
     return true;
   }
@@ -290,7 +294,7 @@ export abstract class SocketViewer implements Viewer, HeldRest {
    */
   private fitsWhole(run: WireRun, counted: boolean): boolean {
     if (this.cutOff || this.socket.destroyed || this.queue.skipping || !this.wantsAll(run.packets)) return false;
-    const wire = run.wire(this.wireFormat, (p) => this.serialise(p));
+    const wire = run.wire(this.wireFormat, this.serialiser);
     if (this.socket.writableLength + this.waitingBytes + wire.bytes > this.maxBytes) return false;
     // Past the server-wide budget, deliver might skip once more than a little of this viewer's own waits.
     return !counted || this.backlog?.over !== true || this.waitingBytes + wire.bytes <= this.resumeBytes;
@@ -302,7 +306,7 @@ export abstract class SocketViewer implements Viewer, HeldRest {
     const rest = this.heldRest;
     this.heldRest = undefined;
     if (rest === undefined) return;
-    const wire = rest.wire(this.wireFormat, (p) => this.serialise(p));
+    const wire = rest.wire(this.wireFormat, this.serialiser);
     this.waiting.splice(this.head, 0, wire.parts);
     this.waitingBytes += wire.bytes;
     this.backlog?.change(wire.bytes);
