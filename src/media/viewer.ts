@@ -31,8 +31,9 @@ export interface Viewer extends ChannelSink {
   finish(reason: string): void;
   /**
    * Sends what the viewer holds back: `batch`, the packets forwarded since the last flush, whole when the viewer is
-   * in step with it (or judged packet by packet if it cannot take it whole), and anything of its own waiting. The channel calls it after each video frame, so writes
-   * go out once a frame: the frame without delay, the audio before it with it.
+   * in step with it (or judged packet by packet if it cannot take it whole), and anything of its own waiting. The
+   * channel calls it after each video frame, so writes go out once a frame: the frame without delay, the audio
+   * before it with it.
    */
   flush?(batch: PacketBatch): void;
   /** The viewer has left its channel: let go of anything still waiting for it. */
