@@ -7,6 +7,7 @@
 //   node bench/join-burst.mjs --roots /tmp/old,. --protocols rtmp,ws,flv --rounds 3 --bursts 3 --viewers 300
 //   node bench/join-burst.mjs --cpu-prof          # also profile each server (bench/out/prof/join-burst-*)
 //   node bench/join-burst.mjs --node-flags=--trace-gc   # node flags after the shebang's (the trace is in the server log)
+//   node bench/join-burst.mjs --roots floor,.   # `floor`: bench/floor-server.mjs, the least any server must do
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,7 +38,7 @@ const { values: opt } = parseArgs({
   },
 });
 
-const rootList = opt.roots.split(',').map((r) => resolve(r));
+const rootList = opt.roots.split(',').map((r) => (r === 'floor' ? r : resolve(r)));
 const envList = opt.envs.split(',');
 // A build is a root plus optional environment (KEY=VALUE, aligned with --roots): the same root may be run twice.
 const roots = rootList.map((r, i) => (envList[i] ? `${r}#${envList[i]}` : r));
@@ -57,8 +58,8 @@ for (let round = 0; round < Number(opt.rounds); round++) {
 }
 
 console.log(`\nload average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-console.log('\n| build | protocol | bursts | first keyframe median ms (each burst) | max ms (each burst) | server main thread CPU ms per burst (each) | write calls per join |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('\n| build | protocol | bursts | first keyframe median ms (each burst) | max ms (each burst) | server main thread CPU ms per burst (each) | load-generator CPU ms per burst (each) | write calls per join |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const root of roots) {
   for (const protocol of protocols) {
     const bursts = results.filter((r) => r.root === root && r.protocol === protocol).flatMap((r) => r.bursts);
@@ -66,7 +67,8 @@ for (const root of roots) {
     const maxes = bursts.map((b) => b.maxMs);
     const cpu = bursts.map((b) => b.cpuMs);
     const writes = bursts.map((b) => b.writesPerJoin);
-    console.log(`| ${root} | ${protocol} | ${bursts.length} | ${f(median(meds))} (${meds.map((x) => f(x)).join(', ')}) | ${f(median(maxes))} (${maxes.map((x) => f(x)).join(', ')}) | ${f(median(cpu), 0)} (${cpu.map((x) => f(x, 0)).join(', ')}) | ${f(median(writes))} |`);
+    const load = bursts.map((b) => b.loadCpuMs);
+    console.log(`| ${root} | ${protocol} | ${bursts.length} | ${f(median(meds))} (${meds.map((x) => f(x)).join(', ')}) | ${f(median(maxes))} (${maxes.map((x) => f(x)).join(', ')}) | ${f(median(cpu), 0)} (${cpu.map((x) => f(x, 0)).join(', ')}) | ${f(median(load), 0)} (${load.map((x) => f(x, 0)).join(', ')}) | ${f(median(writes))} |`);
   }
 }
 const jsonPath = join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -79,45 +81,67 @@ async function runServer(root, protocol, round) {
   const name = `join-burst-${round}-${protocol}-${roots.indexOf(root)}`;
   const cpuProfDir = opt['cpu-prof'] ? join(benchDir, 'out', 'prof', name) : null;
   const [dir, envPair] = root.split('#');
+  if (dir === 'floor') return runFloor(root, protocol, round, name, rtmpPort, httpPort);
   const extraFlags = opt['node-flags'].split(' ').filter(Boolean);
   const replaceNodeFlags = extraFlags.length > 0 ? [...readShebang(join(dir, 'bin/kayak-cast.js')).nodeFlags, ...extraFlags] : [];
   const c = kayakCommand(dir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { cpuProfDir, replaceNodeFlags });
   const env = { ...c.env };
   if (envPair) env[envPair.split('=')[0]] = envPair.split('=')[1];
   const server = children.spawn(c.cmd, c.args, { cwd: dir, env, logPath: join(outDir, `${name}-server.log`) });
-  const alive = () => !server.exitInfo;
-  const bursts = [];
   let publisher;
   try {
-    await waitForPort(rtmpPort, 15_000, alive);
-    await waitForPort(httpPort, 15_000, alive);
+    await waitForPort(rtmpPort, 15_000, () => !server.exitInfo);
+    await waitForPort(httpPort, 15_000, () => !server.exitInfo);
     publisher = children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(outDir, `${name}-ffmpeg.log`) });
-    const endpoints = streamEndpoints({ rtmpPort, httpPort, key: 'bench' });
-    await waitLive(protocol, endpoints);
-    for (let i = 0; i < Number(opt.bursts); i++) {
-      await sleep(1500);
-      // Fresh load generators for each burst, as the fan-out suite has: every burst starts from the same state.
-      const fleet = new LoadFleet(children, Number(opt['load-procs']));
-      await sleep(500);
-      // With --pause-publisher the stream stands still during the burst (ffmpeg stopped, the GOP cache kept): the
-      // server's work is the joins' alone, and so are its write system calls.
-      if (opt['pause-publisher']) process.kill(publisher.pid, 'SIGSTOP');
-      const before = serverCounters(server.pid);
-      const joined = await fleet.start(Array.from({ length: viewers }, () => ({ protocol, endpoints })));
-      const after = serverCounters(server.pid);
-      if (opt['pause-publisher']) process.kill(publisher.pid, 'SIGCONT');
-      const stats = joinStats(joined.keyframeMs);
-      const cpuMs = (after.runNs - before.runNs) / 1e6;
-      const writesPerJoin = (after.syscw - before.syscw) / viewers;
-      bursts.push({ medianMs: stats.medianMs, maxMs: stats.maxMs, ok: stats.ok, cpuMs, writesPerJoin });
-      console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server main thread ${f(cpuMs, 0)} ms, ${f(writesPerJoin)} write calls per join (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
-      await fleet.stop();
-    }
+    return { root, protocol, round, bursts: await burstsAgainst(server, root, protocol, round, rtmpPort, httpPort, publisher) };
   } finally {
     await children.stop(publisher, 3000);
     await children.stop(server, 8000);
   }
-  return { root, protocol, round, bursts };
+}
+
+/** The same bursts against bench/floor-server.mjs (it serves the clip's join from memory: no publisher). */
+async function runFloor(root, protocol, round, name, rtmpPort, httpPort) {
+  const server = children.spawn(process.execPath, [join(benchDir, 'floor-server.mjs'), String(httpPort), clip.path, String(rtmpPort)], { logPath: join(outDir, `${name}-server.log`) });
+  try {
+    await waitForPort(rtmpPort, 15_000, () => !server.exitInfo);
+    await waitForPort(httpPort, 15_000, () => !server.exitInfo);
+    return { root, protocol, round, bursts: await burstsAgainst(server, root, protocol, round, rtmpPort, httpPort, null) };
+  } finally {
+    await children.stop(server, 8000);
+  }
+}
+
+async function burstsAgainst(server, root, protocol, round, rtmpPort, httpPort, publisher) {
+  const bursts = [];
+  const endpoints = streamEndpoints({ rtmpPort, httpPort, key: 'bench' });
+  await waitLive(protocol, endpoints);
+  for (let i = 0; i < Number(opt.bursts); i++) {
+    await sleep(1500);
+    // Fresh load generators for each burst, as the fan-out suite has: every burst starts from the same state.
+    const fleet = new LoadFleet(children, Number(opt['load-procs']));
+    await sleep(500);
+    // With --pause-publisher the stream stands still during the burst (ffmpeg stopped, the GOP cache kept): the
+    // server's work is the joins' alone, and so are its write system calls.
+    if (opt['pause-publisher'] && publisher) process.kill(publisher.pid, 'SIGSTOP');
+    const before = serverCounters(server.pid);
+    const loadBefore = await fleet.snapshot();
+    const joined = await fleet.start(Array.from({ length: viewers }, () => ({ protocol, endpoints })));
+    const after = serverCounters(server.pid);
+    const loadAfter = await fleet.snapshot();
+    if (opt['pause-publisher'] && publisher) process.kill(publisher.pid, 'SIGCONT');
+    const stats = joinStats(joined.keyframeMs);
+    const cpuMs = (after.runNs - before.runNs) / 1e6;
+    const writesPerJoin = (after.syscw - before.syscw) / viewers;
+    // The load generators' CPU over the burst (user + system, all processes; it includes their wait to the join
+    // timeout's poll, which is idle): what the clients took of the same two cores.
+    const loadUserMs = loadCpu(loadAfter, 'cpuUserS') - loadCpu(loadBefore, 'cpuUserS');
+    const loadCpuMs = loadUserMs + loadCpu(loadAfter, 'cpuSystemS') - loadCpu(loadBefore, 'cpuSystemS');
+    bursts.push({ medianMs: stats.medianMs, maxMs: stats.maxMs, ok: stats.ok, cpuMs, loadCpuMs, loadUserMs, writesPerJoin });
+    console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server main thread ${f(cpuMs, 0)} ms, load generators ${f(loadCpuMs, 0)} ms (user ${f(loadUserMs, 0)}), ${f(writesPerJoin)} write calls per join (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
+    await fleet.stop();
+  }
+  return bursts;
 }
 
 async function waitLive(protocol, endpoints) {
@@ -130,6 +154,11 @@ async function waitLive(protocol, endpoints) {
     }
   }
   throw new Error(`never went live over ${protocol}`);
+}
+
+/** Every load-generator process's user or system CPU time so far (`key` cpuUserS or cpuSystemS), in ms. */
+function loadCpu(snapshots, key) {
+  return snapshots.reduce((ms, s) => ms + s[key] * 1000, 0);
 }
 
 /** The main thread's time on a CPU (ns, /proc/<pid>/schedstat) and the process's write system calls (/proc/<pid>/io). */

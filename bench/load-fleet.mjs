@@ -12,6 +12,10 @@ export class LoadFleet {
   constructor(children, processes) {
     this.children = children;
     this.procs = Array.from({ length: Math.max(1, processes) }, () => children.fork(generator));
+    // Every process has loaded before any opens a viewer: one still starting up (about 50 ms of CPU) would otherwise
+    // take a core from the burst of joins that the others have begun.
+    this.ready = Promise.all(this.procs.map((p) => nextMessage(p, 'ready', 30_000)));
+    this.ready.catch(() => {}); // a fleet that is never started must not leave an unhandled rejection; start() rethrows
   }
 
   /**
@@ -19,6 +23,7 @@ export class LoadFleet {
    * or after joinTimeoutMs: `{ keyframeMs: (number|null)[], protocols, playing, closed, pending, seconds }`.
    */
   async start(specs, { rampMs = 0, joinTimeoutMs = 15_000 } = {}) {
+    await this.ready;
     const shares = this.procs.map(() => []);
     specs.forEach((spec, i) => shares[i % shares.length].push(spec));
     const joined = this.procs.map((p) => nextMessage(p, 'joined', rampMs + joinTimeoutMs + 30_000));

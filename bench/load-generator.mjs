@@ -3,7 +3,7 @@
 //
 // messages in:  { cmd: 'start', specs: [{ protocol, endpoints, group }], rampMs, joinTimeoutMs }
 //               { cmd: 'snapshot' }   { cmd: 'stop' }
-// messages out: { type: 'joined', ... }  { type: 'snapshot', ... }  { type: 'stopped' }
+// messages out: { type: 'ready' } (loaded)  { type: 'joined', ... }  { type: 'snapshot', ... }  { type: 'stopped' }
 
 import { createViewer } from './viewers.mjs';
 
@@ -75,3 +75,7 @@ process.on('message', (msg) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });
+// Exit through process.exit on SIGTERM too, so a profile asked for with --cpu-prof (inherited from the orchestrator's
+// node flags) is written.
+process.on('SIGTERM', () => process.exit(0));

@@ -11,11 +11,15 @@ import {
 const S0S1S2 = 1 + 2 * HANDSHAKE_SIZE;
 const DEFAULT_ACK_WINDOW = 2_500_000;
 const PING_REQUEST = 6; // User Control event, §7.1.7
+/** Distinct commands kept encoded (a process's viewers send a handful; the cache starts over past this). */
+const COMMAND_CACHE_ENTRIES = 64;
+/** @type {Map<string, Buffer>} shared by every connection of the process */
+const commandCache = new Map();
 
 export class RtmpConnection {
   /**
    * @param {{ host: string, port: number }} target
-   * @param {{ keepMedia?: boolean, onReady: () => void, onCommand: (values: any[]) => void,
+   * @param {{ keepMedia?: boolean, onReady: () => void, onCommand: (head: any[], whole: () => any[]) => void,
    *           onMedia?: (m: any) => void, onBytes?: (n: number) => void, onError: (reason: string) => void,
    *           onClose: () => void }} owner
    */
@@ -28,6 +32,8 @@ export class RtmpConnection {
     this.handshake = [];
     this.handshakeBytes = 0;
     this.outChunkSize = DEFAULT_CHUNK_SIZE;
+    /** encoded command messages by their arguments: a viewer sends the same three as every other viewer */
+    this.encoded = commandCache;
     this.reader = new RtmpChunkReader({ keepMedia: owner.keepMedia ?? false, onMessage: (m) => this.onMessage(m) });
   }
 
@@ -49,9 +55,20 @@ export class RtmpConnection {
     this.socket.write(buf);
   }
 
-  /** A command message, in chunks of the size last announced with setOutChunkSize. */
+  /**
+   * A command message, in chunks of the size last announced with setOutChunkSize. The bytes are encoded once per
+   * distinct command and reused: a load generator's hundreds of viewers send the same connect, createStream and play,
+   * and encoding each afresh was a tenth of its CPU in a burst of joins (cold code, in a fresh process).
+   */
   command(streamId, values) {
-    this.write(encodeMessage({ csid: 3, type: MSG.COMMAND_AMF0, streamId, payload: amf0Encode(values), chunkSize: this.outChunkSize }));
+    const key = JSON.stringify([streamId, this.outChunkSize, values]);
+    let bytes = this.encoded.get(key);
+    if (!bytes) {
+      bytes = encodeMessage({ csid: 3, type: MSG.COMMAND_AMF0, streamId, payload: amf0Encode(values), chunkSize: this.outChunkSize });
+      if (this.encoded.size >= COMMAND_CACHE_ENTRIES) this.encoded.clear();
+      this.encoded.set(key, bytes);
+    }
+    this.write(bytes);
   }
 
   /** Records that a Set Chunk Size (§5.4.1) of `size` was sent: later messages are cut to it. */
@@ -73,8 +90,11 @@ export class RtmpConnection {
       const all = Buffer.concat(this.handshake);
       this.handshake = null;
       if (all[0] !== 3) return this.fail(`S0 version ${all[0]}`);
+      // C2 and what the owner sends first (connect) leave in one write, as they would from a native client's buffer
+      this.socket.cork();
       this.write(all.subarray(1, 1 + HANDSHAKE_SIZE)); // C2 echoes S1, §5.2.4
       this.owner.onReady();
+      this.socket.uncork();
       if (all.length === S0S1S2) return;
       buf = all.subarray(S0S1S2);
     }
@@ -94,13 +114,21 @@ export class RtmpConnection {
     } else if (type === MSG.USER_CONTROL && payload.readUInt16BE(0) === PING_REQUEST) {
       this.write(pingResponse(payload.subarray(2, 6)));
     } else if (type === MSG.COMMAND_AMF0) {
-      let values;
+      // the name and transaction id; the rest is decoded only if the owner asks (most replies need no more)
+      let head;
       try {
-        values = amf0Decode(payload);
+        head = amf0Decode(payload, 2);
       } catch (err) {
         return this.fail(`amf0: ${err.message}`);
       }
-      this.owner.onCommand(values);
+      this.owner.onCommand(head, () => {
+        try {
+          return amf0Decode(payload);
+        } catch (err) {
+          this.fail(`amf0: ${err.message}`);
+          return head;
+        }
+      });
     }
   }
 

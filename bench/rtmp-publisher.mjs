@@ -42,7 +42,7 @@ export class RtmpPublisher {
     this.timer = undefined;
     this.conn = new RtmpConnection(target, {
       onReady: () => this.connect(),
-      onCommand: (values) => this.onCommand(values),
+      onCommand: (head, whole) => this.onCommand(whole()),
       onError: (reason) => { this.closeReason ||= reason; },
       onClose: () => {
         clearTimeout(this.timer);

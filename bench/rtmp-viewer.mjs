@@ -18,7 +18,7 @@ export class RtmpViewer extends Viewer {
         const { host, port, app } = target;
         this.conn.command(0, ['connect', 1, { app, tcUrl: `rtmp://${host}:${port}/${app}` }]);
       },
-      onCommand: (values) => this.onCommand(values),
+      onCommand: (head, whole) => this.onCommand(head, whole),
       onMedia: ({ type, timestamp, head, payload }) => {
         this.playing();
         this.media(type, timestamp, head, payload);
@@ -39,19 +39,21 @@ export class RtmpViewer extends Viewer {
     else this.closed();
   }
 
-  onCommand(values) {
-    const [name, tx] = values;
+  /** @param {any[]} head the reply's name and transaction id  @param {() => any[]} whole all its values */
+  onCommand([name, tx], whole) {
     if (name === '_result' && tx === 1 && this.phase === 'connect') {
       this.phase = 'createStream';
       this.conn.command(0, ['createStream', 2, null]);
     } else if (name === '_result' && tx === 2 && this.phase === 'createStream') {
-      this.streamId = typeof values[3] === 'number' ? values[3] : 1;
+      const streamId = whole()[3];
+      this.streamId = typeof streamId === 'number' ? streamId : 1;
       this.phase = 'play';
       this.conn.command(this.streamId, ['play', 0, null, this.target.key]);
     } else if (name === '_error') {
-      this.fail(`_error in ${this.phase}: ${JSON.stringify(values[3] ?? null)}`);
-    } else if (name === 'onStatus' && values[3]?.level === 'error') {
-      this.fail(`onStatus ${values[3].code}`);
+      this.fail(`_error in ${this.phase}: ${JSON.stringify(whole()[3] ?? null)}`);
+    } else if (name === 'onStatus') {
+      const info = whole()[3];
+      if (info?.level === 'error') this.fail(`onStatus ${info.code}`);
     }
   }
 }

@@ -75,11 +75,14 @@ function shortString(s) {
   return b;
 }
 
-/** Decodes a whole AMF0 command body into an array of values; throws on malformed input. */
-export function amf0Decode(buf) {
+/**
+ * Decodes an AMF0 command body into an array of values, the first `count` of them (all by default: a client reads a
+ * reply's name and transaction id first, and the rest only when it needs them); throws on malformed input.
+ */
+export function amf0Decode(buf, count = Infinity) {
   const out = [];
   const pos = { i: 0 };
-  while (pos.i < buf.length) out.push(decodeValue(buf, pos, 0));
+  while (pos.i < buf.length && out.length < count) out.push(decodeValue(buf, pos, 0));
   return out;
 }
 

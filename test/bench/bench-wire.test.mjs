@@ -5,7 +5,7 @@ import { BufferBuilder, seededRandom, splitsOf } from '../helpers/buffer-builder
 import { FlvTagReader, isKeyframePicture, isSequenceHeader, payloadKey } from '../../bench/flv-stream.mjs';
 import { joinPrefix } from '../../bench/floor-server.mjs';
 import { RtmpChunkReader } from '../../bench/rtmp-chunk-reader.mjs';
-import { encodeMessage } from '../../bench/rtmp-wire.mjs';
+import { amf0Decode, amf0Encode, encodeMessage } from '../../bench/rtmp-wire.mjs';
 import { OPCODE, WsFrameReader, acceptFor } from '../../bench/ws-frames.mjs';
 
 const bytes = (n, seed) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff));
@@ -151,6 +151,20 @@ describe('RtmpChunkReader', () => {
 
   it('refuses a chunk stream that starts without a full header', () => {
     expect(() => new RtmpChunkReader({ onMessage: () => {} }).push(Buffer.from([0x45, 0, 0, 0, 0, 0, 5, 9]))).toThrow(/starts with a fmt 1 header/);
+  });
+});
+
+describe('amf0Decode', () => {
+  const reply = amf0Encode(['_result', 1, { fmsVer: 'FMS/3,5,7,7009', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success' }]);
+
+  it('decodes a reply whole, or only its first values (a client reads the name and transaction id first)', () => {
+    expect(amf0Decode(reply)).toEqual(['_result', 1, { fmsVer: 'FMS/3,5,7,7009', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success' }]);
+    expect(amf0Decode(reply, 2)).toEqual(['_result', 1]);
+  });
+
+  it('refuses a body cut inside a value it is asked for', () => {
+    expect(() => amf0Decode(reply.subarray(0, 12))).toThrow();
+    expect(amf0Decode(reply.subarray(0, 20), 2)).toEqual(['_result', 1]);
   });
 });
 
