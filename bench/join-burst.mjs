@@ -22,6 +22,7 @@ import { joinStats, median } from './window-stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const TICK_MS = 10; // /proc/<pid>/stat counts in clock ticks of 1/100 s (CLK_TCK on Linux)
 
 const { values: opt } = parseArgs({
   options: {
@@ -132,13 +133,15 @@ async function burstsAgainst(server, root, protocol, round, rtmpPort, httpPort, 
     if (opt['pause-publisher'] && publisher) process.kill(publisher.pid, 'SIGCONT');
     const stats = joinStats(joined.keyframeMs);
     const cpuMs = (after.runNs - before.runNs) / 1e6;
+    const procUserMs = after.userMs - before.userMs;
+    const procSysMs = after.sysMs - before.sysMs;
     const writesPerJoin = (after.syscw - before.syscw) / viewers;
     // The load generators' CPU over the burst (user + system, all processes; it includes their wait to the join
     // timeout's poll, which is idle): what the clients took of the same two cores.
     const loadUserMs = loadCpu(loadAfter, 'cpuUserS') - loadCpu(loadBefore, 'cpuUserS');
     const loadCpuMs = loadUserMs + loadCpu(loadAfter, 'cpuSystemS') - loadCpu(loadBefore, 'cpuSystemS');
-    bursts.push({ medianMs: stats.medianMs, maxMs: stats.maxMs, ok: stats.ok, cpuMs, loadCpuMs, loadUserMs, writesPerJoin });
-    console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server main thread ${f(cpuMs, 0)} ms, load generators ${f(loadCpuMs, 0)} ms (user ${f(loadUserMs, 0)}), ${f(writesPerJoin)} write calls per join (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
+    bursts.push({ medianMs: stats.medianMs, maxMs: stats.maxMs, ok: stats.ok, cpuMs, procUserMs, procSysMs, loadCpuMs, loadUserMs, writesPerJoin });
+    console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server main thread ${f(cpuMs, 0)} ms (all threads: user ${procUserMs}, system ${procSysMs}), load generators ${f(loadCpuMs, 0)} ms (user ${f(loadUserMs, 0)}), ${f(writesPerJoin)} write calls per join (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
     await fleet.stop();
   }
   return bursts;
@@ -161,11 +164,16 @@ function loadCpu(snapshots, key) {
   return snapshots.reduce((ms, s) => ms + s[key] * 1000, 0);
 }
 
-/** The main thread's time on a CPU (ns, /proc/<pid>/schedstat) and the process's write system calls (/proc/<pid>/io). */
+/**
+ * The main thread's time on a CPU (ns, /proc/<pid>/schedstat), the whole process's user and system time, every thread
+ * (V8's compiler and GC helpers too; clock ticks, /proc/<pid>/stat) and its write system calls (/proc/<pid>/io).
+ */
 function serverCounters(pid) {
   const runNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const syscw = Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
-  return { runNs, syscw };
+  return { runNs, userMs: Number(fields[11]) * TICK_MS, sysMs: Number(fields[12]) * TICK_MS, syscw };
 }
 
 function f(x, d = 1) {
