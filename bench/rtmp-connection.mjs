@@ -58,7 +58,7 @@ export class RtmpConnection {
   /**
    * A command message, in chunks of the size last announced with setOutChunkSize. The bytes are encoded once per
    * distinct command and reused: a load generator's hundreds of viewers send the same connect, createStream and play,
-   * and encoding each afresh was a tenth of its CPU in a burst of joins (cold code, in a fresh process).
+   * and encoding each afresh was about a sixth of its CPU in a burst of joins (cold code, in a fresh process).
    */
   command(streamId, values) {
     const key = JSON.stringify([streamId, this.outChunkSize, values]);
