@@ -57,12 +57,16 @@ export function fanoutLines(suite) {
 
 /** Each round's CPU s/GB (user + system), peak RSS and burst join median, per server and protocol. */
 function roundLines(suite) {
-  const lines = ['Rounds (CPU s/GB user + system; peak RSS MB; all at once: first keyframe median ms):', ''];
+  const lines = ['Rounds (CPU s/GB user + system; peak RSS MB; all at once: first keyframe median ms, and the CPU the burst took of the server, every thread, and of the load generators):', ''];
   for (const row of suite.rows) {
     const each = suite.roundRows.map((rows) => rows.find((r) => r.server === row.server && r.protocol === row.protocol)).filter((r) => r?.window);
     if (!each.length) continue;
     const cpu = each.map((r) => `${f(r.window.cpuTotalSPerGB, 2)} (${f(r.window.cpuUserSPerGB, 2)} + ${f(r.window.cpuSysSPerGB, 2)})`).join(', ');
-    lines.push(`- ${row.server} ${protocolName(row.protocol)}: ${cpu}; ${each.map((r) => f(r.memory?.peakMB)).join(', ')} MB; ${each.map((r) => f(r.burst?.medianMs)).join(', ')} ms`);
+    // Runs before the burst's CPU was measured have no serverCpuMs.
+    const burstCpu = each.some((r) => r.burst?.serverCpuMs != null)
+      ? ` (server ${each.map((r) => f(r.burst?.serverCpuMs, 0)).join(', ')} ms of CPU, load generators ${each.map((r) => f(r.burst?.loadCpuMs, 0)).join(', ')} ms)`
+      : '';
+    lines.push(`- ${row.server} ${protocolName(row.protocol)}: ${cpu}; ${each.map((r) => f(r.memory?.peakMB)).join(', ')} MB; ${each.map((r) => f(r.burst?.medianMs)).join(', ')} ms${burstCpu}`);
   }
   return lines;
 }

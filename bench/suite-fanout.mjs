@@ -107,8 +107,13 @@ function runOne(ctx, key, protocol) {
     const endpoints = run.endpoints();
     const fleet = new LoadFleet(children, cfg.loadProcs);
     own.fleets.push(fleet);
+    const before = { server: run.cpu(), load: await fleet.snapshot() };
     const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol, endpoints })), { rampMs: cfg.ramp * 1000 });
-    row.burst = { ...joinStats(joined.keyframeMs), ramped: cfg.ramp > 0, closed: joined.closed };
+    const after = { server: run.cpu(), load: await fleet.snapshot() };
+    // What the joins took of the two cores: the server (every thread, 10 ms ticks) and the load generators.
+    const serverCpuMs = (after.server.userS + after.server.sysS - before.server.userS - before.server.sysS) * 1000;
+    const loadCpuMs = (loadCpuS(after.load) - loadCpuS(before.load)) * 1000;
+    row.burst = { ...joinStats(joined.keyframeMs), ramped: cfg.ramp > 0, closed: joined.closed, serverCpuMs, loadCpuMs };
     console.log(`   ${cfg.ramp > 0 ? `ramped over ${cfg.ramp} s` : 'all at once'}: ${row.burst.ok}/${cfg.viewers} got a keyframe, median ${f(row.burst.medianMs)} ms, max ${f(row.burst.maxMs)} ms`);
     await sleep(SETTLE_MS);
 
@@ -127,5 +132,8 @@ function runOne(ctx, key, protocol) {
     row.playingAfterJoins = c.reduce((n, s) => n + s.playing, 0);
   });
 }
+
+/** Every load-generator process's CPU time so far (user + system), in s. */
+const loadCpuS = (snapshots) => snapshots.reduce((t, p) => t + p.cpuUserS + p.cpuSystemS, 0);
 
 const f = (x, d = 1) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d));
