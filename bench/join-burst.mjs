@@ -16,13 +16,14 @@ import { parseArgs } from 'node:util';
 import { Children, freePort, waitForPort } from './children.mjs';
 import { ensureClip } from './clip.mjs';
 import { kayakCommand, readShebang } from './kayak-launch.mjs';
-import { LoadFleet } from './load-fleet.mjs';
+import { LoadFleet, fleetCpuS } from './load-fleet.mjs';
+import { clockTicksPerSecond, readCpuTicks } from './proc-stats.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { joinStats, median } from './window-stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const TICK_MS = 10; // /proc/<pid>/stat counts in clock ticks of 1/100 s (CLK_TCK on Linux)
+const TICK_MS = 1000 / clockTicksPerSecond(); // /proc/<pid>/stat counts in clock ticks
 
 const { values: opt } = parseArgs({
   options: {
@@ -138,10 +139,11 @@ async function burstsAgainst(server, root, protocol, round, rtmpPort, httpPort, 
     const writesPerJoin = (after.syscw - before.syscw) / viewers;
     // The load generators' CPU over the burst (user + system, all processes; it includes their wait to the join
     // timeout's poll, which is idle): what the clients took of the same two cores.
-    const loadUserMs = loadCpu(loadAfter, 'cpuUserS') - loadCpu(loadBefore, 'cpuUserS');
-    const loadCpuMs = loadUserMs + loadCpu(loadAfter, 'cpuSystemS') - loadCpu(loadBefore, 'cpuSystemS');
+    const [loadA, loadB] = [fleetCpuS(loadBefore), fleetCpuS(loadAfter)];
+    const loadUserMs = (loadB.userS - loadA.userS) * 1000;
+    const loadCpuMs = loadUserMs + (loadB.sysS - loadA.sysS) * 1000;
     bursts.push({ medianMs: stats.medianMs, maxMs: stats.maxMs, ok: stats.ok, cpuMs, procUserMs, procSysMs, loadCpuMs, loadUserMs, writesPerJoin });
-    console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server main thread ${f(cpuMs, 0)} ms (all threads: user ${procUserMs}, system ${procSysMs}), load generators ${f(loadCpuMs, 0)} ms (user ${f(loadUserMs, 0)}), ${f(writesPerJoin)} write calls per join (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
+    console.log(`${root} ${protocol} round ${round} burst ${i}: ${stats.ok}/${viewers}, median ${f(stats.medianMs)} ms, max ${f(stats.maxMs)} ms, server main thread ${f(cpuMs, 0)} ms (all threads: user ${f(procUserMs, 0)}, system ${f(procSysMs, 0)}), load generators ${f(loadCpuMs, 0)} ms (user ${f(loadUserMs, 0)}), ${f(writesPerJoin)} write calls per join (load ${(await import('node:os')).loadavg()[0].toFixed(2)})`);
     await fleet.stop();
   }
   return bursts;
@@ -159,21 +161,15 @@ async function waitLive(protocol, endpoints) {
   throw new Error(`never went live over ${protocol}`);
 }
 
-/** Every load-generator process's user or system CPU time so far (`key` cpuUserS or cpuSystemS), in ms. */
-function loadCpu(snapshots, key) {
-  return snapshots.reduce((ms, s) => ms + s[key] * 1000, 0);
-}
-
 /**
  * The main thread's time on a CPU (ns, /proc/<pid>/schedstat), the whole process's user and system time, every thread
  * (V8's compiler and GC helpers too; clock ticks, /proc/<pid>/stat) and its write system calls (/proc/<pid>/io).
  */
 function serverCounters(pid) {
   const runNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = readCpuTicks(pid);
   const syscw = Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
-  return { runNs, userMs: Number(fields[11]) * TICK_MS, sysMs: Number(fields[12]) * TICK_MS, syscw };
+  return { runNs, userMs: ticks.utime * TICK_MS, sysMs: ticks.stime * TICK_MS, syscw };
 }
 
 function f(x, d = 1) {

@@ -57,3 +57,8 @@ export class LoadFleet {
 }
 
 const sum = (parts, key) => parts.reduce((n, p) => n + p[key], 0);
+
+/** The CPU time (s) of every process in `snapshots` (from snapshot()) so far: user, system. */
+export function fleetCpuS(snapshots) {
+  return { userS: sum(snapshots, 'cpuUserS'), sysS: sum(snapshots, 'cpuSystemS') };
+}

@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 import { freePort, nextMessage, waitForPort } from './children.mjs';
-import { LoadFleet } from './load-fleet.mjs';
+import { LoadFleet, fleetCpuS } from './load-fleet.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { onFreshServer, rowsPerServer } from './server-run.mjs';
 import { medianRecord } from './round-median.mjs';
@@ -112,7 +112,8 @@ function runOne(ctx, key, protocol) {
     const after = { server: run.cpu(), load: await fleet.snapshot() };
     // What the joins took of the two cores: the server (every thread, 10 ms ticks) and the load generators.
     const serverCpuMs = (after.server.userS + after.server.sysS - before.server.userS - before.server.sysS) * 1000;
-    const loadCpuMs = (loadCpuS(after.load) - loadCpuS(before.load)) * 1000;
+    const [loadA, loadB] = [fleetCpuS(before.load), fleetCpuS(after.load)];
+    const loadCpuMs = (loadB.userS + loadB.sysS - loadA.userS - loadA.sysS) * 1000;
     row.burst = { ...joinStats(joined.keyframeMs), ramped: cfg.ramp > 0, closed: joined.closed, serverCpuMs, loadCpuMs };
     console.log(`   ${cfg.ramp > 0 ? `ramped over ${cfg.ramp} s` : 'all at once'}: ${row.burst.ok}/${cfg.viewers} got a keyframe, median ${f(row.burst.medianMs)} ms, max ${f(row.burst.maxMs)} ms`);
     await sleep(SETTLE_MS);
@@ -132,8 +133,5 @@ function runOne(ctx, key, protocol) {
     row.playingAfterJoins = c.reduce((n, s) => n + s.playing, 0);
   });
 }
-
-/** Every load-generator process's CPU time so far (user + system), in s. */
-const loadCpuS = (snapshots) => snapshots.reduce((t, p) => t + p.cpuUserS + p.cpuSystemS, 0);
 
 const f = (x, d = 1) => (x == null || Number.isNaN(x) ? '-' : x.toFixed(d));
