@@ -1,5 +1,6 @@
 import type { StatusStore } from '../status/status-store.js';
 import type { DashboardState, ShareInfo } from '../ui/dashboard-state.js';
+import { flushStdout } from './line-logger.js';
 
 /** More than the tallest terminal shows; the view trims to what fits. */
 export const EVENTS_READ = 40;
@@ -74,6 +75,7 @@ export async function startDashboard(read: () => DashboardState, share: ShareInf
     refreshMs: REFRESH_MS,
   };
   const stdout = process.stdout;
+  flushStdout(); // lines printed before the dashboard stay on the main screen
   stdout.write(ENTER_ALTERNATE_SCREEN);
   const leave = () => stdout.write(LEAVE_ALTERNATE_SCREEN);
   // An exit that skips stop() (a second Ctrl-C, a crash) must still give the terminal back.

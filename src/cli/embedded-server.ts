@@ -5,6 +5,7 @@ import type { NetworkList } from '../server/access/networks.js';
 import { startGcGovernor } from '../util/gc-governor.js';
 import type { Logger } from '../util/logger.js';
 import type { EventLog } from '../status/event-log.js';
+import { printLine } from './line-logger.js';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file.js';
 import { type SharePorts, type ShareUrls, shareHosts, streamUrls } from './share-urls.js';
 import { serverOptions, tlsFromFlags } from './server-options.js';
@@ -78,16 +79,16 @@ export async function launchServer(
       logger.log('info', `share ${path}: ${urls.rtmp}  ${urls.flv}  ${urls.hls}`, { event: 'share', rtmp: urls.rtmp, flv: urls.flv, hls: urls.hls });
       return;
     }
-    console.log(chalk.bold(`Share ${path}:`));
+    printLine(chalk.bold(`Share ${path}:`));
     const query = linkQuery(path);
     for (const host of hosts) {
       const urls = streamUrls(host, ports, path, query);
-      console.log(`  RTMP:     ${chalk.cyan(urls.rtmp)}`);
-      console.log(`  HTTP-FLV: ${chalk.cyan(urls.flv)}`);
-      console.log(`  HLS:      ${chalk.cyan(urls.hls)}`);
-      console.log(`  Browser:  ${chalk.cyan(urls.watch)}`);
+      printLine(`  RTMP:     ${chalk.cyan(urls.rtmp)}`);
+      printLine(`  HTTP-FLV: ${chalk.cyan(urls.flv)}`);
+      printLine(`  HLS:      ${chalk.cyan(urls.hls)}`);
+      printLine(`  Browser:  ${chalk.cyan(urls.watch)}`);
     }
-    if (query !== '') console.log(chalk.dim(`  (a private show: these links work for ${SHARE_LINK_HOURS} h; kayak-cast token play ${path} makes more)`));
+    if (query !== '') printLine(chalk.dim(`  (a private show: these links work for ${SHARE_LINK_HOURS} h; kayak-cast token play ${path} makes more)`));
   };
   const server = new KayakServer({
     ...serverOptions(flags, tls),
@@ -128,15 +129,15 @@ export async function launchServer(
     logger.log('info', `serving: publish to ${publishUrl}, status at ${statusUrl}`, { event: 'serving', rtmpPort: ports.rtmp, httpPort: ports.http });
     return { server, printShareUrls, share, stop: stopServer };
   }
-  console.log(chalk.bold('kayak-cast is serving.'));
+  printLine(chalk.bold('kayak-cast is serving.'));
   if (options.announcePublish) {
-    console.log(`  Publish (OBS, ffmpeg):  ${chalk.cyan(publishUrl)}`);
-    console.log(`      e.g. ffmpeg -re -i movie.mp4 -c copy -f flv ${publishUrl.replace('<key>', 'movie')}`);
-    if (flags.publishSecret !== undefined) console.log(chalk.dim(`      from elsewhere: add ?secret=<your publish secret> to the key, or use kayak-cast token publish ${flags.app}/movie`));
-    if (tls !== undefined) console.log(`      or over TLS: ${chalk.cyan(`rtmps://${host}:${ports.rtmps}/${flags.app}/<key>`)}`);
+    printLine(`  Publish (OBS, ffmpeg):  ${chalk.cyan(publishUrl)}`);
+    printLine(`      e.g. ffmpeg -re -i movie.mp4 -c copy -f flv ${publishUrl.replace('<key>', 'movie')}`);
+    if (flags.publishSecret !== undefined) printLine(chalk.dim(`      from elsewhere: add ?secret=<your publish secret> to the key, or use kayak-cast token publish ${flags.app}/movie`));
+    if (tls !== undefined) printLine(`      or over TLS: ${chalk.cyan(`rtmps://${host}:${ports.rtmps}/${flags.app}/<key>`)}`);
   }
-  console.log(`  Status:                 ${statusUrl}   (or: kayak-cast status)`);
-  console.log('  Press Ctrl-C to stop.');
+  printLine(`  Status:                 ${statusUrl}   (or: kayak-cast status)`);
+  printLine('  Press Ctrl-C to stop.');
 
   return { server, printShareUrls, share, stop: stopServer };
 }

@@ -7,7 +7,8 @@ const SECRET_VALUE = new RegExp(`\\b(${SECRET_PARAMETERS.join('|')})=[^&\\s'"]*`
 
 /** `live/movie?secret=hunter2&x=1` → `live/movie?secret=<redacted>&x=1`, wherever such a pair appears in `text`. */
 export function redactSecrets(text: string): string {
-  return text.replace(SECRET_VALUE, '$1=<redacted>');
+  // Every line passes here (twice: the server's logger and the console's); most carry no `name=value` at all.
+  return text.includes('=') ? text.replace(SECRET_VALUE, '$1=<redacted>') : text;
 }
 
 /** A logger that redacts credential values from every message and string field before `inner` sees them. */
@@ -18,6 +19,12 @@ export function redactingLogger(inner: Logger): Logger {
 }
 
 function redactFields(fields: LogFields): LogFields {
+  let secretProne = false;
+  for (const name in fields) {
+    const value = fields[name];
+    if (typeof value === 'string' && value.includes('=')) secretProne = true;
+  }
+  if (!secretProne) return fields;
   const out: LogFields = {};
   for (const [name, value] of Object.entries(fields)) out[name] = typeof value === 'string' ? redactSecrets(value) : value;
   return out;

@@ -17,6 +17,7 @@ import { scheduleStatus } from '../../status/schedule-report.js';
 import { systemClock } from '../../util/clock.js';
 import { type LaunchedServer, type ServerFlags, launchServer } from '../embedded-server.js';
 import { ConsoleOutput } from '../console-output.js';
+import { printLine } from '../line-logger.js';
 import { INTERRUPTED_EXIT_CODE, ShutdownRequested, type ShutdownSignals, whenStopped } from '../shutdown.js';
 
 export interface ScheduleOptions extends ServerFlags {
@@ -88,8 +89,8 @@ async function playShow(
 ): Promise<number> {
   const { stop, output, target } = context;
   const logger = output.logger;
-  console.log(renderShow(show.prepared));
-  console.log('');
+  printLine(renderShow(show.prepared));
+  printLine('');
   if (options.check) return 0;
 
   let launched: LaunchedServer | undefined;
@@ -101,7 +102,7 @@ async function playShow(
     client = new RtmpPublishClient(target, logger);
     await client.start();
     sink = client;
-    console.log(chalk.bold(`Playing out to ${options.to}`));
+    printLine(chalk.bold(`Playing out to ${options.to}`));
   } else {
     launched = await launchServer(options, logger, { announcePublish: false, quiet: output.dashboard || output.json, events: output.events });
     const channel = launched.server.hub.publish(options.app, playlist.stream, 'playout', 'playout');

@@ -1,5 +1,6 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { BugError, ProtocolError } from '../../errors.js';
+import { RandomPool } from '../../util/random-pool.js';
 import { DIGEST_LENGTH, findClientDigest, signServerPacket, signServerResponse } from './handshake-digest.js';
 
 /** C1, S1, C2 and S2 are 1536 bytes each (spec 5.2.3, 5.2.4). */
@@ -24,6 +25,8 @@ export interface HandshakeStep {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The server's random bytes (S1, and S2 of a digest handshake), shared by every handshake of the process. */
+const serverRandom = new RandomPool();
 const C0C1_SIZE = 1 + HANDSHAKE_SIZE;
 
 function waiting(): HandshakeStep {
@@ -124,7 +127,7 @@ export class ServerHandshake {
 
   private fill(target: Buffer, from: number, to = target.length): void {
     if (this.randomBytes === undefined) {
-      randomFillSync(target, from, to - from);
+      serverRandom.fill(target, from, to);
       return;
     }
     const bytes = this.randomBytes(to - from);
