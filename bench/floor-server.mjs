@@ -128,9 +128,11 @@ function serveRtmp(socket, replies) {
   });
 }
 
-if (process.argv[1]?.endsWith('floor-server.mjs')) {
-  const [port, clipPath, rtmpPort] = process.argv.slice(2);
-  const file = readFileSync(clipPath);
+/**
+ * The floor's servers for the clip in `file` (a Buffer), on `host`: HTTP-FLV and WS-FLV on `httpPort`, RTMP on
+ * `rtmpPort` when given (0 for any free port). Resolves with `{ httpPort, rtmpPort, close() }` once both listen.
+ */
+export async function listenFloor({ file, host = '127.0.0.1', httpPort, rtmpPort }) {
   const prefix = joinPrefix(file);
   const wsMessage = wsBinaryFrame(prefix);
   const server = http.createServer((req, res) => {
@@ -144,11 +146,46 @@ if (process.argv[1]?.endsWith('floor-server.mjs')) {
     const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}${WS_GUID}`).digest('base64');
     socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`), wsMessage]));
   });
-  server.listen(Number(port), '127.0.0.1');
-  if (rtmpPort) {
+  const sockets = new Set();
+  const track = (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  server.on('connection', track);
+  await listen(server, httpPort, host);
+  let rtmp;
+  if (rtmpPort !== undefined) {
     const replies = rtmpReplies(joinTags(file));
-    net.createServer((socket) => serveRtmp(socket, replies)).listen(Number(rtmpPort), '127.0.0.1');
+    rtmp = net.createServer((socket) => {
+      track(socket);
+      serveRtmp(socket, replies);
+    });
+    await listen(rtmp, rtmpPort, host);
   }
+  return {
+    httpPort: server.address().port,
+    rtmpPort: rtmp?.address().port,
+    close() {
+      server.close();
+      rtmp?.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+if (process.argv[1]?.endsWith('floor-server.mjs')) {
+  const [port, clipPath, rtmpPort] = process.argv.slice(2);
+  await listenFloor({ file: readFileSync(clipPath), httpPort: Number(port), rtmpPort: rtmpPort === undefined ? undefined : Number(rtmpPort) });
   const stop = () => process.exit(0);
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -8,6 +8,7 @@
 //   node bench/join-burst.mjs --cpu-prof          # also profile each server (bench/out/prof/join-burst-*)
 //   node bench/join-burst.mjs --node-flags=--trace-gc   # node flags after the shebang's (the trace is in the server log)
 //   node bench/join-burst.mjs --roots floor,.   # `floor`: bench/floor-server.mjs, the least any server must do
+//   node bench/join-burst.mjs --warm            # load generators warmed first (see load-fleet.mjs)
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,6 +38,7 @@ const { values: opt } = parseArgs({
     envs: { type: 'string', default: '' },
     'pause-publisher': { type: 'boolean', default: false },
     'node-flags': { type: 'string', default: '' },
+    warm: { type: 'boolean', default: false },
   },
 });
 
@@ -121,7 +123,8 @@ async function burstsAgainst(server, root, protocol, round, rtmpPort, httpPort, 
   for (let i = 0; i < Number(opt.bursts); i++) {
     await sleep(1500);
     // Fresh load generators for each burst, as the fan-out suite has: every burst starts from the same state.
-    const fleet = new LoadFleet(children, Number(opt['load-procs']));
+    const fleet = new LoadFleet(children, Number(opt['load-procs']), opt.warm ? { warm: { clipPath: clip.path, protocols: [protocol] } } : {});
+    await fleet.ready;
     await sleep(500);
     // With --pause-publisher the stream stands still during the burst (ffmpeg stopped, the GOP cache kept): the
     // server's work is the joins' alone, and so are its write system calls.

@@ -8,13 +8,25 @@ import { nextMessage } from './children.mjs';
 const generator = join(dirname(fileURLToPath(import.meta.url)), 'load-generator.mjs');
 
 export class LoadFleet {
-  /** @param {import('./children.mjs').Children} children  @param {number} processes */
-  constructor(children, processes) {
+  /**
+   * @param {import('./children.mjs').Children} children  @param {number} processes
+   * @param {{ warm?: { clipPath: string, protocols: string[] } }} options  warm: each process first joins the
+   *   protocols' viewers against its own in-process bench/floor-server.mjs (see load-generator.mjs), so that the
+   *   load's joins run in optimised code; `ready` resolves after that. HLS is not warmed (the floor has none).
+   */
+  constructor(children, processes, { warm } = {}) {
     this.children = children;
     this.procs = Array.from({ length: Math.max(1, processes) }, () => children.fork(generator));
-    // Every process has loaded before any opens a viewer: one still starting up (about 50 ms of CPU) would otherwise
-    // take a core from the burst of joins that the others have begun.
-    this.ready = Promise.all(this.procs.map((p) => nextMessage(p, 'ready', 30_000)));
+    const protocols = warm?.protocols.filter((p) => p !== 'hls') ?? [];
+    // Every process has loaded (and warmed) before any opens a viewer: one still starting up (about 50 ms of CPU)
+    // would otherwise take a core from the burst of joins that the others have begun.
+    this.ready = Promise.all(this.procs.map(async (p) => {
+      await nextMessage(p, 'ready', 30_000);
+      if (!protocols.length) return 0;
+      const warmed = nextMessage(p, 'warmed', 120_000);
+      p.send({ cmd: 'warm', clipPath: warm.clipPath, protocols });
+      return (await warmed).ms;
+    }));
     this.ready.catch(() => {}); // a fleet that is never started must not leave an unhandled rejection; start() rethrows
   }
 

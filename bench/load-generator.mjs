@@ -1,11 +1,14 @@
 // A load-generator process, driven over IPC by load-fleet.mjs; several of them share a load. It opens its viewers
 // (all at once, or spread over a ramp), reports when they have joined, and reports every viewer's counters on request.
 //
-// messages in:  { cmd: 'start', specs: [{ protocol, endpoints, group }], rampMs, joinTimeoutMs }
+// messages in:  { cmd: 'warm', clipPath, protocols, viewers, rounds }
+//               { cmd: 'start', specs: [{ protocol, endpoints, group }], rampMs, joinTimeoutMs }
 //               { cmd: 'snapshot' }   { cmd: 'stop' }
-// messages out: { type: 'ready' } (loaded)  { type: 'joined', ... }  { type: 'snapshot', ... }  { type: 'stopped' }
+// messages out: { type: 'ready' } (loaded)  { type: 'warmed', ms }  { type: 'joined', ... }  { type: 'snapshot', ... }
+//               { type: 'stopped' }
 
-import { createViewer } from './viewers.mjs';
+import { readFileSync } from 'node:fs';
+import { createViewer, streamEndpoints } from './viewers.mjs';
 
 /** @type {{ viewer: import('./viewer-base.mjs').Viewer, group: number }[]} */
 const viewers = [];
@@ -39,6 +42,50 @@ async function start({ specs, rampMs = 0, joinTimeoutMs = 15_000 }) {
   });
 }
 
+/**
+ * Runs `rounds` bursts of `viewers` joins per protocol against an in-process bench/floor-server.mjs before the real
+ * load: a load generator is a fresh process, and its first hundreds of joins run in V8's interpreter at several times
+ * the CPU of later ones, on the cores the server under test shares. Audiences are other machines; the less of the
+ * two cores the clients take, the more a join's time is the server's.
+ */
+async function warm({ clipPath, protocols, viewers = 150, rounds = 2 }) {
+  const t0 = performance.now();
+  const { listenFloor } = await import('./floor-server.mjs');
+  const floor = await listenFloor({ file: readFileSync(clipPath), httpPort: 0, rtmpPort: 0 });
+  try {
+    const endpoints = streamEndpoints({ rtmpPort: floor.rtmpPort, httpPort: floor.httpPort, key: 'warm' });
+    for (let round = 0; round < rounds; round++) {
+      for (const protocol of protocols) await joinAll(Array.from({ length: viewers }, () => ({ protocol, endpoints })));
+    }
+  } finally {
+    floor.close();
+  }
+  send({ type: 'warmed', ms: performance.now() - t0 });
+}
+
+/** Opens every viewer of `specs`, waits until each has its first keyframe or is closed (at most 10 s), stops them. */
+function joinAll(specs) {
+  return new Promise((resolve) => {
+    const pending = new Set();
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      for (const v of batch) v.stop();
+      resolve();
+    };
+    const done = (v) => {
+      pending.delete(v);
+      if (pending.size === 0) finish();
+    };
+    const batch = specs.map((spec) => createViewer(spec, { onKeyframe: done, onClose: done }));
+    const timer = setTimeout(finish, 10_000);
+    for (const v of batch) pending.add(v);
+    for (const v of batch) v.start();
+  });
+}
+
 function counts() {
   const c = { playing: 0, closed: 0, pending: 0 };
   for (const { viewer: v } of viewers) {
@@ -64,7 +111,9 @@ function snapshot() {
 }
 
 process.on('message', (msg) => {
-  if (msg.cmd === 'start') {
+  if (msg.cmd === 'warm') {
+    warm(msg).catch((err) => send({ type: 'error', message: String(err?.stack ?? err) }));
+  } else if (msg.cmd === 'start') {
     start(msg).catch((err) => send({ type: 'error', message: String(err?.stack ?? err) }));
   } else if (msg.cmd === 'snapshot') {
     snapshot();

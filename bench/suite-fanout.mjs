@@ -74,8 +74,9 @@ async function joinFloors(ctx) {
     const endpoints = streamEndpoints({ rtmpPort, httpPort: port, key: 'bench' });
     for (const protocol of protocols) {
       console.log(`\n== fanout: join floor, ${cfg.viewers} ${protocol} viewers at once against bench/floor-server.mjs`);
-      const fleet = new LoadFleet(children, cfg.loadProcs);
+      const fleet = new LoadFleet(children, cfg.loadProcs, { warm: { clipPath: ctx.clip.path, protocols: [protocol] } });
       try {
+        await fleet.ready;
         await timeToKeyframe({ protocol, endpoints }, 5000); // one join first, as a real server gets (waitLive)
         const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol, endpoints })));
         floors[protocol] = joinStats(joined.keyframeMs);
@@ -105,8 +106,11 @@ function runOne(ctx, key, protocol) {
     console.log(`   live: a lone viewer's first keyframe after ${row.loneJoinMs.toFixed(1)} ms`);
 
     const endpoints = run.endpoints();
-    const fleet = new LoadFleet(children, cfg.loadProcs);
+    // Warmed load generators (see load-fleet.mjs): the burst's clients in optimised code, as little of the two cores
+    // as they can take.
+    const fleet = new LoadFleet(children, cfg.loadProcs, { warm: { clipPath: clip.path, protocols: [protocol] } });
     own.fleets.push(fleet);
+    await fleet.ready;
     const before = { server: run.cpu(), load: await fleet.snapshot() };
     const joined = await fleet.start(Array.from({ length: cfg.viewers }, () => ({ protocol, endpoints })), { rampMs: cfg.ramp * 1000 });
     const after = { server: run.cpu(), load: await fleet.snapshot() };

@@ -3,6 +3,8 @@
 // nginx-rtmp and ffprobe, and every viewer against kayak-cast fed by ffmpeg.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Children } from '../../bench/children.mjs';
+import { LoadFleet } from '../../bench/load-fleet.mjs';
 import { FlvTagReader, TAG, isKeyframePicture, isSequenceHeader, readFlvFile } from '../../bench/flv-stream.mjs';
 import { RtmpPublisher, prepareClip } from '../../bench/rtmp-publisher.mjs';
 import { createViewer, streamEndpoints, timeToKeyframe } from '../../bench/viewers.mjs';
@@ -116,6 +118,29 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'nginx-rtmp'], 'benchmark clients agains
       for (const v of viewers) v.stop();
     }
   }, 30_000);
+
+  it('a warmed load fleet joins its floor first, then plays kayak-cast over every protocol', async () => {
+    publishFfmpeg(kayak.rtmpUrl('warm'), clip, { loop: true });
+    await waitForLive(kayak, 'warm');
+    const children = new Children();
+    const fleet = new LoadFleet(children, 2, { warm: { clipPath: clip, protocols: ['rtmp', 'flv', 'ws', 'hls'] } });
+    try {
+      const warmedMs = await fleet.ready;
+      expect(warmedMs).toHaveLength(2);
+      for (const ms of warmedMs) expect(ms).toBeGreaterThan(0);
+      // the warm-up's own viewers are gone: nothing left in the processes but what start() opens
+      const idle = await fleet.snapshot();
+      expect(idle.map((s) => s.viewers.length)).toEqual([0, 0]);
+      const endpoints = streamEndpoints({ rtmpPort: kayak.rtmpPort, httpPort: kayak.httpPort, key: 'warm' });
+      const specs = ['rtmp', 'flv', 'ws'].flatMap((protocol) => Array.from({ length: 10 }, () => ({ protocol, endpoints })));
+      const joined = await fleet.start(specs, { joinTimeoutMs: 15_000 });
+      expect(joined.keyframeMs.every((ms) => ms !== null && ms > 0)).toBe(true);
+      expect(joined.playing).toBe(30);
+    } finally {
+      await fleet.stop();
+      children.killAllNow();
+    }
+  }, 60_000);
 
   it('an HLS viewer plays when the server serves HLS, and ends on a 404 when it does not', async () => {
     publishFfmpeg(kayak.rtmpUrl('hls'), clip, { loop: true });
