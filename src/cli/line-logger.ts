@@ -10,9 +10,9 @@ const LEVEL_STYLE: Record<LogLevel, (text: string) => string> = {
 };
 
 /**
- * Lines wait for the end of the event loop's turn and leave in one write: 300 viewers joining at once log 300 lines,
- * and a write system call for each was a tenth of what such a burst cost the server. Past this many characters the
- * waiting lines are written at once.
+ * Lines wait for the end of the event loop's turn and leave in one write: 300 viewers joining at once log up to 200
+ * lines (the peer-line limiter's burst), and a write system call for each was about 4 % of what a fresh server's
+ * burst cost it (bench/RESULTS.md, 21:24 notes). Past this many characters the waiting lines are written at once.
  */
 export const STDOUT_BATCH_MAX_CHARS = 64 * 1024;
 

@@ -15,9 +15,13 @@ describe('redactSecrets', () => {
     const logger = redactingLogger({ log: (level, message, fields) => lines.push([level, message, fields]) });
     logger.log('warn', 'refused live/x?secret=abc', { url: '/live/x.flv?sign=1-ff', count: 3 });
     logger.log('info', 'plain');
+    logger.log('info', 'rtmp 127.0.0.1:5000 playing live/x', { peer: '127.0.0.1:5000', path: 'live/x' });
+    logger.log('info', 'a field only', { peer: '127.0.0.1:5000', url: 'rtmp://h/live?token=abc' });
     expect(lines).toEqual([
       ['warn', 'refused live/x?secret=<redacted>', { url: '/live/x.flv?sign=<redacted>', count: 3 }],
       ['info', 'plain', undefined],
+      ['info', 'rtmp 127.0.0.1:5000 playing live/x', { peer: '127.0.0.1:5000', path: 'live/x' }],
+      ['info', 'a field only', { peer: '127.0.0.1:5000', url: 'rtmp://h/live?token=<redacted>' }],
     ]);
   });
 });
