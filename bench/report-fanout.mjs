@@ -36,6 +36,11 @@ export function fanoutLines(suite) {
     lines.push(`| ${r.server} ${r.version} | ${load} | ${withRatio(w.cpuTotalSPerGB, rw?.cpuTotalSPerGB)} | ${withRatio(w.cpuUserSPerGB, rw?.cpuUserSPerGB)} | ${withRatio(w.cpuSysSPerGB, rw?.cpuSysSPerGB)} | ${withRatio(r.memory?.peakMB, ref?.memory?.peakMB, 1)} | ${withRatio(r.joins?.medianMs, ref?.joins?.medianMs, 1)} / ${f(r.joins?.maxMs)} | ${withRatio(r.burst?.medianMs, ref?.burst?.medianMs, 1)} / ${f(r.burst?.maxMs)} (${r.burst?.ok}/${r.burst?.count}) | ${f(w.deliveredPct)} % | ${pct(w.worstViewer?.media)} / ${pct(w.worstBytesVsMedian)} | ${f(w.serverCpuPctOfOneCore, 0)} | ${w.load.map((l) => f(l.cpuPct, 0)).join(' + ')} | ${f(w.machineBusyPct, 0)} % |`);
   }
   lines.push('');
+  const later = suite.rows.filter((r) => r.laterBurst);
+  if (later.length) {
+    const each = later.map((r) => `${r.server} ${protocolName(r.protocol)} ${f(r.laterBurst.medianMs)} / ${f(r.laterBurst.maxMs)} ms (${r.laterBurst.ok}/${r.laterBurst.count})`);
+    lines.push(`A later burst (the column above is a freshly started server's first; then every viewer left and ${suite.viewers} joined again at the same moment, on the same server): first keyframe median / max: ${each.join('; ')}.`, '');
+  }
   if (suite.rounds > 1) lines.push(...roundLines(suite), '');
   // Runs before the per-protocol floors recorded only `floor` (HTTP-FLV).
   const floors = Object.entries(suite.floors ?? (suite.floor ? { flv: suite.floor } : {}));
@@ -66,7 +71,8 @@ function roundLines(suite) {
     const burstCpu = each.some((r) => r.burst?.serverCpuMs != null)
       ? ` (server ${each.map((r) => f(r.burst?.serverCpuMs, 0)).join(', ')} ms of CPU, load generators ${each.map((r) => f(r.burst?.loadCpuMs, 0)).join(', ')} ms)`
       : '';
-    lines.push(`- ${row.server} ${protocolName(row.protocol)}: ${cpu}; ${each.map((r) => f(r.memory?.peakMB)).join(', ')} MB; ${each.map((r) => f(r.burst?.medianMs)).join(', ')} ms${burstCpu}`);
+    const later = each.some((r) => r.laterBurst) ? `; a later burst ${each.map((r) => f(r.laterBurst?.medianMs)).join(', ')} ms (server ${each.map((r) => f(r.laterBurst?.serverCpuMs, 0)).join(', ')} ms of CPU)` : '';
+    lines.push(`- ${row.server} ${protocolName(row.protocol)}: ${cpu}; ${each.map((r) => f(r.memory?.peakMB)).join(', ')} MB; ${each.map((r) => f(r.burst?.medianMs)).join(', ')} ms${burstCpu}${later}`);
   }
   return lines;
 }
