@@ -100,7 +100,17 @@ export class ServerRun {
   }
 
   get peakRssMB() {
-    return Math.max(this.rss.lastHwmKb, this.rss.maxKb) / 1024;
+    const { hwmKb, maxKb } = this.peakUntil ?? { hwmKb: this.rss.lastHwmKb, maxKb: this.rss.maxKb };
+    return Math.max(hwmKb, maxKb) / 1024;
+  }
+
+  /**
+   * Ends the span of the peak memory reported (what the load under test took): later work on the same server (the
+   * fan-out's later burst, its viewers leaving and joining again) is sampled into the series but not the peak.
+   */
+  endPeak() {
+    this.rss.sample();
+    this.peakUntil = { hwmKb: this.rss.lastHwmKb, maxKb: this.rss.maxKb };
   }
 
   assertAlive() {
@@ -116,9 +126,11 @@ export class ServerRun {
     await sleep(100);
     return {
       memory: this.rss && {
-        vmHwmMB: this.rss.lastHwmKb / 1024,
-        sampledMaxRssMB: this.rss.maxKb / 1024,
+        vmHwmMB: (this.peakUntil?.hwmKb ?? this.rss.lastHwmKb) / 1024,
+        sampledMaxRssMB: (this.peakUntil?.maxKb ?? this.rss.maxKb) / 1024,
         peakMB: this.peakRssMB,
+        // With endPeak: the whole life's peak, the later work included.
+        ...(this.peakUntil ? { lifePeakMB: Math.max(this.rss.lastHwmKb, this.rss.maxKb) / 1024 } : {}),
         idleMB: this.idleRssMB,
         // [ms since start, MB] every 500 ms: when the peak came (the join burst or the steady window)
         seriesMB: this.rss.samples.map(([ms, kb]) => [ms, Math.round(kb / 102.4) / 10]),

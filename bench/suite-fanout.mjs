@@ -129,6 +129,7 @@ function runOne(ctx, key, protocol) {
     // again at the same moment: a burst on a server whose join path V8 has optimised by then, as any later crowd
     // finds it. Reported beside the first; the goal is judged on the first.
     if (cfg.ramp > 0) return;
+    run.endPeak(); // the peak with 300 viewers is the goal's figure; the churn of the later burst is not in it
     await fleet.stop();
     await sleep(SETTLE_MS);
     row.laterBurst = (await joinTogether(ctx, run, own, protocol, endpoints)).burst;
