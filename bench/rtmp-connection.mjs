@@ -32,8 +32,6 @@ export class RtmpConnection {
     this.handshake = [];
     this.handshakeBytes = 0;
     this.outChunkSize = DEFAULT_CHUNK_SIZE;
-    /** encoded command messages by their arguments: a viewer sends the same three as every other viewer */
-    this.encoded = commandCache;
     this.reader = new RtmpChunkReader({ keepMedia: owner.keepMedia ?? false, onMessage: (m) => this.onMessage(m) });
   }
 
@@ -62,11 +60,11 @@ export class RtmpConnection {
    */
   command(streamId, values) {
     const key = JSON.stringify([streamId, this.outChunkSize, values]);
-    let bytes = this.encoded.get(key);
+    let bytes = commandCache.get(key);
     if (!bytes) {
       bytes = encodeMessage({ csid: 3, type: MSG.COMMAND_AMF0, streamId, payload: amf0Encode(values), chunkSize: this.outChunkSize });
-      if (this.encoded.size >= COMMAND_CACHE_ENTRIES) this.encoded.clear();
-      this.encoded.set(key, bytes);
+      if (commandCache.size >= COMMAND_CACHE_ENTRIES) commandCache.clear();
+      commandCache.set(key, bytes);
     }
     this.write(bytes);
   }
