@@ -17,6 +17,7 @@ import { type AdminActions, type AdminHooks, ServerAdmin } from './admin-actions
 import { describeError, safeInterval } from '../util/safe-timer.js';
 import { BufferBudget } from './buffer-budget.js';
 import { JoinRests } from './join-rests.js';
+import { RtmpReplies } from './rtmp-replies.js';
 import { ViewerBacklog } from './viewer-backlog.js';
 import { ConnectionGate } from './connection-gate.js';
 import { findHlsDist, findMpegtsDist, findWebRoot } from './http-pages.js';
@@ -181,6 +182,7 @@ export class KayakServer {
       buffered: new BufferBudget(options.serverBufferedBytes ?? DEFAULT_LIMITS.serverBufferedBytes),
       backlog: new ViewerBacklog(options.viewerBacklogBytes ?? DEFAULT_LIMITS.viewerBacklogBytes),
       joinRests: new JoinRests(logger),
+      rtmpReplies: new RtmpReplies(),
       hls: new HlsStreams({ hub: this.hub, clock, logger, options: { ...DEFAULT_HLS_OPTIONS, ...options.hls } }),
       nextId: (prefix) => `${prefix}-${++this.idCounter}`,
     };

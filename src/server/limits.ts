@@ -32,6 +32,13 @@ export const DEFAULT_SERVER_BUFFERED_BYTES = 32 * 1024 * 1024;
  */
 export const MAX_PENDING_REPLY_BYTES = 64 * 1024;
 /**
+ * Distinct replies kept (a connect's by transaction id and object encoding, a play's by stream id and path); past it
+ * the kept ones are dropped and the count starts again. Ordinary clients ask in one or two ways, and a channel's
+ * players share its play reply: a few dozen entries of a few hundred bytes. A client that asks in a new way each time
+ * costs an encoding, as every reply did before they were kept (see rtmp-replies.ts).
+ */
+export const RTMP_REPLY_CACHE_MAX_ENTRIES = 256;
+/**
  * Bytes all viewers together may hold in their own queues (what waits beyond each socket's buffer). Past it, a viewer
  * with more than VIEWER_QUEUE_RESUME_BYTES waiting skips to the next keyframe instead of queueing (see viewer-backlog.ts).
  */

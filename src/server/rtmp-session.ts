@@ -3,14 +3,7 @@ import type { Channel } from '../media/channel.js';
 import { stripQuery } from '../media/stream-key.js';
 import { ChunkReader } from '../protocol/rtmp/chunk-reader.js';
 import { writeMessage } from '../protocol/rtmp/chunk-writer.js';
-import {
-  acknowledgement,
-  parseControlMessage,
-  setChunkSize,
-  setPeerBandwidth,
-  userControl,
-  windowAckSize,
-} from '../protocol/rtmp/control-messages.js';
+import { acknowledgement, parseControlMessage, userControl } from '../protocol/rtmp/control-messages.js';
 import { ServerHandshake } from '../protocol/rtmp/handshake.js';
 import {
   DEFAULT_CHUNK_SIZE,
@@ -25,27 +18,11 @@ import type { Refusal } from './access/refusals.js';
 import { overflowUrl, overflows } from './overflow.js';
 import { connectQueries, refusalCode, rtmpStreamRequest } from './rtmp-access.js';
 import { COMMAND_MAX_MESSAGE_LENGTH, MAX_PENDING_REPLY_BYTES } from './limits.js';
-import {
-  type RtmpCommand,
-  dataMessage,
-  errorMessage,
-  onStatusMessage,
-  parseCommand,
-  parseDataMessage,
-  resultMessage,
-} from './rtmp-commands.js';
+import { type RtmpCommand, errorMessage, onStatusMessage, parseCommand, parseDataMessage, resultMessage } from './rtmp-commands.js';
+import { OUT_CHUNK_SIZE } from './rtmp-replies.js';
 import type { ServerContext } from './server-context.js';
 import { RtmpViewer } from './rtmp-viewer.js';
 import { formatAddress } from './socket-viewer.js';
-
-/**
- * The chunk size we send players (spec 5.4.1 allows up to 2^31-1): most frames of a movie stream then leave as one
- * chunk, a header and the payload, which a join burst's GOP writes as two parts a frame. SRS sends 60000 by default,
- * so players have met it for years.
- */
-export const OUT_CHUNK_SIZE = 60_000;
-/** Window Acknowledgement Size and Set Peer Bandwidth we announce (spec 5.4.4, 5.4.5), as common servers do. */
-const WINDOW_ACK_SIZE = 5_000_000;
 
 type Role = { kind: 'none' } | { kind: 'publisher'; channel: Channel; streamId: number } | { kind: 'player'; viewer: RtmpViewer };
 
@@ -274,22 +251,10 @@ export class RtmpSession {
     }
     this.connected = true;
     this.connectQueries = connectQueries(command.object, requested);
-    this.send(windowAckSize(WINDOW_ACK_SIZE));
-    this.send(setPeerBandwidth(WINDOW_ACK_SIZE, 2));
-    this.send(setChunkSize(OUT_CHUNK_SIZE));
+    const objectEncoding = typeof command.object?.['objectEncoding'] === 'number' ? command.object['objectEncoding'] : 0;
+    // Window Acknowledgement Size, Set Peer Bandwidth, Set Chunk Size and _result, chunked at OUT_CHUNK_SIZE.
+    this.sendBytes(this.ctx.rtmpReplies.connect(command.transactionId, objectEncoding));
     this.outChunkSize = OUT_CHUNK_SIZE;
-    this.send(
-      resultMessage(
-        command.transactionId,
-        { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 },
-        {
-          level: 'status',
-          code: 'NetConnection.Connect.Success',
-          description: 'Connection succeeded.',
-          objectEncoding: typeof command.object?.['objectEncoding'] === 'number' ? command.object['objectEncoding'] : 0,
-        },
-      ),
-    );
   }
 
   private onPublish(command: RtmpCommand): void {
@@ -339,15 +304,14 @@ export class RtmpSession {
         backlog: this.ctx.backlog,
         rests: this.ctx.joinRests,
         onCutOff: () => this.fail(`fell behind for ${Math.round(this.ctx.limits.queue.maxBehindMs / 1000)} s: disconnected`, 'warn'),
+        remoteAddress: this.remoteAddress,
       },
       streamId,
       OUT_CHUNK_SIZE,
     );
     this.role = { kind: 'player', viewer };
-    this.send(userControl(UserControlEvent.StreamBegin, streamId));
-    this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Reset', `Playing and resetting ${path}.`));
-    this.send(onStatusMessage(streamId, 'status', 'NetStream.Play.Start', `Started playing ${path}.`));
-    this.send(dataMessage(streamId, '|RtmpSampleAccess', true, true));
+    // StreamBegin, NetStream.Play.Reset, NetStream.Play.Start and |RtmpSampleAccess (connect set OUT_CHUNK_SIZE).
+    this.sendBytes(this.ctx.rtmpReplies.play(streamId, path));
     // A reply that found the peer not reading failed the connection, which left its role before the viewer joined.
     if (this.closed) return;
     // A player's liveness is its queue's business (onTimeout ignores players), and an idle timer would be refreshed by
@@ -390,15 +354,19 @@ export class RtmpSession {
     }
   }
 
+  private send(message: RtmpMessage): void {
+    this.sendBytes(writeMessage(message, this.outChunkSize));
+  }
+
   /**
    * Replies pile up in the socket when the peer does not read them. A player's socket also holds its media, which its
    * queue policy bounds; anyone else may have MAX_PENDING_REPLY_BYTES waiting before the connection is closed.
    */
-  private send(message: RtmpMessage): void {
+  private sendBytes(bytes: Buffer): void {
     if (this.socket.destroyed || this.closed) return;
     const allowed = MAX_PENDING_REPLY_BYTES + (this.role.kind === 'player' ? this.ctx.limits.queue.maxBytes : 0);
     if (this.socket.writableLength > allowed) return this.fail(`does not read its replies (${this.socket.writableLength} bytes waiting)`);
-    this.socket.write(writeMessage(message, this.outChunkSize));
+    this.socket.write(bytes);
   }
 
   private fail(reason: string, level: 'debug' | 'info' | 'warn' = 'warn'): void {

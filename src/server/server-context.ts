@@ -4,6 +4,7 @@ import type { Logger } from '../util/logger.js';
 import type { AccessGate } from './access/access-gate.js';
 import type { BufferBudget } from './buffer-budget.js';
 import type { JoinRests } from './join-rests.js';
+import type { RtmpReplies } from './rtmp-replies.js';
 import type { ViewerBacklog } from './viewer-backlog.js';
 import type { ServerLimits } from './limits.js';
 import type { HlsStreams } from './hls-streams.js';
@@ -24,6 +25,8 @@ export interface ServerContext {
   readonly backlog: ViewerBacklog;
   /** Joiners' GOPs wait here while others join (see join-rests.ts). */
   readonly joinRests: JoinRests;
+  /** The connect and play replies every RTMP player gets, chunked once and shared. */
+  readonly rtmpReplies: RtmpReplies;
   /** Who may publish and watch, and admission: every session asks it before it attaches. */
   readonly access: AccessGate;
   /** The admin API's bearer token. */
