@@ -12,6 +12,7 @@
 //   node bench/write-floor.mjs [--viewers 300] [--seconds 30] [--rounds 3] [--targets floor,kayak] [--settle 5]
 //
 // --settle: seconds between the last viewer's connection and the window (the JIT's warm-up is in a short one).
+// --clip: an FLV file instead of the benchmark's 720p clip (the tests use a small one).
 //   node bench/write-floor.mjs --repo /tmp/other-build   # the kayak-cast measured (its bin and dist), for an A/B
 //   node bench/write-floor.mjs --node-flags=--trace-gc   # node flags for kayak-cast after its shebang's (its log: bench/out/write-floor/kayak-server.log)
 //   node bench/write-floor.mjs --cpu-prof     # also profile each writer (bench/out/prof/write-floor-<target>-<round>)
@@ -23,7 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Children, freePort, waitForPort } from './children.mjs';
-import { ensureClip } from './clip.mjs';
+import { ensureClip, probeClip } from './clip.mjs';
 import { kayakCommand, readShebang } from './kayak-launch.mjs';
 import { clockTicksPerSecond, readCpuTicks, readMemoryKb } from './proc-stats.mjs';
 import { median } from './window-stats.mjs';
@@ -46,6 +47,7 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '30' },
     rounds: { type: 'string', default: '3' },
     settle: { type: 'string', default: '5' },
+    clip: { type: 'string', default: '' },
     targets: { type: 'string', default: 'floor,kayak' },
     'cpu-prof': { type: 'boolean', default: false },
     repo: { type: 'string', default: '' },
@@ -63,7 +65,7 @@ else await run();
 async function run() {
   const outDir = join(benchDir, 'out', 'write-floor');
   mkdirSync(outDir, { recursive: true });
-  const clip = await ensureClip(join(benchDir, 'out'), 40);
+  const clip = opt.clip ? probeClip(resolve(opt.clip)) : await ensureClip(join(benchDir, 'out'), 40);
   const children = new Children();
   process.on('SIGINT', () => { children.killAllNow(); process.exit(130); });
   const targets = opt.targets.split(',');
