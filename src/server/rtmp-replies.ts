@@ -25,9 +25,9 @@ export class RtmpReplies {
   /** Window Acknowledgement Size, Set Peer Bandwidth, Set Chunk Size (OUT_CHUNK_SIZE, which the _result uses), _result. */
   connect(transactionId: number, objectEncoding: number): Buffer {
     return this.keep(`connect ${transactionId} ${objectEncoding}`, () => [
-      writeMessage(windowAckSize(WINDOW_ACK_SIZE), OUT_CHUNK_SIZE),
-      writeMessage(setPeerBandwidth(WINDOW_ACK_SIZE, 2), OUT_CHUNK_SIZE),
-      writeMessage(setChunkSize(OUT_CHUNK_SIZE), OUT_CHUNK_SIZE),
+      chunked(windowAckSize(WINDOW_ACK_SIZE)),
+      chunked(setPeerBandwidth(WINDOW_ACK_SIZE, 2)),
+      chunked(setChunkSize(OUT_CHUNK_SIZE)),
       chunked(
         resultMessage(
           transactionId,
