@@ -1,23 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { GcGovernor, type GcReading } from '../../../src/util/gc-governor.js';
+import { GcGovernor, type GcKind, type GcReading } from '../../../src/util/gc-governor.js';
 
 const MB = 1024 * 1024;
 const TRIGGERS = { arrayBufferBytes: 2 * MB, heapGrowthBytes: 2 * MB, heapMinChecks: 1 };
 
-/** A governor over a pretend process: `now` is what a check reads, `afterCollect` what a collection leaves. */
-function pretend(now: GcReading, afterCollect: () => GcReading, triggers = TRIGGERS) {
-  const state = { now, collections: 0 };
-  const governor = new GcGovernor(triggers, () => state.now, () => {
-    state.collections++;
-    state.now = afterCollect();
+/**
+ * A governor over a pretend process: `now` is what a check reads, `afterCollect` what a full collection leaves and
+ * `afterYoung` what a young one leaves (by default it frees nothing: the Buffers are promoted ones).
+ */
+function pretend(
+  now: GcReading,
+  afterCollect: () => GcReading,
+  triggers = TRIGGERS,
+  afterYoung: (before: GcReading) => GcReading = (before) => before,
+) {
+  const state = { now, full: 0, young: 0 };
+  const governor = new GcGovernor(triggers, () => state.now, (kind: GcKind) => {
+    if (kind === 'young') {
+      state.young++;
+      state.now = afterYoung(state.now);
+    } else {
+      state.full++;
+      state.now = afterCollect();
+    }
   });
-  /** Sets what the next check reads (MB) and checks; returns the collections so far. */
+  /** Sets what the next check reads (MB) and checks; returns the full collections so far. */
   const check = (arrayBuffersMb: number, heapUsedMb: number): number => {
     state.now = { arrayBuffers: arrayBuffersMb * MB, heapUsed: heapUsedMb * MB };
     governor.check();
-    return state.collections;
+    return state.full;
   };
-  return { check };
+  return { check, state };
 }
 
 describe('GcGovernor', () => {
@@ -63,5 +76,41 @@ describe('GcGovernor', () => {
     for (let i = 0; i < 4; i++) expect(check(0, 20)).toBe(1);
     expect(check(0, 20)).toBe(2);
     expect(check(2.1, 13)).toBe(3); // Buffer memory does not wait
+  });
+
+  it('tries a young-generation collection first for Buffer memory, and stops there when that brings it under', () => {
+    // Young garbage: the scavenge leaves 0.4 MB (the GOP cache).
+    const { check, state } = pretend(
+      { arrayBuffers: 0, heapUsed: 10 * MB },
+      () => ({ arrayBuffers: 0.3 * MB, heapUsed: 10 * MB }),
+      TRIGGERS,
+      (before) => ({ ...before, arrayBuffers: 0.4 * MB }),
+    );
+    expect(check(1.9, 10)).toBe(0);
+    expect(state.young).toBe(0);
+    expect(check(2.3, 10)).toBe(0);
+    expect(state.young).toBe(1);
+    expect(check(2.3, 10)).toBe(0);
+    expect(state.young).toBe(2);
+  });
+
+  it('follows a young collection that leaves Buffer memory over the trigger with a full one', () => {
+    // Half of it was young garbage, the rest promoted Buffers only a full collection frees.
+    const { check, state } = pretend(
+      { arrayBuffers: 0, heapUsed: 10 * MB },
+      () => ({ arrayBuffers: 0.3 * MB, heapUsed: 10 * MB }),
+      TRIGGERS,
+      (before) => ({ ...before, arrayBuffers: before.arrayBuffers / 2 }),
+    );
+    expect(check(3, 10)).toBe(0); // 1.5 MB left: under the 2 MB trigger
+    expect(check(5, 10)).toBe(1); // 2.5 MB left
+    expect(state.young).toBe(2);
+  });
+
+  it('asks for a full collection, with no young one first, when the heap has grown', () => {
+    const { check, state } = pretend({ arrayBuffers: 0, heapUsed: 10 * MB }, () => ({ arrayBuffers: 0, heapUsed: 10 * MB }));
+    expect(check(0, 10)).toBe(0);
+    expect(check(3, 12.5)).toBe(1);
+    expect(state.young).toBe(0);
   });
 });
