@@ -34,7 +34,7 @@ export interface GcTriggers {
   heapMinChecks: number;
 }
 
-/** A young-generation collection (a scavenge, about a millisecond) or a full one (10-20 ms with a server's heap). */
+/** A young-generation collection (a scavenge, about a millisecond) or a full one (12-21 ms with a server's heap). */
 export type GcKind = 'young' | 'full';
 
 /** What a check calls for: nothing, a young-generation collection first (see GcGovernor.due), or a full one. */
@@ -64,7 +64,7 @@ const DEFAULT_TRIGGERS: GcTriggers = {
  * Buffer memory is tried with a young-generation collection first. With a stream and few viewers, V8 itself
  * collects the young generation only every few seconds, and what crosses the trigger is mostly young garbage (each
  * socket read's Buffer, and the copy of each message the chunk reader keeps): a scavenge frees it in about a
- * millisecond, where a full collection took 12-20 ms of the main thread and threw away optimised code of Node's
+ * millisecond, where a full collection took 12-21 ms of the main thread and threw away optimised code of Node's
  * stream internals, which then ran slower until V8 optimised it again (bench/RESULTS.md). A full collection follows
  * only when Buffer memory is still over the trigger once that has settled: with hundreds of viewers, whose writes
  * keep V8 scavenging, the garbage is promoted Buffers. Returns a function that stops it.
@@ -141,17 +141,16 @@ export class GcGovernor {
 
   /**
    * A check and what it calls for, at once (startGcGovernor lets a young collection's memory settle before it looks
-   * again). Returns the collections made.
+   * again).
    */
-  check(): GcKind[] {
+  check(): void {
     const verdict = this.due();
-    if (verdict === 'none') return [];
+    if (verdict === 'none') return;
     if (verdict === 'young') {
       this.collectYoung();
-      if (!this.stillOver()) return ['young'];
+      if (!this.stillOver()) return;
     }
     this.collectNow();
-    return verdict === 'young' ? ['young', 'full'] : ['full'];
   }
 
   /**
@@ -172,7 +171,7 @@ export class GcGovernor {
     this.collect('young');
   }
 
-  /** Whether Buffer memory is still over its trigger (after collectYoung has settled: then a full collection is due). */
+  /** Whether Buffer memory is still over its trigger (once collectYoung has settled: then a full one is due). */
   stillOver(): boolean {
     return this.read().arrayBuffers > this.bufferThreshold;
   }
