@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AccessGate } from './access/access-gate.js';
 import type { Refusal, RefusalReason } from './access/refusals.js';
 import { secretMatches } from './access/signed-token.js';
@@ -16,13 +16,20 @@ export interface Requester {
   admin: boolean;
 }
 
-export function requester(req: IncomingMessage, access: AccessGate, adminToken: string): Requester {
+/** What `requester` reads of a request: its peer and its fields (a Node request, or a head the front door read). */
+export interface RequestOrigin {
+  socket: { remoteAddress?: string | undefined };
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export function requester(req: RequestOrigin, access: AccessGate, adminToken: string): Requester {
   const client = access.client(req.socket.remoteAddress, req.headers);
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const { authorization, host } = req.headers;
+  const bearer = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
   return {
     address: client.address,
     // DNS rebinding lets a web page reach 127.0.0.1 under a name of its own; a Host that is an address or localhost cannot be that page.
-    local: client.local && isLocalHost(req.headers.host),
+    local: client.local && isLocalHost(typeof host === 'string' ? host : undefined),
     admin: bearer !== undefined && secretMatches(bearer, adminToken),
   };
 }
@@ -35,6 +42,11 @@ export function seesAddresses(who: Requester): boolean {
 function isLocalHost(host: string | undefined): boolean {
   const name = (host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
   return name === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(name) || name === '::1';
+}
+
+/** A bodiless answer written straight to a socket no Node response holds (a bad or late request head). */
+export function closingAnswer(status: string): string {
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
 }
 
 export function text(res: ServerResponse, code: number, body: string, headers: Record<string, string> = {}): void {

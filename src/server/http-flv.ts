@@ -12,6 +12,9 @@ export const FLV_HEADERS = {
   'Cache-Control': 'no-cache, no-store',
 } as const;
 
+/** `/<app>/<key>.flv`, the path of a stream's FLV (HTTP and WebSocket alike). */
+export const FLV_PATH = /^\/([^/]+)\/([^/]+)\.flv$/;
+
 /**
  * Serves `channel` as an endless FLV body. After the response head, tags are written straight to the socket with no
  * chunked framing: the body ends when the connection does, so each tag Buffer goes out as it is, shared by all.
@@ -46,6 +49,35 @@ export function serveFlv(req: IncomingMessage, res: ServerResponse, channel: Cha
       else play(socket, channel, ctx, client);
     }),
   );
+}
+
+/**
+ * Serves `channel` on a connection the HTTP front door took before Node's HTTP server saw it: the same bytes as
+ * serveFlv's answer (Node's response head for it, `Connection: close`, no chunked framing), then the same viewer.
+ */
+export function serveFlvOnSocket(socket: Socket, channel: Channel, ctx: ServerContext, client: string): void {
+  socket.on('error', () => socket.destroy());
+  // The server's sockets are half-open capable (node:http's listener): a player that closes its side has stopped.
+  socket.on('end', () => socket.end());
+  // A player has nothing to say after its GET; bytes after it (a second request, anything) close the connection.
+  socket.on('data', () => {
+    ctx.logger.log('debug', `http-flv ${formatAddress(socket.remoteAddress, socket.remotePort)}: sent bytes after its request: closed`);
+    socket.destroy();
+  });
+  // The response head, the FLV header and the join burst's head leave in one write.
+  socket.cork();
+  try {
+    socket.write(flvResponseHead(new Date()));
+    play(socket, channel, ctx, client);
+  } finally {
+    socket.uncork();
+  }
+}
+
+/** The response head Node writes for serveFlv's answer, for a connection Node's HTTP server never had. */
+export function flvResponseHead(date: Date): string {
+  const fields = Object.entries(FLV_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`);
+  return `HTTP/1.1 200 OK\r\n${fields.join('')}Date: ${date.toUTCString()}\r\nConnection: close\r\n\r\n`;
 }
 
 /** `client`: the viewer's address when it is not the socket's peer (behind a trusted reverse proxy). */

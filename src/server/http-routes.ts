@@ -6,7 +6,9 @@ import { quotePeer } from '../util/safe-text.js';
 import { credentialsFrom } from './access/credentials.js';
 import type { AdminActions } from './admin-actions.js';
 import { serveApi } from './admin-api.js';
-import { serveFlv } from './http-flv.js';
+import type { Socket } from 'node:net';
+import type { GetRequestHead } from '../protocol/http/request-head.js';
+import { FLV_PATH, serveFlv, serveFlvOnSocket } from './http-flv.js';
 import { PUBLIC_CORS, type Requester, refusalAnswer, requester, text } from './http-answers.js';
 import type { Refusal } from './access/refusals.js';
 import { type HlsRequest, hlsClient, matchHls, serveHls } from './http-hls.js';
@@ -53,7 +55,7 @@ function answer(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, s
   const hls = matchHls(path);
   if (hls !== undefined) return playHls(req, res, ctx, hls, query, who);
 
-  const flv = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
+  const flv = FLV_PATH.exec(path);
   if (flv !== null) return playFlv(req, res, ctx, flv[1] as string, flv[2] as string, query, who);
 
   if (servePage(req, res, path, query, who, pages)) return;
@@ -65,14 +67,43 @@ function answer(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, s
 function playFlv(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, app: string, key: string, query: URLSearchParams, who: Requester): void {
   const bad = streamKeyRule(key);
   if (bad !== undefined) return text(res, 400, bad.message, PUBLIC_CORS);
-  const channel = app === ctx.app ? ctx.hub.get(`${app}/${key}`) : undefined;
-  const request = { app, key, address: who.address, credentials: credentialsFrom(query.toString()) };
+  const channel = liveChannel(ctx, app, key);
+  const request = flvRequest(app, key, query, who);
   // HEAD asks whether this caller would be let in (the watch page asks why a stream failed); it takes no seat, and a
   // "no" to it is not a refusal to count.
   const decision = req.method === 'HEAD' ? ctx.access.wouldPlay(request, channel !== undefined) : ctx.access.play(request, 'http-flv', channel !== undefined);
   if (!decision.allow) return refuseOrOverflow(req, res, ctx, decision, app, key, 'flv', who);
   if (channel === undefined) return text(res, 404, `no stream ${quotePeer(`${app}/${key}`)}: nothing is being published there`, PUBLIC_CORS);
   serveFlv(req, res, channel, ctx, who.address);
+}
+
+/**
+ * The HTTP front door's question: a GET it read itself is served here when playFlv would serve it (a stream the
+ * caller may watch now), and true is said. Otherwise nothing is written and false is said: the request goes to
+ * route(), which answers it (a refusal is counted and logged there, once). An allowed play() logs and counts nothing,
+ * so asking wouldPlay() here and serving is what playFlv does.
+ */
+export function takeFlvGet(head: GetRequestHead, socket: Socket, ctx: ServerContext): boolean {
+  const target = parseRequestTarget(head.target);
+  const flv = 'problem' in target ? null : FLV_PATH.exec(target.path);
+  if (flv === null || 'problem' in target) return false;
+  const [, app, key] = flv as unknown as [string, string, string];
+  if (streamKeyRule(key) !== undefined) return false;
+  const channel = liveChannel(ctx, app, key);
+  if (channel === undefined) return false;
+  const who = requester({ socket, headers: head.headers }, ctx.access, ctx.adminToken);
+  if (!ctx.access.wouldPlay(flvRequest(app, key, target.query, who), true).allow) return false;
+  serveFlvOnSocket(socket, channel, ctx, who.address);
+  return true;
+}
+
+/** The stream published at `app/key`, when `app` is the server's. */
+function liveChannel(ctx: ServerContext, app: string, key: string) {
+  return app === ctx.app ? ctx.hub.get(`${app}/${key}`) : undefined;
+}
+
+function flvRequest(app: string, key: string, query: URLSearchParams, who: Requester) {
+  return { app, key, address: who.address, credentials: credentialsFrom(query.toString()) };
 }
 
 /**
@@ -83,7 +114,7 @@ function playHls(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, 
   const { app, key } = hls;
   const bad = streamKeyRule(key);
   if (bad !== undefined) return text(res, 400, bad.message, PUBLIC_CORS);
-  const channel = app === ctx.app ? ctx.hub.get(`${app}/${key}`) : undefined;
+  const channel = liveChannel(ctx, app, key);
   const credentials = credentialsFrom(query.toString());
   const request = { app, key, address: who.address, credentials };
   const client = hlsClient(who.address, req);

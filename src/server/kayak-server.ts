@@ -21,7 +21,9 @@ import { RtmpReplies } from './rtmp-replies.js';
 import { ViewerBacklog } from './viewer-backlog.js';
 import { ConnectionGate } from './connection-gate.js';
 import { findHlsDist, findMpegtsDist, findWebRoot } from './http-pages.js';
-import { route } from './http-routes.js';
+import { closingAnswer } from './http-answers.js';
+import { installFrontDoor } from './http-front-door.js';
+import { route, takeFlvGet } from './http-routes.js';
 import {
   DEADLINE_SWEEP_MS,
   DEFAULT_LIMITS,
@@ -230,17 +232,28 @@ export class KayakServer {
     this.http.maxRequestsPerSocket = HTTP_MAX_REQUESTS_PER_SOCKET;
     this.wsFlv = new WsFlvGateway(this.ctx);
     this.http.on('upgrade', (req, socket: Socket, head: Buffer) => this.wsFlv.handleUpgrade(req, socket, head));
-    this.http.on('connection', (socket: Socket) => {
-      if (!this.admitSocket(socket, options.tls === undefined ? 'http' : 'https')) return;
+    const admitHttp = (socket: Socket): boolean => {
+      if (!this.admitSocket(socket, options.tls === undefined ? 'http' : 'https')) return false;
       this.httpSockets.add(socket);
       socket.once('close', () => this.httpSockets.delete(socket));
-    });
+      return true;
+    };
+    if (options.tls !== undefined) this.http.on('connection', admitHttp);
+    else {
+      installFrontDoor(this.http, {
+        admit: admitHttp,
+        take: (head, socket) => takeFlvGet(head, socket, this.ctx),
+        maxHeadBytes: HTTP_MAX_HEADER_BYTES,
+        firstByteTimeoutMs: HTTP_HEADERS_TIMEOUT_MS,
+        logger,
+      });
+    }
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       const peer = formatAddress(socket.remoteAddress, socket.remotePort);
       logger.log('debug', `http ${peer}: bad request: ${error.code ?? error.message}`, { peer });
       const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
       if (socket.writable && !(socket as Socket & { _httpMessage?: unknown })._httpMessage) {
-        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        socket.end(closingAnswer(status));
       }
       socket.destroySoon();
     });

@@ -6,7 +6,7 @@ import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { streamKeyProblem } from '../media/stream-key.js';
 import { credentialsFrom } from './access/credentials.js';
 import { refusalHeaders, refusalStatus, requester } from './http-answers.js';
-import { viewerAddress } from './http-flv.js';
+import { FLV_PATH, viewerAddress } from './http-flv.js';
 import { flvFileHeader } from '../protocol/flv/flv-tag.js';
 import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
 import { WsClose } from '../protocol/websocket/ws-frame-reader.js';
@@ -69,7 +69,7 @@ export class WsFlvGateway {
     const { path } = target;
     const upgrade = checkUpgrade(req.method, req.httpVersion, req.headers);
     if ('problem' in upgrade) return refuse(socket, upgrade.status, upgrade.problem, upgrade.headers);
-    const match = /^\/([^/]+)\/([^/]+)\.flv$/.exec(path);
+    const match = FLV_PATH.exec(path);
     if (match === null) return refuse(socket, 404, `not found: ${path}`);
     const [, app, key] = match as unknown as [string, string, string];
     const problem = streamKeyProblem(key);

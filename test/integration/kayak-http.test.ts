@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatusSnapshot, StreamStatus, ViewerStatus } from '../../src/status/status-snapshot.js';
 import { makeClip } from '../helpers/media.js';
@@ -15,6 +16,50 @@ import { startKayak, waitForLive } from '../helpers/server.js';
 import type { RunningKayak } from '../helpers/server.js';
 
 /** The HTTP side as clients see it: HTTP-FLV headers, error answers, and the JSON API with real viewers attached. */
+
+interface RawPlay {
+  /** The response head's lines, the Date field left out. */
+  head: string[];
+  /** The first bytes of the body. */
+  body: Buffer;
+  /** Whether the server closed the connection within the wait. */
+  closed: boolean;
+}
+
+/**
+ * Plays `path` over a raw socket: `parts` written 100 ms apart, then `after` (if any) once the body has started; the
+ * answer is collected for `ms`.
+ */
+function rawPlay(port: number, parts: string[], options: { after?: string; ms?: number } = {}): Promise<RawPlay> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let closed = false;
+    let sentAfter = false;
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (options.after !== undefined && !sentAfter) {
+        sentAfter = true;
+        socket.write(options.after);
+      }
+    });
+    socket.on('close', () => (closed = true));
+    socket.on('connect', async () => {
+      for (const [i, part] of parts.entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        socket.write(part);
+      }
+    });
+    setTimeout(() => {
+      socket.destroy();
+      const all = Buffer.concat(chunks);
+      const end = all.indexOf('\r\n\r\n');
+      const head = all.subarray(0, end).toString('latin1').split('\r\n').filter((l) => !l.startsWith('Date: '));
+      resolve({ head, body: all.subarray(end + 4, end + 4 + 13), closed });
+    }, options.ms ?? 1_500);
+  });
+}
 
 describeWithPeers(['ffmpeg', 'rtmpdump'], 'kayak-cast HTTP endpoints', () => {
   trackProcesses();
@@ -37,6 +82,32 @@ describeWithPeers(['ffmpeg', 'rtmpdump'], 'kayak-cast HTTP endpoints', () => {
     expect(r.headers['content-type']).toBe('video/x-flv');
     expect(r.headers['access-control-allow-origin']).toBe('*');
     expect(r.body).toBe('');
+  });
+
+  it('answers an HTTP-FLV GET alike whether it came in one read (the front door) or split over two (Node\'s server)', async () => {
+    const request = `GET /live/api.flv HTTP/1.1\r\nHost: 127.0.0.1:${kayak.httpPort}\r\nUser-Agent: kayak-test\r\n\r\n`;
+    const [whole, split] = await Promise.all([rawPlay(kayak.httpPort, [request]), rawPlay(kayak.httpPort, [request.slice(0, 20), request.slice(20)])]);
+    expect(whole.head[0]).toBe('HTTP/1.1 200 OK');
+    expect(new Set(whole.head)).toEqual(new Set(split.head));
+    expect(whole.head).toContain('Connection: close');
+    expect(whole.head.some((l) => /^transfer-encoding/i.test(l))).toBe(false);
+    // FLV signature, version 1, audio and video flags, a 9-byte header, then PreviousTagSize0.
+    expect(whole.body.toString('hex')).toBe(split.body.toString('hex'));
+    expect(whole.body.subarray(0, 3).toString('latin1')).toBe('FLV');
+  });
+
+  it('closes a player that sends bytes after its GET, and only that one', async () => {
+    const bystander = httpFlvView(kayak.flvUrl('api'));
+    try {
+      await waitForVideoFrames(bystander, 3);
+      const request = `GET /live/api.flv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+      const chatty = await rawPlay(kayak.httpPort, [request], { after: 'GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n', ms: 2_000 });
+      expect(chatty.head[0]).toBe('HTTP/1.1 200 OK');
+      expect(chatty.closed).toBe(true);
+      await waitForVideoFrames(bystander, 10);
+    } finally {
+      bystander.close();
+    }
   });
 
   it('GET of an unknown stream answers 404 with a one-line reason', async () => {
