@@ -64,7 +64,8 @@ for (let round = 0; round < Number(opt.rounds); round++) {
 console.log(`\nload average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log('\n| build | protocol | bursts | first keyframe median ms (each burst) | max ms (each burst) | server main thread CPU ms per burst (each) | load-generator CPU ms per burst (each) | write calls per join |');
 console.log('|---|---|---|---|---|---|---|---|');
-for (const root of roots) {
+// A root given twice (A,B,B,A) is one build: one row, all its bursts.
+for (const root of new Set(roots)) {
   for (const protocol of protocols) {
     const bursts = results.filter((r) => r.root === root && r.protocol === protocol).flatMap((r) => r.bursts);
     const meds = bursts.map((b) => b.medianMs);

@@ -23,12 +23,14 @@ export interface FrontDoorOptions {
 }
 
 /**
- * The plain-HTTP port's front door. Most of a busy server's HTTP connections are HTTP-FLV players: one small GET, then
- * hours of reading. Node's HTTP server keeps a request, a response and an HTTP parser for such a connection's whole
- * life (about 3 KiB more heap and 11 KiB more resident memory than a bare socket, bench/RESULTS.md). The door reads
- * each connection's first bytes: when they are exactly one complete, plain GET (`readGetRequestHead`) that `take`
- * serves, only the socket and the viewer remain. Anything else (other paths, a head split over reads, malformed,
- * too large, pipelined, refused, a HEAD) goes to Node's HTTP server with its bytes put back, and is answered as before.
+ * The plain-HTTP port's front door. Most of a busy server's HTTP connections are players: one small GET (HTTP-FLV) or
+ * WebSocket opening handshake (WebSocket-FLV), then hours of reading. Node's HTTP server keeps a request, a response
+ * and an HTTP parser for an HTTP-FLV connection's whole life (about 3 KiB more heap and 11 KiB more resident memory
+ * than a bare socket, bench/RESULTS.md), and for every connection it sets up a parser, a request object and a slot
+ * in its timeout list first. The door reads each connection's first bytes: when they are exactly one complete, plain
+ * GET head (`readGetRequestHead`) that `take` serves, Node's server never has the connection. Anything else (other
+ * paths, a head split over reads, malformed, too large, pipelined, a refused HTTP-FLV GET, a HEAD) goes to Node's
+ * server with its bytes put back, and is answered as before.
  *
  * It takes the place of the listener Node's HTTP server puts on its own 'connection' event, and calls that listener
  * to hand a connection over (the event's documented use: "emitted by users to inject connections into the HTTP

@@ -242,7 +242,12 @@ export class KayakServer {
     else {
       installFrontDoor(this.http, {
         admit: admitHttp,
-        take: (head, socket) => takeFlvGet(head, socket, this.ctx),
+        take: (head, socket) => {
+          if (!head.upgrade) return takeFlvGet(head, socket, this.ctx);
+          // Every upgrade is the gateway's to answer, as Node's 'upgrade' event hands them all to it.
+          this.wsFlv.handleUpgrade({ method: 'GET', url: head.target, httpVersion: head.version, headers: head.headers, socket }, socket, Buffer.alloc(0));
+          return true;
+        },
         maxHeadBytes: HTTP_MAX_HEADER_BYTES,
         firstByteTimeoutMs: HTTP_HEADERS_TIMEOUT_MS,
         logger,

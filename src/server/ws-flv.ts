@@ -1,11 +1,11 @@
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { Channel } from '../media/channel.js';
 import type { MediaPacket, WireParts } from '../media/media-packet.js';
 import { streamKeyProblem } from '../media/stream-key.js';
 import { credentialsFrom } from './access/credentials.js';
-import { refusalHeaders, refusalStatus, requester } from './http-answers.js';
+import { type RequestOrigin, refusalHeaders, refusalStatus, requester } from './http-answers.js';
 import { FLV_PATH, viewerAddress } from './http-flv.js';
 import { flvFileHeader } from '../protocol/flv/flv-tag.js';
 import { wsBinaryFrameHeader } from '../protocol/websocket/ws-frame.js';
@@ -57,12 +57,22 @@ export class WsFlvViewer extends SocketViewer {
   }
 }
 
+/** What the gateway reads of an upgrade request: a Node request, or a head the HTTP front door read. */
+export interface UpgradeRequest extends RequestOrigin {
+  method?: string | undefined;
+  url?: string | undefined;
+  httpVersion: string;
+}
+
 /** Accepts WebSocket upgrades for `/<app>/<key>.flv` on the HTTP server; one per KayakServer. */
 export class WsFlvGateway {
   constructor(private readonly ctx: ServerContext) {}
 
-  /** The HTTP server's 'upgrade' listener. Anything that is not a playable stream gets a plain HTTP answer. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /**
+   * The HTTP server's 'upgrade' listener, and the front door's for an upgrade it read itself (`head` is then empty).
+   * Anything that is not a playable stream gets a plain HTTP answer.
+   */
+  handleUpgrade(req: UpgradeRequest, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const target = parseRequestTarget(req.url);
     if ('problem' in target) return refuse(socket, 400, target.problem);

@@ -8,6 +8,30 @@ import { publishFfmpeg } from '../helpers/players.js';
 import { startProcess, stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
 import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
 
+/** An opening handshake written over a raw socket in `parts` (100 ms apart): the answer's head lines and first bytes. */
+function rawHandshake(port: number, path: string, split: boolean): Promise<{ head: string[]; body: Buffer }> {
+  const request = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+  const parts = split ? [request.slice(0, 30), request.slice(30)] : [request];
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.on('connect', async () => {
+      for (const [i, part] of parts.entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        socket.write(part);
+      }
+    });
+    setTimeout(() => {
+      socket.destroy();
+      const all = Buffer.concat(chunks);
+      const end = all.indexOf('\r\n\r\n');
+      resolve({ head: all.subarray(0, end).toString('latin1').split('\r\n'), body: all.subarray(end + 4, end + 4 + 2 + 13) });
+    }, 800);
+  });
+}
+
 /** The per-viewer queue, small so a stalled WebSocket viewer is cut off within seconds. */
 const QUEUE = { maxBytes: 512 * 1024, resumeBytes: 64 * 1024, maxBehindMs: 3_000 };
 
@@ -53,6 +77,22 @@ describeWithPeers(['ffmpeg'], 'WebSocket-FLV', () => {
     const lateTags = tags.slice(-20);
     for (const tag of lateTags) expect(http.indexOf(tag)).toBeGreaterThan(0);
     await waitFor(() => kayak.server.status.stream('live/same')?.viewers['ws-flv'] === 0, { timeoutMs: 5_000, what: 'the WS viewer to be removed' });
+  });
+
+  it('answers a handshake alike whether it came in one read (the HTTP front door) or split over two (Node\'s upgrade event)', async () => {
+    publishFfmpeg(kayak.rtmpUrl('door'), clip, { loop: true });
+    await waitForLive(kayak, 'door');
+    const [whole, split] = await Promise.all([rawHandshake(kayak.httpPort, '/live/door.flv', false), rawHandshake(kayak.httpPort, '/live/door.flv', true)]);
+    expect(whole.head[0]).toBe('HTTP/1.1 101 Switching Protocols');
+    // RFC 6455 1.3's own example key and answer.
+    expect(whole.head).toContain('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    expect(new Set(whole.head)).toEqual(new Set(split.head));
+    // A binary frame (FIN, opcode 2) of 13 bytes: the FLV header and PreviousTagSize0.
+    expect(whole.body.subarray(0, 2).toString('hex')).toBe('820d');
+    expect(whole.body.toString('hex')).toBe(split.body.toString('hex'));
+    const [missingWhole, missingSplit] = await Promise.all([rawHandshake(kayak.httpPort, '/live/nobody.flv', false), rawHandshake(kayak.httpPort, '/live/nobody.flv', true)]);
+    expect(missingWhole.head[0]).toBe('HTTP/1.1 404 Not Found');
+    expect(missingWhole.head).toEqual(missingSplit.head);
   });
 
   it('refuses unknown streams, bad keys and other paths with a plain HTTP answer', async () => {

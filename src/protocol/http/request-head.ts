@@ -10,17 +10,21 @@ export interface GetRequestHead {
   version: '1.0' | '1.1';
   /** Field names lowercased; each name at most once. */
   headers: Record<string, string>;
+  /**
+   * A protocol upgrade (RFC 9110 7.8): an Upgrade field and a Connection field naming it, as Node's parser reads an
+   * upgrade. A head with only one of the two reads as `undefined`.
+   */
+  upgrade: boolean;
 }
 
 /** More fields than this and the head is not one a player sends: it is left to the full parser. */
 export const REQUEST_HEAD_MAX_FIELDS = 64;
 
 /**
- * Fields that change what a GET means or how its bytes are framed: a body (Content-Length, Transfer-Encoding), a
- * protocol switch (Upgrade, and Connection naming it), a wait for 100-continue (Expect). A head with any of them is
- * left to the full parser.
+ * Fields that change how a GET's bytes are framed or when they come: a body (Content-Length, Transfer-Encoding), a
+ * wait for 100-continue (Expect). A head with any of them is left to the full parser.
  */
-const FIELDS_LEFT_TO_NODE = new Set(['content-length', 'transfer-encoding', 'upgrade', 'expect']);
+const FIELDS_LEFT_TO_NODE = new Set(['content-length', 'transfer-encoding', 'expect']);
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -59,9 +63,10 @@ export function readGetRequestHead(bytes: Buffer, maxBytes: number): GetRequestH
     if (key in headers || FIELDS_LEFT_TO_NODE.has(key)) return undefined;
     headers[key] = value.replace(/^[\t ]+|[\t ]+$/g, '');
   }
-  if (/\bupgrade\b/i.test(headers['connection'] ?? '')) return undefined;
+  const upgrade = headers['upgrade'] !== undefined;
+  if (upgrade !== /(?:^|,)[\t ]*upgrade[\t ]*(?:,|$)/i.test(headers['connection'] ?? '')) return undefined;
   const version = requestLine[2] === '1' ? '1.1' : '1.0';
   // RFC 9112 3.2: an HTTP/1.1 request carries a Host field (Node answers 400 without one).
   if (version === '1.1' && headers['host'] === undefined) return undefined;
-  return { target: requestLine[1] as string, version, headers };
+  return { target: requestLine[1] as string, version, headers, upgrade };
 }

@@ -41,12 +41,20 @@ describe('readGetRequestHead: the heads players send', () => {
       target: '/live/a.flv?x=%20y',
       version: '1.1',
       headers: { host: 'example.org', 'x-forwarded-for': '203.0.113.7, 10.0.0.1' },
+      upgrade: false,
     });
   });
 
   it('reads an HTTP/1.0 GET with no Host field and no fields at all', () => {
-    expect(read('GET /live/a.flv HTTP/1.0\r\n\r\n')).toEqual({ target: '/live/a.flv', version: '1.0', headers: {} });
+    expect(read('GET /live/a.flv HTTP/1.0\r\n\r\n')).toEqual({ target: '/live/a.flv', version: '1.0', headers: {}, upgrade: false });
     expect(read('GET / HTTP/1.0\r\n\r\n')?.target).toBe('/');
+  });
+
+  it('reads a WebSocket opening handshake as an upgrade (Upgrade, and Connection naming it among others)', () => {
+    const ws = head('GET /live/movie.flv HTTP/1.1', 'Host: 127.0.0.1:8080', 'Connection: keep-alive, Upgrade', 'Upgrade: websocket', 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==');
+    expect(read(ws)).toMatchObject({ upgrade: true, headers: { upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    expect(read(head('GET /a.flv HTTP/1.1', 'Host: x', 'Connection: upgrade', 'Upgrade: h2c'))?.upgrade).toBe(true);
+    expect(read(head('GET /a.flv HTTP/1.1', 'Host: x', 'Connection: close'))?.upgrade).toBe(false);
   });
 
   it('reads no field name from the prototype chain', () => {
@@ -73,8 +81,9 @@ describe('readGetRequestHead: anything else is left to the full parser', () => {
     ['a field twice in other cases', head('GET /a.flv HTTP/1.1', 'Host: x', 'X-Forwarded-For: 1.2.3.4', 'x-forwarded-for: 5.6.7.8')],
     ['Content-Length', head('GET /a.flv HTTP/1.1', 'Host: x', 'Content-Length: 0')],
     ['Transfer-Encoding', head('GET /a.flv HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked')],
-    ['Upgrade', head('GET /a.flv HTTP/1.1', 'Host: x', 'Upgrade: websocket')],
-    ['Connection: Upgrade', head('GET /a.flv HTTP/1.1', 'Host: x', 'Connection: keep-alive, Upgrade')],
+    ['Upgrade with no Connection naming it', head('GET /a.flv HTTP/1.1', 'Host: x', 'Upgrade: websocket', 'Connection: keep-alive')],
+    ['Connection: Upgrade with no Upgrade field', head('GET /a.flv HTTP/1.1', 'Host: x', 'Connection: keep-alive, Upgrade')],
+    ['Connection naming upgrades, not upgrade', head('GET /a.flv HTTP/1.1', 'Host: x', 'Upgrade: websocket', 'Connection: upgrades')],
     ['Expect', head('GET /a.flv HTTP/1.1', 'Host: x', 'Expect: 100-continue')],
     ['bare LF line ends', 'GET /a.flv HTTP/1.1\nHost: x\n\n'],
     ['a bare LF inside the fields', 'GET /a.flv HTTP/1.1\r\nHost: x\nAccept: y\r\n\r\n'],
