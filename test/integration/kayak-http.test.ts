@@ -94,6 +94,11 @@ describeWithPeers(['ffmpeg', 'rtmpdump'], 'kayak-cast HTTP endpoints', () => {
     // FLV signature, version 1, audio and video flags, a 9-byte header, then PreviousTagSize0.
     expect(whole.body.toString('hex')).toBe(split.body.toString('hex'));
     expect(whole.body.subarray(0, 3).toString('latin1')).toBe('FLV');
+    // A proxy that always sends `Connection: upgrade` (no Upgrade field): a plain GET to Node's parser, and to ours.
+    const proxied = request.replace('\r\n\r\n', '\r\nConnection: upgrade\r\n\r\n');
+    const [proxiedWhole, proxiedSplit] = await Promise.all([rawPlay(kayak.httpPort, [proxied]), rawPlay(kayak.httpPort, [proxied.slice(0, 20), proxied.slice(20)])]);
+    expect(new Set(proxiedWhole.head)).toEqual(new Set(whole.head));
+    expect(new Set(proxiedSplit.head)).toEqual(new Set(whole.head));
   });
 
   it('closes a player that sends bytes after its GET, and only that one', async () => {

@@ -10,10 +10,7 @@ export interface GetRequestHead {
   version: '1.0' | '1.1';
   /** Field names lowercased; each name at most once. */
   headers: Record<string, string>;
-  /**
-   * A protocol upgrade (RFC 9110 7.8): an Upgrade field and a Connection field naming it, as Node's parser reads an
-   * upgrade. A head with only one of the two reads as `undefined`.
-   */
+  /** A protocol upgrade (RFC 9110 7.8): an Upgrade field and a Connection field naming it. */
   upgrade: boolean;
 }
 
@@ -63,8 +60,9 @@ export function readGetRequestHead(bytes: Buffer, maxBytes: number): GetRequestH
     if (key in headers || FIELDS_LEFT_TO_NODE.has(key)) return undefined;
     headers[key] = value.replace(/^[\t ]+|[\t ]+$/g, '');
   }
-  const upgrade = headers['upgrade'] !== undefined;
-  if (upgrade !== /(?:^|,)[\t ]*upgrade[\t ]*(?:,|$)/i.test(headers['connection'] ?? '')) return undefined;
+  // Both, as Node's parser (llhttp) reads an upgrade; either alone leaves a plain GET there too (a proxy that always
+  // sends `Connection: upgrade` is common).
+  const upgrade = headers['upgrade'] !== undefined && /(?:^|,)[\t ]*upgrade[\t ]*(?:,|$)/i.test(headers['connection'] ?? '');
   const version = requestLine[2] === '1' ? '1.1' : '1.0';
   // RFC 9112 3.2: an HTTP/1.1 request carries a Host field (Node answers 400 without one).
   if (version === '1.1' && headers['host'] === undefined) return undefined;
