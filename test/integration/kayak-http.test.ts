@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StatusSnapshot, StreamStatus, ViewerStatus } from '../../src/status/status-snapshot.js';
 import { makeClip } from '../helpers/media.js';
@@ -12,53 +11,16 @@ import {
   waitForVideoFrames,
 } from '../helpers/players.js';
 import { trackProcesses, waitFor } from '../helpers/processes.js';
+import { type RawAnswer, rawExchange } from '../helpers/raw-http.js';
 import { startKayak, waitForLive } from '../helpers/server.js';
 import type { RunningKayak } from '../helpers/server.js';
 
 /** The HTTP side as clients see it: HTTP-FLV headers, error answers, and the JSON API with real viewers attached. */
 
-interface RawPlay {
-  /** The response head's lines, the Date field left out. */
-  head: string[];
-  /** The first bytes of the body. */
-  body: Buffer;
-  /** Whether the server closed the connection within the wait. */
-  closed: boolean;
-}
-
-/**
- * Plays `path` over a raw socket: `parts` written 100 ms apart, then `after` (if any) once the body has started; the
- * answer is collected for `ms`.
- */
-function rawPlay(port: number, parts: string[], options: { after?: string; ms?: number } = {}): Promise<RawPlay> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let closed = false;
-    let sentAfter = false;
-    socket.on('error', reject);
-    socket.on('data', (d: Buffer) => {
-      chunks.push(d);
-      if (options.after !== undefined && !sentAfter) {
-        sentAfter = true;
-        socket.write(options.after);
-      }
-    });
-    socket.on('close', () => (closed = true));
-    socket.on('connect', async () => {
-      for (const [i, part] of parts.entries()) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 100));
-        socket.write(part);
-      }
-    });
-    setTimeout(() => {
-      socket.destroy();
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf('\r\n\r\n');
-      const head = all.subarray(0, end).toString('latin1').split('\r\n').filter((l) => !l.startsWith('Date: '));
-      resolve({ head, body: all.subarray(end + 4, end + 4 + 13), closed });
-    }, options.ms ?? 1_500);
-  });
+/** The answer's head lines without its Date, and the FLV header's 13 bytes. */
+async function rawPlay(port: number, parts: string[], options: { after?: string; ms?: number } = {}): Promise<RawAnswer> {
+  const answer = await rawExchange(port, parts, { ...options, bodyBytes: 13 });
+  return { ...answer, head: answer.head.filter((l) => !l.startsWith('Date: ')) };
 }
 
 describeWithPeers(['ffmpeg', 'rtmpdump'], 'kayak-cast HTTP endpoints', () => {

@@ -5,31 +5,14 @@ import { makeClip, mediaFrames } from '../helpers/media.js';
 import { wsRefusal as refusal, wsRefusalAnswer, wsView } from '../helpers/ws-client.js';
 import { describeWithPeers } from '../helpers/peers.js';
 import { publishFfmpeg } from '../helpers/players.js';
+import { type RawAnswer, rawExchange } from '../helpers/raw-http.js';
 import { startProcess, stopProcess, trackProcesses, waitFor } from '../helpers/processes.js';
 import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
 
-/** An opening handshake written over a raw socket in `parts` (100 ms apart): the answer's head lines and first bytes. */
-function rawHandshake(port: number, path: string, split: boolean): Promise<{ head: string[]; body: Buffer }> {
+/** An opening handshake over a raw socket, whole or split over two reads: the answer's head lines and first frame. */
+function rawHandshake(port: number, path: string, split: boolean): Promise<RawAnswer> {
   const request = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
-  const parts = split ? [request.slice(0, 30), request.slice(30)] : [request];
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    socket.on('error', reject);
-    socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('connect', async () => {
-      for (const [i, part] of parts.entries()) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 100));
-        socket.write(part);
-      }
-    });
-    setTimeout(() => {
-      socket.destroy();
-      const all = Buffer.concat(chunks);
-      const end = all.indexOf('\r\n\r\n');
-      resolve({ head: all.subarray(0, end).toString('latin1').split('\r\n'), body: all.subarray(end + 4, end + 4 + 2 + 13) });
-    }, 800);
-  });
+  return rawExchange(port, split ? [request.slice(0, 30), request.slice(30)] : [request], { ms: 800, bodyBytes: 2 + 13 });
 }
 
 /** The per-viewer queue, small so a stalled WebSocket viewer is cut off within seconds. */
