@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { GetRequestHead } from '../protocol/http/request-head.js';
 import { streamKeyRule } from '../media/stream-key.js';
 import type { StatusStore } from '../status/status-store.js';
 import { describeError } from '../util/safe-timer.js';
@@ -6,8 +8,6 @@ import { quotePeer } from '../util/safe-text.js';
 import { credentialsFrom } from './access/credentials.js';
 import type { AdminActions } from './admin-actions.js';
 import { serveApi } from './admin-api.js';
-import type { Socket } from 'node:net';
-import type { GetRequestHead } from '../protocol/http/request-head.js';
 import { FLV_PATH, serveFlv, serveFlvOnSocket } from './http-flv.js';
 import { PUBLIC_CORS, type Requester, refusalAnswer, requester, text } from './http-answers.js';
 import type { Refusal } from './access/refusals.js';
@@ -85,8 +85,9 @@ function playFlv(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, 
  */
 export function takeFlvGet(head: GetRequestHead, socket: Socket, ctx: ServerContext): boolean {
   const target = parseRequestTarget(head.target);
-  const flv = 'problem' in target ? null : FLV_PATH.exec(target.path);
-  if (flv === null || 'problem' in target) return false;
+  if ('problem' in target) return false;
+  const flv = FLV_PATH.exec(target.path);
+  if (flv === null) return false;
   const [, app, key] = flv as unknown as [string, string, string];
   if (streamKeyRule(key) !== undefined) return false;
   const channel = liveChannel(ctx, app, key);
