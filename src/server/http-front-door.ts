@@ -8,7 +8,7 @@ import { closingAnswer } from './http-answers.js';
 import { formatAddress } from './socket-viewer.js';
 
 export interface FrontDoorOptions {
-  /** Lets a new connection in under the server's caps, or closes it and says false. */
+  /** Lets a new connection in under the server's caps, or closes it and says false (HTTPS admits on 'connection'). */
   admit(socket: Socket): boolean;
   /** Serves `head` on `socket` and says true, or says false having written and listened to nothing. */
   take(head: GetRequestHead, socket: Socket): boolean;
@@ -23,7 +23,7 @@ export interface FrontDoorOptions {
 }
 
 /**
- * The plain-HTTP port's front door. Most of a busy server's HTTP connections are players: one small GET (HTTP-FLV) or
+ * The HTTP port's front door. Most of a busy server's HTTP connections are players: one small GET (HTTP-FLV) or
  * WebSocket opening handshake (WebSocket-FLV), then hours of reading. Node's HTTP server keeps a request, a response
  * and an HTTP parser for an HTTP-FLV connection's whole life (about 3 KiB more heap and 11 KiB more resident memory
  * than a bare socket, bench/RESULTS.md), and for every connection it sets up a parser, a request object and a slot
@@ -36,16 +36,22 @@ export interface FrontDoorOptions {
  * to hand a connection over (the event's documented use: "emitted by users to inject connections into the HTTP
  * server"), so Node keeps listening, timing requests out and closing idle connections itself.
  */
-export function installFrontDoor(server: HttpServer, options: FrontDoorOptions): void {
-  const listeners = server.listeners('connection');
-  if (listeners.length !== 1) throw new BugError(`the HTTP front door goes on a new server, which has one 'connection' listener (this one has ${listeners.length})`);
+export function installFrontDoor(server: HttpServer, options: FrontDoorOptions, event: FrontDoorEvent = 'connection'): void {
+  const listeners = server.listeners(event);
+  if (listeners.length !== 1) throw new BugError(`the HTTP front door goes on a new server, which has one '${event}' listener (this one has ${listeners.length})`);
   const nodeListener = listeners[0] as (socket: Socket) => void;
-  server.removeListener('connection', nodeListener);
+  server.removeListener(event, nodeListener);
   const handOver = (socket: Socket) => nodeListener.call(server, socket);
-  server.on('connection', (socket: Socket) => {
+  server.on(event, (socket: Socket) => {
     if (options.admit(socket)) awaitFirstBytes(socket, options, handOver);
   });
 }
+
+/**
+ * Where Node's HTTP server takes a connection in: 'connection' for plain HTTP; 'secureConnection' for HTTPS, once the
+ * TLS handshake is done (the door then reads the decrypted bytes).
+ */
+export type FrontDoorEvent = 'connection' | 'secureConnection';
 
 function awaitFirstBytes(socket: Socket, options: FrontDoorOptions, handOver: (socket: Socket) => void): void {
   const onData = (chunk: Buffer) => {

@@ -238,10 +238,12 @@ export class KayakServer {
       socket.once('close', () => this.httpSockets.delete(socket));
       return true;
     };
+    // HTTPS admits the TCP connection before its TLS handshake, and the front door reads what comes after it.
     if (options.tls !== undefined) this.http.on('connection', admitHttp);
-    else {
-      installFrontDoor(this.http, {
-        admit: admitHttp,
+    installFrontDoor(
+      this.http,
+      {
+        admit: options.tls === undefined ? admitHttp : () => true,
         take: (head, socket) => {
           if (!head.upgrade) return takeFlvGet(head, socket, this.ctx);
           // Every upgrade is the gateway's to answer, as Node's 'upgrade' event hands them all to it.
@@ -251,8 +253,9 @@ export class KayakServer {
         maxHeadBytes: HTTP_MAX_HEADER_BYTES,
         firstByteTimeoutMs: HTTP_HEADERS_TIMEOUT_MS,
         logger,
-      });
-    }
+      },
+      options.tls === undefined ? 'connection' : 'secureConnection',
+    );
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       const peer = formatAddress(socket.remoteAddress, socket.remotePort);
       logger.log('debug', `http ${peer}: bad request: ${error.code ?? error.message}`, { peer });

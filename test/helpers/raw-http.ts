@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 export interface RawAnswer {
   /** The answer's head lines. */
@@ -12,11 +13,12 @@ export interface RawAnswer {
 /**
  * Talks HTTP over a raw socket, the way no client library would: `parts` are written 100 ms apart (a request head
  * split over several reads when there are more than one), then `after`, if any, as soon as the answer starts. After
- * `ms` the connection is dropped and the answer read.
+ * `ms` the connection is dropped and the answer read. With `tls`, the same inside a TLS connection.
  */
-export function rawExchange(port: number, parts: string[], options: { after?: string; ms?: number; bodyBytes?: number } = {}): Promise<RawAnswer> {
+export function rawExchange(port: number, parts: string[], options: { after?: string; ms?: number; bodyBytes?: number; tls?: boolean } = {}): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    // TLS: any certificate (the tests' are self-signed); the parts start once the handshake is done.
+    const socket = options.tls === true ? connectTls({ port, host: '127.0.0.1', rejectUnauthorized: false }) : connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     let closed = false;
     let sentAfter = false;
@@ -29,7 +31,7 @@ export function rawExchange(port: number, parts: string[], options: { after?: st
         socket.write(options.after);
       }
     });
-    socket.on('connect', async () => {
+    socket.on(options.tls === true ? 'secureConnect' : 'connect', async () => {
       for (const [i, part] of parts.entries()) {
         if (i > 0) await new Promise((r) => setTimeout(r, 100));
         socket.write(part);

@@ -7,6 +7,7 @@ import { describeWithPeers } from '../helpers/peers.js';
 import { ffprobeStreams, httpFlvView, publishFfmpeg, waitForVideoFrames } from '../helpers/players.js';
 import { runProcess, trackProcesses, waitFor } from '../helpers/processes.js';
 import { type RunningKayak, startKayak, waitForLive } from '../helpers/server.js';
+import { rawExchange } from '../helpers/raw-http.js';
 import { selfSignedCertificate } from '../helpers/tls.js';
 import { wsView } from '../helpers/ws-client.js';
 
@@ -46,6 +47,23 @@ describeWithPeers(['ffmpeg', 'ffprobe', 'openssl', 'curl'], 'TLS: RTMPS and HTTP
       expect(streams.find((s) => s.codec_type === 'video')?.width).toBe(320);
     }
   }, 60_000);
+
+  it('answers an HTTPS FLV GET alike in one read (the front door: a byte after it closes it) and split over two (Node\'s server)', async () => {
+    publishFfmpeg(`rtmps://127.0.0.1:${kayak.server.rtmpsPort}/live/secure-door`, clip, { loop: true });
+    await waitForLive(kayak, 'secure-door');
+    const request = `GET /live/secure-door.flv HTTP/1.1\r\nHost: 127.0.0.1:${kayak.httpPort}\r\n\r\n`;
+    const [whole, split] = await Promise.all([
+      rawExchange(kayak.httpPort, [request], { tls: true, after: 'x', ms: 2_000, bodyBytes: 3 }),
+      rawExchange(kayak.httpPort, [request.slice(0, 20), request.slice(20)], { tls: true, ms: 2_000, bodyBytes: 3 }),
+    ]);
+    const withoutDate = (head: string[]) => new Set(head.filter((l) => !l.startsWith('Date: ')));
+    expect(whole.head[0]).toBe('HTTP/1.1 200 OK');
+    expect(withoutDate(whole.head)).toEqual(withoutDate(split.head));
+    expect(whole.body.toString('latin1')).toBe('FLV');
+    expect(split.body.toString('latin1')).toBe('FLV');
+    expect(whole.closed).toBe(true);
+    expect(split.closed).toBe(false);
+  });
 
   it('curl reads the API over HTTPS; the status names the TLS ports; plain HTTP on the HTTPS port gets nowhere', async () => {
     const status = await curl(`https://127.0.0.1:${kayak.httpPort}/api/status`);
