@@ -75,7 +75,7 @@ export function serveFlvOnSocket(socket: Socket, channel: Channel, ctx: ServerCo
 }
 
 /** The response head Node writes for serveFlv's answer, for a connection Node's HTTP server never had. */
-export function flvResponseHead(date: Date): string {
+function flvResponseHead(date: Date): string {
   const fields = Object.entries(FLV_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`);
   return `HTTP/1.1 200 OK\r\n${fields.join('')}Date: ${date.toUTCString()}\r\nConnection: close\r\n\r\n`;
 }
