@@ -75,7 +75,8 @@ describeWithPeers(['ffmpeg'], 'skipping in a scheduled show', () => {
     await waitFor(() => playout.report().nowPlaying?.title === 'Long', { timeoutMs: 20_000, what: 'Long on air' });
     const before = playout.report();
     expect(before.next.map((n) => n.title)).toEqual(['Short', 'Last']);
-    expect(before.next[0]!.startsAtMs - before.nowPlaying!.startedAtMs).toBeGreaterThan(59_000);
+    // The plan's 60 s, less however late Long went on air on a busy machine (1.1 s was seen in CI).
+    expect(before.next[0]!.startsAtMs - before.nowPlaying!.startedAtMs).toBeGreaterThan(55_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const skippedAt = Date.now();
     playout.skip();
