@@ -3,6 +3,7 @@
 // and the most inclusive time (their code and everything they called), and self time per file.
 //
 //   node bench/cpuprofile-summary.mjs bench/out/prof/<run>/<file>.cpuprofile [--top 25]
+//   node bench/cpuprofile-summary.mjs <file> --from 60 --to 80   # only samples 60-80 s after the profile's start
 //
 // Format (Chrome DevTools protocol, Profiler.Profile): nodes { id, callFrame { functionName, url, lineNumber },
 // children }, samples (node ids) and timeDeltas (µs between consecutive samples).
@@ -28,12 +29,18 @@ function shortUrl(url) {
 
 /**
  * `{ totalMs, idleMs, busyMs, self: [{ fn, ms, pct }], inclusive: [...], files: [...] }`, percentages of busy time
- * (everything but (idle)). Inclusive time counts a function once per sample however deep it recurses.
+ * (everything but (idle)). Inclusive time counts a function once per sample however deep it recurses. `window`: only
+ * the samples taken that many seconds after the profile's start (a server's steady state, without its start-up).
  */
-export function summarizeProfile(profile, top = 20) {
+export function summarizeProfile(profile, top = 20, window = { fromS: 0, toS: Infinity }) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let atUs = 0;
+  profile.samples.forEach((id, i) => {
+    atUs += profile.timeDeltas[i] ?? 0;
+    if (atUs < window.fromS * 1e6 || atUs >= window.toS * 1e6) return;
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
 
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -93,12 +100,16 @@ export function formatSummary(s, title = '') {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+    top: { type: 'string', default: '25' },
+    from: { type: 'string', default: '0' },
+    to: { type: 'string', default: 'Infinity' },
+  } });
   if (!positionals.length) {
-    console.error('usage: node bench/cpuprofile-summary.mjs <file.cpuprofile> [--top N]');
+    console.error('usage: node bench/cpuprofile-summary.mjs <file.cpuprofile> [--top N] [--from S] [--to S]');
     process.exit(2);
   }
   for (const path of positionals) {
-    console.log(formatSummary(summarizeProfile(JSON.parse(readFileSync(path, 'utf8')), Number(values.top)), `== ${path}`));
+    console.log(formatSummary(summarizeProfile(JSON.parse(readFileSync(path, 'utf8')), Number(values.top), { fromS: Number(values.from), toS: Number(values.to) }), `== ${path}`));
   }
 }

@@ -5,6 +5,7 @@
 // - WS-FLV: every upgrade on the same port with the 101 answer and those bytes as one binary message;
 // - RTMP (with a third argument): the plain handshake (S0 S1 S2), then one prepared reply to each of connect,
 //   createStream and play (the play reply carries the messages of the join), the round trips a player makes.
+// `acceptPublisher` (bench/read-floor.mjs) is the same RTMP door for a publisher: after publish it only counts bytes.
 // usage: node bench/floor-server.mjs <http-port> <clip.flv> [<rtmp-port>]
 
 import { createHash } from 'node:crypto';
@@ -13,7 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { FlvTagReader, TAG, isKeyframePicture, isSequenceHeader } from './flv-stream.mjs';
 import { RtmpChunkReader } from './rtmp-chunk-reader.mjs';
-import { HANDSHAKE_SIZE, MSG, amf0Decode, amf0Encode, encodeMessage } from './rtmp-wire.mjs';
+import { HANDSHAKE_SIZE, MSG, ackMessage, amf0Decode, amf0Encode, encodeMessage } from './rtmp-wire.mjs';
 
 const FILE_HEADER_BYTES = 9 + 4; // FLV spec E.2 header + PreviousTagSize0
 
@@ -75,20 +76,24 @@ function u32(n) {
   return b;
 }
 
-/** The replies of an RTMP server that wastes nothing: one write per command the player waits on. */
-function rtmpReplies(tags) {
+/** The window we announce, and after which a publisher is sent an Acknowledgement (spec 5.4.3, 5.4.4). */
+const WINDOW_ACK_SIZE = 5_000_000;
+
+/** The replies of an RTMP server that wastes nothing: one write per command the player (or publisher) waits on. */
+function rtmpReplies(tags = []) {
   const command = (streamId, values) => encodeMessage({ csid: 3, type: MSG.COMMAND_AMF0, streamId, payload: amf0Encode(values), chunkSize: OUT_CHUNK_SIZE });
   const status = (code) => command(1, ['onStatus', 0, null, { level: 'status', code, description: code }]);
   const streamBegin = Buffer.alloc(6); // User Control StreamBegin (event 0) of stream 1, spec 7.1.7
   streamBegin.writeUInt32BE(1, 2);
   return {
     connect: (tx) => Buffer.concat([
-      control(MSG.WINDOW_ACK_SIZE, u32(5_000_000)),
-      control(MSG.SET_PEER_BANDWIDTH, Buffer.concat([u32(5_000_000), Buffer.from([2])])),
+      control(MSG.WINDOW_ACK_SIZE, u32(WINDOW_ACK_SIZE)),
+      control(MSG.SET_PEER_BANDWIDTH, Buffer.concat([u32(WINDOW_ACK_SIZE), Buffer.from([2])])),
       control(MSG.SET_CHUNK_SIZE, u32(OUT_CHUNK_SIZE)),
       command(0, ['_result', tx, { fmsVer: 'FMS/3,5,7,7009', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success', description: 'ok' }]),
     ]),
     createStream: (tx) => command(0, ['_result', tx, null, 1]),
+    publish: status('NetStream.Publish.Start'),
     play: Buffer.concat([
       control(MSG.USER_CONTROL, streamBegin),
       status('NetStream.Play.Reset'),
@@ -98,7 +103,8 @@ function rtmpReplies(tags) {
   };
 }
 
-function serveRtmp(socket, replies) {
+/** `onPublish(socket, received)`: called once the publisher is told to start; the socket's data is its own from then. */
+function serveRtmp(socket, replies, onPublish = () => {}) {
   socket.setNoDelay(true);
   socket.on('error', () => {});
   let handshake = Buffer.alloc(0);
@@ -110,9 +116,16 @@ function serveRtmp(socket, replies) {
       if (name === 'connect') socket.write(replies.connect(tx));
       else if (name === 'createStream') socket.write(replies.createStream(tx));
       else if (name === 'play') socket.write(replies.play);
+      else if (name === 'publish') {
+        socket.write(replies.publish);
+        socket.removeListener('data', onData);
+        onPublish(socket, received);
+      }
     },
   });
-  socket.on('data', (buf) => {
+  let received = 0;
+  const onData = (buf) => {
+    received += buf.length;
     if (handshake !== null) {
       handshake = Buffer.concat([handshake, buf]);
       if (handshake.length < 1 + HANDSHAKE_SIZE) return;
@@ -125,6 +138,28 @@ function serveRtmp(socket, replies) {
     const skipped = Math.min(skipC2, buf.length);
     skipC2 -= skipped;
     if (buf.length > skipped) reader.push(buf.subarray(skipped));
+  };
+  socket.on('data', onData);
+}
+
+/**
+ * Takes an RTMP publisher on `socket` as a server must (handshake, connect, createStream, publish), then does only
+ * what any server reading it must: counts its bytes, and acknowledges each window of them. `counts` gets `reads`
+ * (data events) and `bytes` from the publish on.
+ */
+export function acceptPublisher(socket, counts) {
+  serveRtmp(socket, rtmpReplies(), (published, before) => {
+    let received = before;
+    let acked = before;
+    published.on('data', (buf) => {
+      counts.reads++;
+      counts.bytes += buf.length;
+      received += buf.length;
+      if (received - acked >= WINDOW_ACK_SIZE) {
+        published.write(ackMessage(received));
+        acked = received;
+      }
+    });
   });
 }
 

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// What Node itself charges for reading one live publisher, beside what kayak-cast charges for taking it in. The
+// same ffmpeg publisher (the benchmark clip, -re, looped, -c copy) pushes to, alternating round after round:
+// - floor: a process that takes the publish as a server must (handshake, connect, createStream, publish; then an
+//   Acknowledgement a window) and does nothing else with the bytes but count them (bench/floor-server.mjs,
+//   acceptPublisher); it runs with kayak-cast's runtime flags and environment (its bin's shebang);
+// - kayak-cast: through its bin, `serve`, no viewers.
+// Each is measured `--seconds` long, `--settle` seconds after ffmpeg started (a server's steady state, not its
+// start-up): user and system CPU (/proc/<pid>/stat), the read calls and the bytes they returned (/proc/<pid>/io,
+// syscr and rchar). The last column is what that CPU adds to each GB delivered when `--viewers` viewers watch the
+// stream: fan-out's user s/GB in bench.mjs counts the ingest too. Nothing is recorded: it prints a table and writes
+// JSON to bench/out/read-floor/.
+//
+//   node bench/read-floor.mjs [--rounds 3] [--settle 60] [--seconds 20] [--viewers 300] [--targets floor,kayak]
+//   node bench/read-floor.mjs --repo /tmp/other-build   # the kayak-cast measured (its bin and dist), for an A/B
+//   node bench/read-floor.mjs --cpu-prof                # also profile each (bench/out/prof/read-floor-<target>-<round>)
+
+import { fork } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Children, freePort, nextMessage, waitForPort } from './children.mjs';
+import { ensureClip, probeClip } from './clip.mjs';
+import { acceptPublisher } from './floor-server.mjs';
+import { kayakCommand, readShebang } from './kayak-launch.mjs';
+import { clockTicksPerSecond, readCpuTicks } from './proc-stats.mjs';
+import { median } from './window-stats.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoDir = resolve(benchDir, '..');
+const self = fileURLToPath(import.meta.url);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const { values: opt } = parseArgs({
+  options: {
+    role: { type: 'string', default: 'run' },
+    rounds: { type: 'string', default: '3' },
+    settle: { type: 'string', default: '60' },
+    seconds: { type: 'string', default: '20' },
+    viewers: { type: 'string', default: '300' },
+    targets: { type: 'string', default: 'floor,kayak' },
+    clip: { type: 'string', default: '' },
+    repo: { type: 'string', default: '' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const kayakDir = opt.repo ? resolve(opt.repo) : repoDir;
+
+if (opt.role === 'acceptor') acceptor();
+else await run();
+
+async function run() {
+  const outDir = join(benchDir, 'out', 'read-floor');
+  mkdirSync(outDir, { recursive: true });
+  const clip = opt.clip ? probeClip(resolve(opt.clip)) : await ensureClip(join(benchDir, 'out'), 40);
+  const children = new Children();
+  process.on('SIGINT', () => { children.killAllNow(); process.exit(130); });
+  const targets = opt.targets.split(',');
+  const viewers = Number(opt.viewers);
+  const results = [];
+  for (let round = 0; round < Number(opt.rounds); round++) {
+    for (const target of targets) {
+      const cpuProfDir = opt['cpu-prof'] ? join(benchDir, 'out', 'prof', `read-floor-${target}-${round}`) : null;
+      const r = { target, round, ...(await measure(children, clip, target, cpuProfDir, outDir)) };
+      r.userPerGbAtViewers = r.userMsPerS / 1000 / ((viewers * clip.bytesPerSecond) / 1e9);
+      results.push(r);
+      console.log(`${target} round ${round}: user ${f(r.userMsPerS, 1)} ms/s, system ${f(r.sysMsPerS, 1)} ms/s, ${f(r.readsPerS, 1)} reads/s of ${f(r.kbPerRead, 1)} kB, ${f(r.kbPerS, 0)} kB/s in, user ${f(r.userUsPerRead, 0)} µs a read`);
+    }
+  }
+  const rate = (clip.bytesPerSecond * 8) / 1e6;
+  console.log(`\nOne publisher (${f(rate)} Mb/s), ${opt.seconds} s windows ${opt.settle} s after it started; medians of ${opt.rounds} rounds (each round):\n`);
+  console.log(`| reader | user ms a second | system ms a second | read calls a second | kB a read | user µs a read call | user s/GB it adds at ${viewers} viewers |`);
+  console.log('|---|---|---|---|---|---|---|');
+  for (const target of targets) {
+    const rows = results.filter((r) => r.target === target);
+    const col = (k, d = 1) => `${f(median(rows.map((r) => r[k])), d)} (${rows.map((r) => f(r[k], d)).join(', ')})`;
+    const name = target === 'floor' ? 'floor (takes the publish, counts the bytes)' : 'kayak-cast `serve`, no viewers';
+    console.log(`| ${name} | ${col('userMsPerS')} | ${col('sysMsPerS')} | ${col('readsPerS')} | ${col('kbPerRead')} | ${col('userUsPerRead', 0)} | ${col('userPerGbAtViewers', 3)} |`);
+  }
+  const jsonPath = join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(jsonPath, JSON.stringify({ clip, settle: Number(opt.settle), seconds: Number(opt.seconds), viewers, results }, null, 2));
+  console.log(`\nraw: ${jsonPath}`);
+}
+
+async function measure(children, clip, target, cpuProfDir, outDir) {
+  const ticksMs = 1000 / clockTicksPerSecond();
+  const live = [];
+  try {
+    const { pid, rtmpPort } = target === 'floor' ? await startFloor(children, live, cpuProfDir) : await startKayak(children, live, cpuProfDir, outDir);
+    const publisher = children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(outDir, `ffmpeg-${target}.log`) });
+    live.push(publisher);
+    await sleep(Number(opt.settle) * 1000);
+    const before = sample(pid);
+    await sleep(Number(opt.seconds) * 1000);
+    const after = sample(pid);
+    const seconds = (after.at - before.at) / 1000;
+    const reads = after.syscr - before.syscr;
+    const userMs = (after.ticks.utime - before.ticks.utime) * ticksMs;
+    const sysMs = (after.ticks.stime - before.ticks.stime) * ticksMs;
+    return {
+      seconds,
+      userMsPerS: userMs / seconds,
+      sysMsPerS: sysMs / seconds,
+      readsPerS: reads / seconds,
+      kbPerS: (after.rchar - before.rchar) / 1000 / seconds,
+      kbPerRead: (after.rchar - before.rchar) / 1000 / reads,
+      userUsPerRead: (userMs * 1000) / reads,
+    };
+  } finally {
+    for (const c of live.reverse()) await children.stop(c, 3000);
+  }
+}
+
+async function startFloor(children, live, cpuProfDir) {
+  const shebang = readShebang(join(repoDir, 'bin/kayak-cast.js'));
+  const acceptorProcess = fork(self, ['--role', 'acceptor'], {
+    execArgv: [...shebang.nodeFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
+    env: { ...process.env, ...shebang.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.track(acceptorProcess);
+  live.push(acceptorProcess);
+  const { port } = await nextMessage(acceptorProcess, 'listening', 10_000);
+  return { pid: acceptorProcess.pid, rtmpPort: port };
+}
+
+async function startKayak(children, live, cpuProfDir, outDir) {
+  const rtmpPort = await freePort();
+  const httpPort = await freePort();
+  const c = kayakCommand(kayakDir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { cpuProfDir });
+  const server = children.spawn(c.cmd, c.args, { cwd: kayakDir, env: c.env, logPath: join(outDir, 'kayak-server.log') });
+  live.push(server);
+  await waitForPort(rtmpPort, 15_000, () => !server.exitInfo);
+  return { pid: server.pid, rtmpPort };
+}
+
+function sample(pid) {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name) => Number(new RegExp(`${name}: (\\d+)`).exec(io)[1]);
+  return { ticks: readCpuTicks(pid), syscr: field('syscr'), rchar: field('rchar'), at: Date.now() };
+}
+
+/** The floor: an RTMP door for one publisher, reading and counting (bench/floor-server.mjs). */
+function acceptor() {
+  const counts = { reads: 0, bytes: 0 };
+  process.on('SIGTERM', () => process.exit(0)); // a normal exit, so that --cpu-prof writes its profile
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => {});
+    acceptPublisher(socket, counts);
+  });
+  server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
+}
+
+function f(x, d = 2) {
+  return x == null || Number.isNaN(x) ? '-' : x.toFixed(d);
+}
