@@ -15,16 +15,14 @@
 //   node bench/read-floor.mjs --repo /tmp/other-build   # the kayak-cast measured (its bin and dist), for an A/B
 //   node bench/read-floor.mjs --cpu-prof                # also profile each (bench/out/prof/read-floor-<target>-<round>)
 
-import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Children, freePort, nextMessage, waitForPort } from './children.mjs';
-import { ensureClip, probeClip } from './clip.mjs';
+import { nextMessage } from './children.mjs';
+import { fixed as f, forkAsKayak, startFloorRun, startKayakServe, writeRaw } from './floor-bench.mjs';
 import { acceptPublisher } from './floor-server.mjs';
-import { kayakCommand, readShebang } from './kayak-launch.mjs';
 import { clockTicksPerSecond, readCpuTicks } from './proc-stats.mjs';
 import { median } from './window-stats.mjs';
 
@@ -52,11 +50,7 @@ if (opt.role === 'acceptor') acceptor();
 else await run();
 
 async function run() {
-  const outDir = join(benchDir, 'out', 'read-floor');
-  mkdirSync(outDir, { recursive: true });
-  const clip = opt.clip ? probeClip(resolve(opt.clip)) : await ensureClip(join(benchDir, 'out'), 40);
-  const children = new Children();
-  process.on('SIGINT', () => { children.killAllNow(); process.exit(130); });
+  const { outDir, clip, children } = await startFloorRun(benchDir, 'read-floor', opt.clip && resolve(opt.clip));
   const targets = opt.targets.split(',');
   const viewers = Number(opt.viewers);
   const results = [];
@@ -79,9 +73,7 @@ async function run() {
     const name = target === 'floor' ? 'floor (takes the publish, counts the bytes)' : 'kayak-cast `serve`, no viewers';
     console.log(`| ${name} | ${col('userMsPerS')} | ${col('sysMsPerS')} | ${col('readsPerS')} | ${col('kbPerRead')} | ${col('userUsPerRead', 0)} | ${col('userPerGbAtViewers', 3)} |`);
   }
-  const jsonPath = join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(jsonPath, JSON.stringify({ clip, settle: Number(opt.settle), seconds: Number(opt.seconds), viewers, results }, null, 2));
-  console.log(`\nraw: ${jsonPath}`);
+  writeRaw(outDir, { clip, settle: Number(opt.settle), seconds: Number(opt.seconds), viewers, results });
 }
 
 async function measure(children, clip, target, cpuProfDir, outDir) {
@@ -114,25 +106,14 @@ async function measure(children, clip, target, cpuProfDir, outDir) {
 }
 
 async function startFloor(children, live, cpuProfDir) {
-  const shebang = readShebang(join(repoDir, 'bin/kayak-cast.js'));
-  const acceptorProcess = fork(self, ['--role', 'acceptor'], {
-    execArgv: [...shebang.nodeFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
-    env: { ...process.env, ...shebang.env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.track(acceptorProcess);
+  const acceptorProcess = forkAsKayak(children, repoDir, self, ['--role', 'acceptor'], cpuProfDir);
   live.push(acceptorProcess);
   const { port } = await nextMessage(acceptorProcess, 'listening', 10_000);
   return { pid: acceptorProcess.pid, rtmpPort: port };
 }
 
 async function startKayak(children, live, cpuProfDir, outDir) {
-  const rtmpPort = await freePort();
-  const httpPort = await freePort();
-  const c = kayakCommand(kayakDir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { cpuProfDir });
-  const server = children.spawn(c.cmd, c.args, { cwd: kayakDir, env: c.env, logPath: join(outDir, 'kayak-server.log') });
-  live.push(server);
-  await waitForPort(rtmpPort, 15_000, () => !server.exitInfo);
+  const { server, rtmpPort } = await startKayakServe(children, kayakDir, { live, cpuProfDir, logPath: join(outDir, 'kayak-server.log') });
   return { pid: server.pid, rtmpPort };
 }
 
@@ -152,8 +133,4 @@ function acceptor() {
     acceptPublisher(socket, counts);
   });
   server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
-}
-
-function f(x, d = 2) {
-  return x == null || Number.isNaN(x) ? '-' : x.toFixed(d);
 }

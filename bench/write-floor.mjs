@@ -18,14 +18,13 @@
 //   node bench/write-floor.mjs --cpu-prof     # also profile each writer (bench/out/prof/write-floor-<target>-<round>)
 
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Children, freePort, waitForPort } from './children.mjs';
-import { ensureClip, probeClip } from './clip.mjs';
-import { kayakCommand, readShebang } from './kayak-launch.mjs';
+import { nextMessage } from './children.mjs';
+import { fixed as f, forkAsKayak, startFloorRun, startKayakServe, writeRaw } from './floor-bench.mjs';
 import { clockTicksPerSecond, readCpuTicks, readMemoryKb } from './proc-stats.mjs';
 import { median } from './window-stats.mjs';
 
@@ -63,11 +62,7 @@ else if (opt.role === 'reader') reader();
 else await run();
 
 async function run() {
-  const outDir = join(benchDir, 'out', 'write-floor');
-  mkdirSync(outDir, { recursive: true });
-  const clip = opt.clip ? probeClip(resolve(opt.clip)) : await ensureClip(join(benchDir, 'out'), 40);
-  const children = new Children();
-  process.on('SIGINT', () => { children.killAllNow(); process.exit(130); });
+  const { outDir, clip, children } = await startFloorRun(benchDir, 'write-floor', opt.clip && resolve(opt.clip));
   const targets = opt.targets.split(',');
   const results = [];
   for (let round = 0; round < Number(opt.rounds); round++) {
@@ -87,9 +82,7 @@ async function run() {
     const col = (k) => `${f(median(rows.map((r) => r[k])))} (${rows.map((r) => f(r[k])).join(', ')})`;
     console.log(`| ${target === 'floor' ? 'floor (bare writes)' : 'kayak-cast, HTTP-FLV'} | ${col('userPerGb')} | ${col('sysPerGb')} | ${col('totalPerGb')} | ${col('writesPerViewerS')} | ${col('peakRssMb')} |`);
   }
-  const jsonPath = join(outDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(jsonPath, JSON.stringify({ viewers, seconds: Number(opt.seconds), clip, results }, null, 2));
-  console.log(`\nraw: ${jsonPath}`);
+  writeRaw(outDir, { viewers, seconds: Number(opt.seconds), clip, results });
 
   async function measure(target, cpuProfDir) {
     const ticksMs = 1000 / clockTicksPerSecond();
@@ -99,7 +92,7 @@ async function run() {
       const r = fork(self, ['--role', 'reader', '--port', String(port), '--path', path, '--viewers', opt.viewers], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.track(r);
       live.push(r);
-      await message(r, 'connected');
+      await nextMessage(r, 'connected', 120_000);
       await sleep(Number(opt.settle) * 1000); // warm-up: the write path optimised, the sockets' buffers grown
       const before = await sample(r, pid);
       await sleep(Number(opt.seconds) * 1000);
@@ -123,30 +116,20 @@ async function run() {
   }
 
   async function startFloor(live, cpuProfDir) {
-    const shebang = readShebang(join(repoDir, 'bin/kayak-cast.js'));
     const frameBytes = Math.round(clip.bytesPerSecond / clip.fps);
-    const w = fork(self, ['--role', 'writer', '--frame-bytes', String(frameBytes), '--fps', String(clip.fps), '--viewers', opt.viewers], {
-      execArgv: [...shebang.nodeFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
-      env: { ...process.env, ...shebang.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    children.track(w);
+    const w = forkAsKayak(children, repoDir, self, ['--role', 'writer', '--frame-bytes', String(frameBytes), '--fps', String(clip.fps), '--viewers', opt.viewers], cpuProfDir);
     live.push(w);
-    const { port } = await message(w, 'listening');
+    const { port } = await nextMessage(w, 'listening', 10_000);
     return { pid: w.pid, port, path: '' };
   }
 
   async function startKayak(live, cpuProfDir) {
-    const rtmpPort = await freePort();
-    const httpPort = await freePort();
-    const c = kayakCommand(kayakDir, ['serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], {
+    const { server, rtmpPort, httpPort } = await startKayakServe(children, kayakDir, {
+      live,
       cpuProfDir,
-      replaceNodeFlags: opt['node-flags'] ? [...readShebang(join(kayakDir, 'bin/kayak-cast.js')).nodeFlags, ...opt['node-flags'].split(' ')] : [],
+      logPath: join(outDir, 'kayak-server.log'),
+      extraNodeFlags: opt['node-flags'] ? opt['node-flags'].split(' ') : [],
     });
-    const server = children.spawn(c.cmd, c.args, { cwd: kayakDir, env: c.env, logPath: join(outDir, 'kayak-server.log') });
-    live.push(server);
-    await waitForPort(rtmpPort, 15_000, () => !server.exitInfo);
-    await waitForPort(httpPort, 15_000, () => !server.exitInfo);
     const publisher = children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(outDir, 'ffmpeg.log') });
     live.push(publisher);
     await sleep(3000); // live, with a GOP cached
@@ -155,7 +138,7 @@ async function run() {
 
   async function sample(readerProcess, pid) {
     readerProcess.send({ type: 'count' });
-    const { bytes } = await message(readerProcess, 'counts');
+    const { bytes } = await nextMessage(readerProcess, 'counts', 10_000);
     const syscw = Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
     return { bytes, ticks: readCpuTicks(pid), threads: threadTicks(pid), syscw, at: Date.now() };
   }
@@ -218,20 +201,3 @@ function threadTicks(pid) {
   return out;
 }
 
-function message(child, type) {
-  return new Promise((resolveMessage, reject) => {
-    const onMessage = (m) => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolveMessage(m);
-    };
-    const onExit = (code) => reject(new Error(`waiting for '${type}': the child exited (${code})`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-function f(x, d = 2) {
-  return x == null || Number.isNaN(x) ? '-' : x.toFixed(d);
-}
