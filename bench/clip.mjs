@@ -33,6 +33,14 @@ export function ensureClip(outDir, seconds = 40) {
   return probeClip(path);
 }
 
+/**
+ * ffmpeg pushing the clip at `clipPath` to `rtmpUrl` in real time, looped, stream copy: the benchmarks' publisher.
+ * Spawned through `children` (bench/children.mjs), its output in `logPath`.
+ */
+export function publishClip(children, clipPath, rtmpUrl, logPath, loglevel = 'warning') {
+  return children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', loglevel, '-re', '-stream_loop', '-1', '-i', clipPath, '-c', 'copy', '-f', 'flv', rtmpUrl], { logPath });
+}
+
 export function probeClip(path) {
   const json = JSON.parse(execFileSync('ffprobe', [
     '-v', 'error', '-show_entries',

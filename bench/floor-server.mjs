@@ -5,7 +5,7 @@
 // - WS-FLV: every upgrade on the same port with the 101 answer and those bytes as one binary message;
 // - RTMP (with a third argument): the plain handshake (S0 S1 S2), then one prepared reply to each of connect,
 //   createStream and play (the play reply carries the messages of the join), the round trips a player makes.
-// `acceptPublisher` (bench/read-floor.mjs) is the same RTMP door for a publisher: after publish it only counts bytes.
+// `acceptPublisher` (bench/read-floor.mjs) is the same RTMP door for a publisher: after publish it only reads.
 // usage: node bench/floor-server.mjs <http-port> <clip.flv> [<rtmp-port>]
 
 import { createHash } from 'node:crypto';
@@ -144,16 +144,13 @@ function serveRtmp(socket, replies, onPublish = () => {}) {
 
 /**
  * Takes an RTMP publisher on `socket` as a server must (handshake, connect, createStream, publish), then does only
- * what any server reading it must: counts its bytes, and acknowledges each window of them. `counts` gets `reads`
- * (data events) and `bytes` from the publish on.
+ * what any server reading it must: reads its bytes, counting them to acknowledge each window.
  */
-export function acceptPublisher(socket, counts) {
+export function acceptPublisher(socket) {
   serveRtmp(socket, rtmpReplies(), (published, before) => {
     let received = before;
     let acked = before;
     published.on('data', (buf) => {
-      counts.reads++;
-      counts.bytes += buf.length;
       received += buf.length;
       if (received - acked >= WINDOW_ACK_SIZE) {
         published.write(ackMessage(received));

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Children, freePort, nextMessage, waitForPort } from './children.mjs';
-import { ensureClip } from './clip.mjs';
+import { ensureClip, publishClip } from './clip.mjs';
 import { clockTicksPerSecond, readCpuTicks, readMemoryKb } from './proc-stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +46,7 @@ async function main() {
   const [rtmpPort, httpPort, nginxPort] = [await freePort(), await freePort(), await freePort()];
   const kayak = children.spawn(process.execPath, [join(root, 'bin', 'kayak-cast.js'), 'serve', '--host', '127.0.0.1', '--rtmp-port', String(rtmpPort), '--http-port', String(httpPort), '--no-dashboard'], { logPath: join(out, 'hls-kayak.log') });
   await waitForPort(httpPort, 15_000, () => kayak.exitInfo === null);
-  children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(out, 'hls-ffmpeg.log') });
+  publishClip(children, clip.path, `rtmp://127.0.0.1:${rtmpPort}/live/bench`, join(out, 'hls-ffmpeg.log'));
   const base = `http://127.0.0.1:${httpPort}`;
   for (let i = 0; i < 100; i++) {
     const status = await getJson(`${base}/api/status`);

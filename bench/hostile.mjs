@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { Children, freePort, waitForPort } from './children.mjs';
-import { ensureClip } from './clip.mjs';
+import { ensureClip, publishClip } from './clip.mjs';
 import { RssSampler, readMemoryKb } from './proc-stats.mjs';
 import { kayakCommand } from './kayak-launch.mjs';
 import { HANDSHAKE_SIZE, amf0Encode, c0c1, encodeMessage, MSG, setChunkSizeMessage } from './rtmp-wire.mjs';
@@ -61,8 +61,7 @@ async function startServe({ fileLimit } = {}) {
 }
 
 function publish(server, clip) {
-  return children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip.path,
-    '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${server.rtmpPort}/live/steady`], { logPath: join(outDir, 'hostile-ffmpeg.log') });
+  return publishClip(children, clip.path, `rtmp://127.0.0.1:${server.rtmpPort}/live/steady`, join(outDir, 'hostile-ffmpeg.log'), 'error');
 }
 
 /** An HTTP-FLV reader that records the longest wait between two reads since `mark()`. */

@@ -15,10 +15,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Children, freePort, waitForPort } from './children.mjs';
-import { ensureClip } from './clip.mjs';
+import { ensureClip, publishClip } from './clip.mjs';
 import { kayakCommand, readShebang } from './kayak-launch.mjs';
 import { LoadFleet, fleetCpuS } from './load-fleet.mjs';
-import { clockTicksPerSecond, readCpuTicks } from './proc-stats.mjs';
+import { clockTicksPerSecond, readCpuTicks, readIo } from './proc-stats.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
 import { joinStats, median } from './window-stats.mjs';
 
@@ -97,7 +97,7 @@ async function runServer(root, protocol, round) {
   try {
     await waitForPort(rtmpPort, 15_000, () => !server.exitInfo);
     await waitForPort(httpPort, 15_000, () => !server.exitInfo);
-    publisher = children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(outDir, `${name}-ffmpeg.log`) });
+    publisher = publishClip(children, clip.path, `rtmp://127.0.0.1:${rtmpPort}/live/bench`, join(outDir, `${name}-ffmpeg.log`));
     return { root, protocol, round, bursts: await burstsAgainst(server, root, protocol, round, rtmpPort, httpPort, publisher) };
   } finally {
     await children.stop(publisher, 3000);
@@ -172,8 +172,7 @@ async function waitLive(protocol, endpoints) {
 function serverCounters(pid) {
   const runNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
   const ticks = readCpuTicks(pid);
-  const syscw = Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
-  return { runNs, userMs: ticks.utime * TICK_MS, sysMs: ticks.stime * TICK_MS, syscw };
+  return { runNs, userMs: ticks.utime * TICK_MS, sysMs: ticks.stime * TICK_MS, syscw: readIo(pid).syscw };
 }
 
 function f(x, d = 1) {

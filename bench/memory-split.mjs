@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Children, freePort, waitForPort } from './children.mjs';
-import { ensureClip } from './clip.mjs';
+import { ensureClip, publishClip } from './clip.mjs';
 import { kayakCommand, readShebang } from './kayak-launch.mjs';
 import { LoadFleet } from './load-fleet.mjs';
 import { streamEndpoints, timeToKeyframe } from './viewers.mjs';
@@ -88,7 +88,7 @@ let publisher;
 try {
   await waitForPort(rtmpPort, 15_000, () => !server.exitInfo);
   await waitForPort(httpPort, 15_000, () => !server.exitInfo);
-  publisher = children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(outDir, 'ffmpeg.log') });
+  publisher = publishClip(children, clip.path, `rtmp://127.0.0.1:${rtmpPort}/live/bench`, join(outDir, 'ffmpeg.log'));
   const endpoints = streamEndpoints({ rtmpPort, httpPort, key: 'bench' });
   for (let tries = 0; ; tries++) {
     try {

@@ -15,6 +15,13 @@ export function readCpuTicks(pid) {
   return { utime: Number(rest[11]), stime: Number(rest[12]) };
 }
 
+/** /proc/<pid>/io's counters: `rchar`, `wchar` (bytes), `syscr`, `syscw` (read and write system calls). */
+export function readIo(pid) {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)[1]);
+  return { rchar: field('rchar'), wchar: field('wchar'), syscr: field('syscr'), syscw: field('syscw') };
+}
+
 /** VmRSS and VmHWM from /proc/<pid>/status, in kB. */
 export function readMemoryKb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -15,15 +15,15 @@
 //   node bench/read-floor.mjs --repo /tmp/other-build   # the kayak-cast measured (its bin and dist), for an A/B
 //   node bench/read-floor.mjs --cpu-prof                # also profile each (bench/out/prof/read-floor-<target>-<round>)
 
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nextMessage } from './children.mjs';
+import { publishClip } from './clip.mjs';
 import { fixed as f, forkAsKayak, startFloorRun, startKayakServe, writeRaw } from './floor-bench.mjs';
 import { acceptPublisher } from './floor-server.mjs';
-import { clockTicksPerSecond, readCpuTicks } from './proc-stats.mjs';
+import { clockTicksPerSecond, readCpuTicks, readIo } from './proc-stats.mjs';
 import { median } from './window-stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -81,7 +81,7 @@ async function measure(children, clip, target, cpuProfDir, outDir) {
   const live = [];
   try {
     const { pid, rtmpPort } = target === 'floor' ? await startFloor(children, live, cpuProfDir) : await startKayak(children, live, cpuProfDir, outDir);
-    const publisher = children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(outDir, `ffmpeg-${target}.log`) });
+    const publisher = publishClip(children, clip.path, `rtmp://127.0.0.1:${rtmpPort}/live/bench`, join(outDir, `ffmpeg-${target}.log`));
     live.push(publisher);
     await sleep(Number(opt.settle) * 1000);
     const before = sample(pid);
@@ -118,19 +118,17 @@ async function startKayak(children, live, cpuProfDir, outDir) {
 }
 
 function sample(pid) {
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-  const field = (name) => Number(new RegExp(`${name}: (\\d+)`).exec(io)[1]);
-  return { ticks: readCpuTicks(pid), syscr: field('syscr'), rchar: field('rchar'), at: Date.now() };
+  const { syscr, rchar } = readIo(pid);
+  return { ticks: readCpuTicks(pid), syscr, rchar, at: Date.now() };
 }
 
 /** The floor: an RTMP door for one publisher, reading and counting (bench/floor-server.mjs). */
 function acceptor() {
-  const counts = { reads: 0, bytes: 0 };
   process.on('SIGTERM', () => process.exit(0)); // a normal exit, so that --cpu-prof writes its profile
   const server = createServer((socket) => {
     socket.setNoDelay(true);
     socket.on('error', () => {});
-    acceptPublisher(socket, counts);
+    acceptPublisher(socket);
   });
   server.listen(0, '127.0.0.1', () => process.send({ type: 'listening', port: server.address().port }));
 }

@@ -24,8 +24,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { nextMessage } from './children.mjs';
+import { publishClip } from './clip.mjs';
 import { fixed as f, forkAsKayak, startFloorRun, startKayakServe, writeRaw } from './floor-bench.mjs';
-import { clockTicksPerSecond, readCpuTicks, readMemoryKb } from './proc-stats.mjs';
+import { clockTicksPerSecond, readCpuTicks, readIo, readMemoryKb } from './proc-stats.mjs';
 import { median } from './window-stats.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -130,7 +131,7 @@ async function run() {
       logPath: join(outDir, 'kayak-server.log'),
       extraNodeFlags: opt['node-flags'] ? opt['node-flags'].split(' ') : [],
     });
-    const publisher = children.spawn('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-stream_loop', '-1', '-i', clip.path, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/bench`], { logPath: join(outDir, 'ffmpeg.log') });
+    const publisher = publishClip(children, clip.path, `rtmp://127.0.0.1:${rtmpPort}/live/bench`, join(outDir, 'ffmpeg.log'));
     live.push(publisher);
     await sleep(3000); // live, with a GOP cached
     return { pid: server.pid, port: httpPort, path: '/live/bench.flv' };
@@ -139,8 +140,7 @@ async function run() {
   async function sample(readerProcess, pid) {
     readerProcess.send({ type: 'count' });
     const { bytes } = await nextMessage(readerProcess, 'counts', 10_000);
-    const syscw = Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))[1]);
-    return { bytes, ticks: readCpuTicks(pid), threads: threadTicks(pid), syscw, at: Date.now() };
+    return { bytes, ticks: readCpuTicks(pid), threads: threadTicks(pid), syscw: readIo(pid).syscw, at: Date.now() };
   }
 }
 
